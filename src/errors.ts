@@ -39,3 +39,8 @@ export function errorMessage(e: unknown): string {
     return String(e)
   }
 }
+
+/** The backup file could not be written (disk full, permissions, a file in the way). */
+export class OutputError extends Error {
+  override name = 'OutputError'
+}

@@ -1,0 +1,249 @@
+/**
+ * The backup action end to end against real parts: a TLS etcd 3.4 member seeded with Kubernetes-shaped keys, the
+ * real @actions/artifact client against the artifact service emulator, and the real age, zstd and etcdctl reading
+ * what the action wrote.
+ */
+import { execFileSync, spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { gunzipSync } from 'node:zlib'
+import { Decrypter } from 'age-encryption'
+import { runAction, type ActionRun } from './support/action-runner.js'
+import { startArtifactService, type ArtifactService } from './support/artifact-service.js'
+import { startEtcd, stopAll, type EtcdMember } from './support/etcd.js'
+import { makePki, type Pki } from './support/pki.js'
+import { currentRevision, readAll, seedKubernetes } from './support/seed.js'
+
+let dir: string
+let pki: Pki
+let member: EtcdMember
+let service: ArtifactService
+let identityFile: string
+let recipient: string
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'backup-test-'))
+  pki = await makePki(join(dir, 'pki'))
+  member = await startEtcd({ pki })
+  await seedKubernetes(member, { objects: 1500, seed: 7 })
+  service = await startArtifactService()
+  identityFile = join(dir, 'key.txt')
+  execFileSync('age-keygen', ['-o', identityFile], { stdio: 'ignore' })
+  recipient = execFileSync('age-keygen', ['-y', identityFile], { encoding: 'utf8' }).trim()
+})
+
+afterAll(async () => {
+  await service?.stop()
+  await stopAll()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+function tlsInputs(): Record<string, string> {
+  return { endpoints: member.clientUrl, cacert: pki.caCert, cert: pki.clientCert, key: pki.clientKey }
+}
+
+/** Restores a plaintext snapshot with etcdctl, boots etcd on it, and reads every key back. */
+async function restoreAndRead(snapshot: string): Promise<Map<string, Buffer>> {
+  const restored = mkdtempSync(join(dir, 'restored-'))
+  const dataDir = join(restored, 'data')
+  execFileSync('etcdctl', ['snapshot', 'restore', snapshot, '--data-dir', dataDir], { env: { ...process.env, ETCDCTL_API: '3' }, stdio: 'pipe' })
+  const copy = await startEtcd({ pki, dataDir })
+  try {
+    return await readAll(copy)
+  } finally {
+    await copy.stop()
+  }
+}
+
+/** The log as a reader sees it: the runner consumes ::add-mask:: commands and shows nothing of them. */
+function visible(log: string): string {
+  return log
+    .split('\n')
+    .filter(l => !l.startsWith('::add-mask::'))
+    .join('\n')
+}
+
+function expectCleanedUp(main: ActionRun, post: ActionRun): void {
+  const privateDir = main.state['private-dir']
+  expect(privateDir).toBeTruthy()
+  expect(post.code).toBe(0)
+  expect(existsSync(privateDir as string)).toBe(false)
+}
+
+describe('backup action', () => {
+  it('backs up a TLS member; age -d | zstd -d | etcdctl snapshot restore gives back every key', async () => {
+    const live = await readAll(member)
+    const { main, post } = await runAction({
+      inputs: { ...tlsInputs(), recipients: recipient, 'artifact-name': 'nightly-1', 'retention-days': '7' },
+      env: service.env
+    })
+    expect(main.error).toBeUndefined()
+    expect(main.code).toBe(0)
+    expectCleanedUp(main, post)
+
+    const o = main.outputs
+    expect(o['snapshot-file']).toMatch(/nightly-1\/nightly-1\.db\.zst\.age$/)
+    expect(o['endpoint']).toBe(member.clientUrl)
+    expect(o['etcd-version']).toBe('3.4.23')
+    expect(o['artifact-name']).toBe('nightly-1')
+    expect(Number(o['revision'])).toBe(await currentRevision(member))
+    expect(Number(o['total-keys'])).toBeGreaterThanOrEqual(1500)
+
+    // The artifact: the encrypted file and the manifest, stored as the service got them.
+    const stored = service.artifacts().find(a => a.name === 'nightly-1')
+    expect(stored).toBeDefined()
+    expect(String(stored?.id)).toBe(o['artifact-id'])
+    expect(stored?.retentionDays).toBe(7)
+    expect(o['artifact-url']).toMatch(new RegExp(`/actions/runs/${service.runId}/artifacts/${stored?.id}$`))
+    const entries = service.readZipEntries(stored?.id as number)
+    expect([...entries.keys()].sort()).toEqual(['manifest.json', 'nightly-1.db.zst.age'])
+    const encrypted = entries.get('nightly-1.db.zst.age') as Buffer
+    expect(encrypted.equals(readFileSync(o['snapshot-file'] as string))).toBe(true)
+    expect(execFileSync('sha256sum', [o['snapshot-file'] as string], { encoding: 'utf8' }).split(' ')[0]).toBe(o['file-sha256'])
+
+    const manifest = JSON.parse((entries.get('manifest.json') as Buffer).toString()) as Record<string, Record<string, unknown>>
+    expect(manifest['snapshot']?.['revision']).toBe(Number(o['revision']))
+    expect(manifest['snapshot']?.['sha256']).toBe(o['snapshot-sha256'])
+    expect(manifest['file']?.['recipients']).toEqual([recipient])
+    expect(manifest['etcd']?.['serverVersion']).toBe('3.4.23')
+    expect(JSON.stringify(manifest)).not.toContain('PRIVATE KEY')
+
+    // Public tools only: age -d, zstd -d, etcdctl snapshot restore.
+    const restoredDir = mkdtempSync(join(dir, 'public-'))
+    const encryptedCopy = join(restoredDir, 'backup.db.zst.age')
+    writeFileSync(encryptedCopy, encrypted)
+    const snapshot = join(restoredDir, 'snapshot.db')
+    execFileSync('sh', ['-c', `age -d -i "${identityFile}" "${encryptedCopy}" | zstd -d -q -o "${snapshot}"`])
+    const status = JSON.parse(
+      execFileSync('etcdctl', ['snapshot', 'status', '-w', 'json', snapshot], { env: { ...process.env, ETCDCTL_API: '3' }, encoding: 'utf8' })
+    ) as { revision: number; hash: number; totalKey: number }
+    expect(status.revision).toBe(Number(o['revision']))
+    expect(String(status.hash)).toBe(o['hash'])
+    expect(execFileSync('sh', ['-c', `head -c -32 "${snapshot}" | sha256sum`], { encoding: 'utf8' }).split(' ')[0]).toBe(o['snapshot-sha256'])
+
+    const restored = await restoreAndRead(snapshot)
+    expect(restored.size).toBe(live.size)
+    for (const [key, value] of live) expect(restored.get(key)?.equals(value)).toBe(true)
+
+    // The summary names the member, the revision and the artifact.
+    expect(main.summary).toContain(member.clientUrl)
+    expect(main.summary).toContain(o['revision'])
+    expect(main.summary).toContain(o['artifact-url'])
+    // Phases are grouped in the log.
+    expect(main.log).toMatch(/::group::Take the snapshot/)
+  })
+
+  it('with a passphrase and gzip, keeps the file on the runner when upload is false', async () => {
+    const outputDir = mkdtempSync(join(dir, 'out-'))
+    const passphrase = 'a long passphrase for the test suite'
+    const { main, post } = await runAction({
+      inputs: { ...tlsInputs(), passphrase, compression: 'gzip', upload: 'false', 'output-dir': outputDir, 'artifact-name': 'gz' },
+      env: service.env
+    })
+    expect(main.error).toBeUndefined()
+    expectCleanedUp(main, post)
+    expect(main.outputs['artifact-id']).toBeUndefined()
+    expect(service.artifacts().some(a => a.name === 'gz')).toBe(false)
+    const file = main.outputs['snapshot-file'] as string
+    expect(file).toBe(join(outputDir, 'gz', 'gz.db.gz.age'))
+    expect(statSync(file).mode & 0o777).toBe(0o600)
+    expect(visible(main.log)).not.toContain(passphrase)
+
+    const decrypter = new Decrypter()
+    decrypter.addPassphrase(passphrase)
+    const snapshot = Buffer.from(gunzipSync(await decrypter.decrypt(readFileSync(file))))
+    expect(snapshot.subarray(-32).toString('hex')).toBe(main.outputs['snapshot-sha256'])
+  })
+
+  it('with encryption none, warns and writes the plain snapshot', async () => {
+    const outputDir = mkdtempSync(join(dir, 'out-'))
+    const { main } = await runAction({
+      inputs: { ...tlsInputs(), encryption: 'none', compression: 'none', upload: 'false', 'output-dir': outputDir, 'artifact-name': 'plain' },
+      env: service.env
+    })
+    expect(main.code).toBe(0)
+    expect(main.log).toMatch(/::warning::encryption: none/)
+    const file = main.outputs['snapshot-file'] as string
+    expect(file.endsWith('plain.db')).toBe(true)
+    expect(readFileSync(file).subarray(-32).toString('hex')).toBe(main.outputs['snapshot-sha256'])
+  })
+
+  it('accepts the TLS material as PEM text from secrets, and never prints the key', async () => {
+    const keyPem = pki.pem('clientKey')
+    const { main, post } = await runAction({
+      inputs: {
+        endpoints: member.clientUrl,
+        cacert: pki.pem('caCert'),
+        cert: pki.pem('clientCert'),
+        key: keyPem,
+        recipients: recipient,
+        upload: 'false',
+        'artifact-name': 'pem-text'
+      },
+      env: service.env
+    })
+    expect(main.error).toBeUndefined()
+    expectCleanedUp(main, post)
+    for (const line of keyPem.split('\n').filter(l => l.length > 20 && !l.startsWith('-----'))) {
+      // Only the ::add-mask:: commands may carry it; the runner strips those.
+      expect(visible(main.log)).not.toContain(line)
+    }
+  })
+
+  it.each([
+    ['an unreachable endpoint', () => ({ endpoints: 'https://127.0.0.1:1' }), /no usable etcd endpoint: https:\/\/127\.0\.0\.1:1: connection refused/],
+    ['a CA that does not match', () => ({ cacert: pki.otherCaCert }), /not signed by cacert/],
+    ['a client certificate the server rejects', () => ({ cert: pki.otherClientCert, key: pki.otherClientKey }), /rejected the client certificate/],
+    ['a missing key file', () => ({ key: join(dir, 'missing.key') }), /^key: file .*missing\.key does not exist/],
+    ['etcdctl not found', () => ({ etcdctl: 'etcdctl-not-installed' }), /^etcdctl: 'etcdctl-not-installed' was not found/],
+    ['a malformed recipient', () => ({ recipients: 'age1bogus' }), /^recipients: recipient 1/],
+    ['recipients and passphrase both set', () => ({ passphrase: 'some long passphrase' }), /either recipients or passphrase, not both/],
+    ['fewer keys than min-keys', () => ({ 'min-keys': '100000000' }), /fewer than min-keys 100000000/]
+  ])('fails on %s with one line and leaves nothing behind', async (_name, extra, expected) => {
+    const outputDir = mkdtempSync(join(dir, 'bad-'))
+    const { main, post } = await runAction({
+      inputs: { ...tlsInputs(), recipients: recipient, 'output-dir': outputDir, 'artifact-name': 'bad', ...extra() },
+      env: service.env
+    })
+    expect(main.code).not.toBe(0)
+    expect(main.error).toMatch(expected)
+    expect(main.error).not.toContain('\n')
+    expect(post.code).toBe(0)
+    // No backup file, no partial file, no plaintext.
+    const left = readdirSync(outputDir, { recursive: true }).map(String)
+    expect(left.filter(f => /\.(age|zst|partial|db)$/.test(f))).toEqual([])
+    if (main.state['private-dir']) expect(existsSync(main.state['private-dir'])).toBe(false)
+    expect(service.artifacts().some(a => a.name === 'bad')).toBe(false)
+  })
+
+  it('keeps the encrypted file and prints its path when the service refuses the upload', async () => {
+    service.rejectNames(/^refused-/)
+    try {
+      const { main } = await runAction({
+        inputs: { ...tlsInputs(), recipients: recipient, 'artifact-name': 'refused-name' },
+        env: service.env
+      })
+      expect(main.code).not.toBe(0)
+      const file = main.outputs['snapshot-file'] as string
+      expect(main.error).toContain(file)
+      expect(existsSync(file)).toBe(true)
+    } finally {
+      service.rejectNames(undefined)
+    }
+  })
+
+  it('runs from the bundled dist/ the way a runner runs it', async () => {
+    expect(existsSync(join('dist', 'main', 'index.js'))).toBe(true)
+    const { main, post } = await runAction({
+      from: 'dist',
+      inputs: { ...tlsInputs(), recipients: recipient, 'artifact-name': 'from-dist' },
+      env: service.env
+    })
+    expect(main.error).toBeUndefined()
+    expect(main.code).toBe(0)
+    expectCleanedUp(main, post)
+    const out = spawnSync('sh', ['-c', `age -d -i "${identityFile}" "${main.outputs['snapshot-file']}" | zstd -d | tail -c 32 | od -An -tx1 | tr -d ' \\n'`], { encoding: 'utf8' })
+    expect(out.stdout).toBe(main.outputs['snapshot-sha256'])
+  })
+})

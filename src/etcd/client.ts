@@ -1,0 +1,210 @@
+import { EtcdError } from '../errors.js'
+import { parseJsonWithBigIds } from './json.js'
+import { runTool, type ToolResult } from './process.js'
+import { diagnoseTls } from './tls-probe.js'
+
+/** How to reach etcd: TLS files on disk (0600, or the user's own) and auth. Never put on argv. */
+export interface EtcdAccess {
+  cacertFile?: string
+  certFile?: string
+  keyFile?: string
+  username?: string
+  password?: string
+}
+
+/** What `endpoint status` says about one member. Ids are hex strings, as etcd prints them. */
+export interface MemberStatus {
+  endpoint: string
+  clusterId: string
+  memberId: string
+  leaderId: string
+  isLearner: boolean
+  /** Alarms raised on this member (NOSPACE, CORRUPT), from the status errors field. */
+  alarms: string[]
+  version: string
+  revision: number
+  raftIndex: number
+  raftAppliedIndex: number
+  raftTerm: number
+  dbSize: number
+}
+
+/** A short timeout for status calls: a member that cannot answer a status in this time is not a good source. */
+const STATUS_TIMEOUT_MS = 10_000
+
+/** etcdctl, with credentials passed through ETCDCTL_* variables so they never show in a process listing. */
+export class Etcdctl {
+  constructor(
+    readonly binary: string,
+    private readonly access: EtcdAccess
+  ) {}
+
+  /** `etcdctl version` → "3.4.23". */
+  async version(): Promise<string> {
+    const result = await this.run(undefined, ['version'], STATUS_TIMEOUT_MS)
+    const match = /etcdctl version:\s*(\S+)/.exec(result.stdout)
+    if (result.code !== 0 || !match) {
+      throw new EtcdError(`${this.binary} version failed: ${firstLine(result.stderr || result.stdout)}`)
+    }
+    return match[1] as string
+  }
+
+  async endpointStatus(endpoint: string): Promise<MemberStatus> {
+    const result = await this.run(endpoint, ['endpoint', 'status', '-w', 'json'], STATUS_TIMEOUT_MS)
+    if (result.code !== 0) {
+      const hint = explainFailure(result)
+      // etcdctl hides most TLS failures behind a timeout; our own handshake tells them apart.
+      const precise = hint.startsWith('no answer in time') ? await diagnoseTls(endpoint, this.access) : undefined
+      throw new EtcdError(precise ?? hint)
+    }
+    return parseEndpointStatus(endpoint, result.stdout)
+  }
+
+  /**
+   * `snapshot save` into `file`. etcdctl writes `<file>.part` and renames it when complete; the caller owns removing
+   * a leftover `.part` (it lives in the private temp dir).
+   */
+  async snapshotSave(endpoint: string, file: string, timeoutMs: number): Promise<void> {
+    const seconds = Math.ceil(timeoutMs / 1000)
+    // etcdctl applies --command-timeout to the whole save, so it must be the user's timeout, not the 5 s default;
+    // our own kill timer backs it up a little later in case etcdctl hangs outside that context.
+    const result = await this.run(endpoint, ['snapshot', 'save', file], timeoutMs + 5_000, timeoutMs)
+    if (result.timedOut || (result.code !== 0 && /deadline exceeded/i.test(result.stderr))) {
+      throw new EtcdError(`snapshot save from ${endpoint} did not finish within the timeout of ${seconds}s; raise 'timeout' or check the member's load`)
+    }
+    if (result.code !== 0) {
+      throw new EtcdError(`snapshot save from ${endpoint} failed: ${explainFailure(result)}`)
+    }
+  }
+
+  /** `endpoint hashkv --rev` on one member: etcd's MVCC hash of the keyspace at that revision. */
+  async hashKV(endpoint: string, revision: number): Promise<{ hash: number; compactRevision: number; revision: number }> {
+    const result = await this.run(endpoint, ['endpoint', 'hashkv', `--rev=${revision}`, '-w', 'json'], STATUS_TIMEOUT_MS)
+    if (result.code !== 0) throw new EtcdError(explainFailure(result))
+    const parsed = parseJsonWithBigIds(result.stdout) as Array<{
+      HashKV?: { hash?: number; compact_revision?: number; header?: { revision?: number } }
+    }>
+    const entry = parsed[0]?.HashKV
+    if (!entry) throw new EtcdError(`unexpected endpoint hashkv output from ${endpoint}`)
+    return {
+      hash: Number(entry.hash ?? 0),
+      compactRevision: Number(entry.compact_revision ?? 0),
+      revision: Number(entry.header?.revision ?? 0)
+    }
+  }
+
+  private async run(
+    endpoint: string | undefined,
+    args: string[],
+    timeoutMs: number,
+    commandTimeoutMs = 5_000
+  ): Promise<ToolResult> {
+    // Credentials travel by environment only. Endpoint and timeouts go on argv: they are not secret, and etcdctl 3.4
+    // ignores ETCDCTL_DIAL_TIMEOUT/ETCDCTL_COMMAND_TIMEOUT (and refuses a flag that is also set by environment).
+    const flags = [
+      ...(endpoint ? [`--endpoints=${endpoint}`] : []),
+      '--dial-timeout=5s',
+      `--command-timeout=${Math.ceil(commandTimeoutMs / 1000)}s`
+    ]
+    const env: Record<string, string | undefined> = {
+      ETCDCTL_API: '3',
+      ETCDCTL_CACERT: this.access.cacertFile,
+      ETCDCTL_CERT: this.access.certFile,
+      ETCDCTL_KEY: this.access.keyFile,
+      ETCDCTL_USER: this.access.username,
+      ETCDCTL_PASSWORD: this.access.password
+    }
+    args = [...flags, ...args]
+    try {
+      // Any ETCDCTL_* the runner happens to have would silently change what we talk to; only ours count.
+      return await runTool(this.binary, args, { env, dropEnv: ['ETCDCTL_*'], timeoutMs })
+    } catch (e: unknown) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+        throw new EtcdError(`${this.binary} could not be run (not found); install etcdctl or set the 'etcdctl' input`)
+      }
+      throw e
+    }
+  }
+}
+
+/** Turns an etcdctl failure into one line a platform engineer can act on. */
+export function explainFailure(result: ToolResult): string {
+  const text = `${result.stderr}\n${result.stdout}`
+  const hints: Array<[RegExp, string]> = [
+    [/certificate signed by unknown authority/i, "the server's certificate is not signed by cacert (wrong CA?)"],
+    [/certificate is valid for|doesn't contain any IP SANs|not valid for any names/i, "the server's certificate does not name this endpoint's host"],
+    [/bad certificate|certificate required|unknown certificate authority/i, 'the server rejected the client certificate (cert/key not signed by the etcd CA?)'],
+    // With TLS 1.3 the server's rejection of a client certificate reaches grpc only as a dropped connection.
+    [/failed to write client preface|connection reset by peer|broken pipe/i, 'the server dropped the TLS connection: it rejected the client certificate (cert/key not signed by the etcd CA, or none given)'],
+    [/authentication failed|invalid user ID or password/i, 'authentication failed: wrong username or password'],
+    [/user name is empty|user name not found/i, 'etcd auth is enabled: set username and password'],
+    [/permission denied/i, 'permission denied: the etcd user needs the root role to take snapshots'],
+    [/connection refused/i, 'connection refused: nothing listens there, or etcd is down'],
+    [/no such host/i, 'the host name does not resolve'],
+    [/first record does not look like a TLS handshake/i, 'the endpoint speaks plain HTTP: use http:// or enable TLS on etcd'],
+    [/transport: authentication handshake failed|tls:/i, 'the TLS handshake failed (check cacert, cert and key)'],
+    [/context deadline exceeded|DeadlineExceeded/i, 'no answer in time (unreachable, or blocked by a firewall)']
+  ]
+  for (const [pattern, hint] of hints) if (pattern.test(text)) return hint
+  if (result.timedOut) return 'no answer in time'
+  const last = lastErrorLine(text)
+  return last || `exit code ${result.code ?? result.signal}`
+}
+
+function lastErrorLine(text: string): string {
+  const lines = text
+    .split('\n')
+    .map(l => l.trim())
+    .filter(Boolean)
+  const errorLine = [...lines].reverse().find(l => /^Error:/i.test(l)) ?? lines.at(-1) ?? ''
+  return errorLine.replace(/^Error:\s*/i, '').slice(0, 300)
+}
+
+function firstLine(text: string): string {
+  return (text.split('\n').find(l => l.trim()) ?? '').trim().slice(0, 300)
+}
+
+function hexId(value: unknown): string {
+  if (value === undefined || value === null) return ''
+  return BigInt(String(value)).toString(16)
+}
+
+interface RawEndpointStatus {
+  Endpoint?: string
+  Status?: {
+    header?: { cluster_id?: string; member_id?: string; revision?: string; raft_term?: string }
+    version?: string
+    dbSize?: string
+    leader?: string
+    raftIndex?: string
+    raftTerm?: string
+    raftAppliedIndex?: string
+    isLearner?: boolean
+    errors?: string[]
+  }
+}
+
+export function parseEndpointStatus(endpoint: string, stdout: string): MemberStatus {
+  let raw: RawEndpointStatus | undefined
+  try {
+    raw = (parseJsonWithBigIds(stdout) as RawEndpointStatus[])[0]
+  } catch {
+    raw = undefined
+  }
+  const s = raw?.Status
+  if (!s?.header) throw new EtcdError(`${endpoint}: unexpected 'endpoint status' output`)
+  return {
+    endpoint,
+    clusterId: hexId(s.header.cluster_id),
+    memberId: hexId(s.header.member_id),
+    leaderId: hexId(s.leader),
+    isLearner: s.isLearner === true,
+    alarms: s.errors ?? [],
+    version: s.version ?? 'unknown',
+    revision: Number(s.header.revision ?? 0),
+    raftIndex: Number(s.raftIndex ?? 0),
+    raftAppliedIndex: Number(s.raftAppliedIndex ?? s.raftIndex ?? 0),
+    raftTerm: Number(s.raftTerm ?? 0),
+    dbSize: Number(s.dbSize ?? 0)
+  }
+}

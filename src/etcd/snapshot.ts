@@ -1,0 +1,90 @@
+import { promises as fs } from 'node:fs'
+import * as path from 'node:path'
+import { EtcdError, VerificationError } from '../errors.js'
+import type { Etcdctl, MemberStatus } from './client.js'
+import { runTool } from './process.js'
+import { compareVersions, type EtcdTools } from './tools.js'
+
+export interface TakenSnapshot {
+  /** The plaintext snapshot, inside the private dir. */
+  file: string
+  /** The member's revision just before and just after the save: the snapshot's revision must lie between. */
+  revisionBefore: number
+  revisionAfter: number
+  startedAt: Date
+  finishedAt: Date
+}
+
+/**
+ * `snapshot save` from one member into the private dir. Whatever happens, etcdctl's `.part` file does not survive
+ * a failure.
+ */
+export async function saveSnapshot(
+  etcdctl: Etcdctl,
+  member: MemberStatus,
+  privateDir: string,
+  timeoutMs: number
+): Promise<TakenSnapshot> {
+  const file = path.join(privateDir, 'snapshot.db')
+  const startedAt = new Date()
+  const before = await etcdctl.endpointStatus(member.endpoint)
+  try {
+    await etcdctl.snapshotSave(member.endpoint, file, timeoutMs)
+  } catch (e: unknown) {
+    await fs.rm(`${file}.part`, { force: true })
+    await fs.rm(file, { force: true })
+    throw e
+  }
+  let after: MemberStatus
+  try {
+    after = await etcdctl.endpointStatus(member.endpoint)
+  } catch (e: unknown) {
+    throw new EtcdError(`${member.endpoint} stopped answering right after the snapshot: ${(e as Error).message}`)
+  }
+  if (after.memberId !== member.memberId) {
+    throw new EtcdError(`${member.endpoint} is now a different member (${after.memberId}, was ${member.memberId}); refusing the snapshot`)
+  }
+  return { file, revisionBefore: before.revision, revisionAfter: after.revision, startedAt, finishedAt: new Date() }
+}
+
+/** What etcd's own `snapshot status -w json` says; the numbers etcd users know. */
+export interface ToolSnapshotStatus {
+  hash: number
+  revision: number
+  totalKey: number
+  totalSize: number
+  /** Which binary answered. */
+  tool: string
+}
+
+/**
+ * etcd's own opinion of the file, as a second opinion next to ours: etcdutl when present (3.5+), else etcdctl
+ * (3.4/3.5; 3.6's etcdctl no longer has the command).
+ */
+export async function toolSnapshotStatus(tools: EtcdTools, file: string): Promise<ToolSnapshotStatus> {
+  let binary = tools.etcdutl?.path
+  if (!binary) {
+    if (compareVersions(tools.etcdctl.version, '3.6.0') >= 0) {
+      throw new EtcdError(`etcdctl ${tools.etcdctl.version} has no 'snapshot status'; install etcdutl next to it or set the etcdutl input`)
+    }
+    binary = tools.etcdctl.path
+  }
+  const result = await runTool(binary, ['snapshot', 'status', '-w', 'json', file], {
+    env: { ETCDCTL_API: '3' },
+    dropEnv: ['ETCDCTL_*'],
+    timeoutMs: 10 * 60_000
+  })
+  const line = result.stdout.split('\n').find(l => l.trim().startsWith('{'))
+  if (result.code !== 0 || !line) {
+    const why = result.signal ? `killed by ${result.signal}` : (result.stderr.trim().split('\n').at(-1) ?? `exit ${result.code}`)
+    throw new VerificationError(`etcd's 'snapshot status' rejected the snapshot: ${why.slice(0, 300)}`)
+  }
+  const parsed = JSON.parse(line) as Partial<Record<'hash' | 'revision' | 'totalKey' | 'totalSize', number>>
+  return {
+    hash: Number(parsed.hash ?? 0),
+    revision: Number(parsed.revision ?? 0),
+    totalKey: Number(parsed.totalKey ?? 0),
+    totalSize: Number(parsed.totalSize ?? 0),
+    tool: path.basename(binary)
+  }
+}

@@ -1,0 +1,355 @@
+import * as core from '@actions/core'
+import { createPrivateKey, X509Certificate } from 'node:crypto'
+import { accessSync, constants, readFileSync, statSync } from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { parseRecipients, type AgeRecipient } from './age/index.js'
+import { ConfigurationError, errorMessage } from './errors.js'
+
+/** The public input names, exactly as in action.yml. */
+export enum Inputs {
+  Endpoints = 'endpoints',
+  CaCert = 'cacert',
+  Cert = 'cert',
+  Key = 'key',
+  Username = 'username',
+  Password = 'password',
+  Etcdctl = 'etcdctl',
+  Etcdutl = 'etcdutl',
+  Recipients = 'recipients',
+  Passphrase = 'passphrase',
+  Encryption = 'encryption',
+  Compression = 'compression',
+  CompressionLevel = 'compression-level',
+  ArtifactName = 'artifact-name',
+  RetentionDays = 'retention-days',
+  Upload = 'upload',
+  OutputDir = 'output-dir',
+  MinKeys = 'min-keys',
+  RequiredKeys = 'required-keys',
+  Timeout = 'timeout'
+}
+
+/** PEM material: a file the user pointed at, or PEM text from a secret that we write to a 0600 file later. */
+export type PemSource = { kind: 'file'; path: string } | { kind: 'text'; pem: string }
+
+export interface TlsSettings {
+  /** CA bundle that signed the etcd server certificate; absent means the system roots. */
+  cacert?: PemSource
+  /** Client certificate and key, presented to an etcd that runs with --client-cert-auth. */
+  cert?: PemSource
+  key?: PemSource
+}
+
+export type Compression = 'zstd' | 'gzip' | 'none'
+
+export type Encryption =
+  | { kind: 'age-recipients'; recipients: AgeRecipient[]; recipientStrings: string[] }
+  | { kind: 'age-passphrase'; passphrase: string }
+  | { kind: 'none' }
+
+export interface BackupSettings {
+  /** etcd client URLs, each scheme://host:port with no path. */
+  endpoints: string[]
+  /** TLS material, or undefined when cacert, cert and key are all empty. */
+  tls?: TlsSettings
+  /** etcd auth user and password, when auth is enabled. */
+  username?: string
+  password?: string
+  /** Path or bare name of etcdctl; resolved on PATH later. */
+  etcdctl: string
+  /** Path or bare name of etcdutl; optional (etcd 3.4 has none) unless named explicitly. */
+  etcdutl: string
+  etcdutlExplicit: boolean
+  /** How the snapshot is encrypted. */
+  encryption: Encryption
+  /** Compression applied before encryption, and its level. */
+  compression: Compression
+  compressionLevel: number
+  /** Artifact name; also the base name of the encrypted file. */
+  artifactName: string
+  /** Artifact retention in days; undefined means the repository default. */
+  retentionDays?: number
+  /** Upload the artifact, or keep the encrypted file on the runner only. */
+  upload: boolean
+  /** Where the encrypted file and manifest are written. */
+  outputDir: string
+  /** Fail when the snapshot holds fewer keys than this. */
+  minKeys: number
+  /** Key prefixes that must have at least one live key. */
+  requiredKeys: string[]
+  /** Limit for taking the snapshot, in milliseconds. */
+  timeoutMs: number
+}
+
+/** Reads, validates and types every input in one place. Secrets are masked before anything else happens. */
+export function getInputs(now: Date = new Date()): BackupSettings {
+  const password = core.getInput(Inputs.Password)
+  const passphrase = core.getInput(Inputs.Passphrase)
+  maskSecret(password)
+  maskSecret(passphrase)
+  for (const name of [Inputs.CaCert, Inputs.Cert, Inputs.Key]) {
+    const value = core.getInput(name)
+    // PEM text of a key, pasted into any of the three inputs, is a secret; a path to one is not.
+    if (/PRIVATE KEY/.test(value)) maskSecret(value)
+  }
+
+  const username = core.getInput(Inputs.Username)
+  if (password && !username) {
+    throw new ConfigurationError(`${Inputs.Password} is set but ${Inputs.Username} is empty: set both for etcd auth`)
+  }
+  if (username && /[:\s]/.test(username)) {
+    throw new ConfigurationError(`${Inputs.Username} must not contain ':' or white space`)
+  }
+
+  const upload = getBoolean(Inputs.Upload, true)
+  return {
+    endpoints: parseEndpoints(core.getInput(Inputs.Endpoints)),
+    tls: parseTls(),
+    username: username || undefined,
+    password: password || undefined,
+    etcdctl: core.getInput(Inputs.Etcdctl) || 'etcdctl',
+    etcdutl: core.getInput(Inputs.Etcdutl) || 'etcdutl',
+    etcdutlExplicit: core.getInput(Inputs.Etcdutl) !== '',
+    encryption: parseEncryption(core.getInput(Inputs.Encryption) || 'age', core.getInput(Inputs.Recipients), passphrase),
+    ...parseCompression(core.getInput(Inputs.Compression) || 'zstd', core.getInput(Inputs.CompressionLevel)),
+    artifactName: parseArtifactName(core.getInput(Inputs.ArtifactName), now),
+    retentionDays: parseRetentionDays(core.getInput(Inputs.RetentionDays)),
+    upload,
+    outputDir: parseOutputDir(core.getInput(Inputs.OutputDir)),
+    minKeys: parseInteger(Inputs.MinKeys, core.getInput(Inputs.MinKeys) || '1', 0),
+    requiredKeys: splitList(core.getInput(Inputs.RequiredKeys)),
+    timeoutMs: parseDuration(Inputs.Timeout, core.getInput(Inputs.Timeout) || '10m')
+  }
+}
+
+/**
+ * Masks a secret, and each line of a multi-line one: the runner matches masks line by line, so a PEM masked
+ * only as a whole would still show its lines.
+ */
+export function maskSecret(value: string): void {
+  if (!value) return
+  core.setSecret(value)
+  const lines = value.split(/\r?\n/).map(l => l.trim())
+  if (lines.length > 1) for (const line of lines) if (line.length >= 8 && !line.startsWith('-----')) core.setSecret(line)
+}
+
+/** Splits a comma- or newline-separated list; blank entries and trailing commas are ignored. */
+export function splitList(value: string): string[] {
+  return value
+    .split(/[,\n]/)
+    .map(s => s.trim())
+    .filter(s => s.length > 0)
+}
+
+export function parseEndpoints(value: string): string[] {
+  const list = splitList(value || 'https://127.0.0.1:2379')
+  const seen = new Set<string>()
+  for (const entry of list) {
+    let url: URL
+    try {
+      url = new URL(entry)
+    } catch {
+      throw new ConfigurationError(
+        `${Inputs.Endpoints}: '${entry}' is not a URL; write each as https://host:2379 (comma- or newline-separated)`
+      )
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+      throw new ConfigurationError(
+        `${Inputs.Endpoints}: '${entry}' uses ${url.protocol.replace(/:$/, '')}://; etcd client URLs are https:// or http://`
+      )
+    }
+    if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash || url.username || url.password) {
+      throw new ConfigurationError(
+        `${Inputs.Endpoints}: '${entry}' has a path, query or credentials; give only scheme://host:port (credentials go in username/password)`
+      )
+    }
+    if (!url.port) {
+      throw new ConfigurationError(`${Inputs.Endpoints}: '${entry}' has no port; etcd's client port is usually 2379`)
+    }
+    seen.add(`${url.protocol}//${url.host}`)
+  }
+  return [...seen]
+}
+
+function parseTls(): TlsSettings | undefined {
+  const cacert = core.getInput(Inputs.CaCert)
+  const cert = core.getInput(Inputs.Cert)
+  const key = core.getInput(Inputs.Key)
+  if (!cacert && !cert && !key) return undefined
+  if (!!cert !== !!key) {
+    throw new ConfigurationError(
+      `${cert ? Inputs.Cert : Inputs.Key} is set but ${cert ? Inputs.Key : Inputs.Cert} is empty: a client certificate needs its key (or leave both empty)`
+    )
+  }
+  return {
+    cacert: cacert ? readPem(Inputs.CaCert, cacert, 'certificate') : undefined,
+    cert: cert ? readPem(Inputs.Cert, cert, 'certificate') : undefined,
+    key: key ? readPem(Inputs.Key, key, 'key') : undefined
+  }
+}
+
+/** Accepts a path or PEM text, and checks that it holds what the input is for, without ever echoing it. */
+function readPem(input: Inputs, value: string, expect: 'certificate' | 'key'): PemSource {
+  const inline = value.trimStart().startsWith('-----BEGIN')
+  let text: string
+  if (inline) {
+    text = value
+  } else {
+    const file = value.trim()
+    try {
+      if (!statSync(file).isFile()) throw new Error('not a regular file')
+      text = readFileSync(file, 'utf8')
+    } catch (e: unknown) {
+      const reason = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `cannot be read (${errorMessage(e)})`
+      throw new ConfigurationError(
+        `${input}: file ${file} ${reason}; give a readable path or the PEM text itself` +
+          (input === Inputs.CaCert ? ', or set cacert, cert and key all empty for an etcd without TLS' : '')
+      )
+    }
+  }
+  const where = inline ? `${input} (PEM text)` : `${input} (${value.trim()})`
+  if (expect === 'certificate') {
+    if (!/-----BEGIN CERTIFICATE-----/.test(text)) {
+      const holds = /PRIVATE KEY-----/.test(text) ? 'holds a private key' : 'holds no PEM certificate'
+      throw new ConfigurationError(`${where} ${holds}; it must be a certificate (-----BEGIN CERTIFICATE-----)`)
+    }
+    let cert: X509Certificate
+    try {
+      cert = new X509Certificate(text)
+    } catch {
+      throw new ConfigurationError(`${where} is not a valid PEM certificate`)
+    }
+    if (input === Inputs.Cert && Date.parse(cert.validTo) < Date.now()) {
+      throw new ConfigurationError(`${where} expired on ${cert.validTo}; renew it (kubeadm certs renew) or pass a valid one`)
+    }
+  } else {
+    if (!/PRIVATE KEY-----/.test(text)) {
+      throw new ConfigurationError(`${where} holds no PEM private key; it must be the key that matches ${Inputs.Cert}`)
+    }
+    if (/ENCRYPTED/.test(text)) {
+      throw new ConfigurationError(`${where} is passphrase-protected; etcdctl needs an unencrypted key`)
+    }
+    try {
+      createPrivateKey(text)
+    } catch {
+      throw new ConfigurationError(`${where} is not a valid PEM private key`)
+    }
+  }
+  return inline ? { kind: 'text', pem: text } : { kind: 'file', path: value.trim() }
+}
+
+function parseEncryption(mode: string, recipientsInput: string, passphrase: string): Encryption {
+  const recipientStrings = splitList(recipientsInput)
+  if (mode === 'none') {
+    if (recipientStrings.length || passphrase) {
+      throw new ConfigurationError(`${Inputs.Encryption} is none but recipients or a passphrase is set: remove them, or use encryption: age`)
+    }
+    return { kind: 'none' }
+  }
+  if (mode !== 'age') {
+    throw new ConfigurationError(`${Inputs.Encryption} must be 'age' or 'none', not '${mode}'`)
+  }
+  if (recipientStrings.length && passphrase) {
+    throw new ConfigurationError(`set either ${Inputs.Recipients} or ${Inputs.Passphrase}, not both`)
+  }
+  if (passphrase) {
+    if (passphrase.length < 8) {
+      throw new ConfigurationError(`${Inputs.Passphrase} is shorter than 8 characters; use a long random passphrase (or recipients)`)
+    }
+    return { kind: 'age-passphrase', passphrase }
+  }
+  if (!recipientStrings.length) {
+    throw new ConfigurationError(
+      `encryption is age but neither ${Inputs.Recipients} nor ${Inputs.Passphrase} is set: add an age recipient (age1…, from age-keygen) or a passphrase secret, or set encryption: none`
+    )
+  }
+  try {
+    return { kind: 'age-recipients', recipients: parseRecipients(recipientStrings), recipientStrings }
+  } catch (e: unknown) {
+    throw new ConfigurationError(`${Inputs.Recipients}: ${errorMessage(e)}`)
+  }
+}
+
+function parseCompression(value: string, levelInput: string): { compression: Compression; compressionLevel: number } {
+  if (value !== 'zstd' && value !== 'gzip' && value !== 'none') {
+    throw new ConfigurationError(`${Inputs.Compression} must be zstd, gzip or none, not '${value}'`)
+  }
+  const [defaultLevel, min, max] = value === 'zstd' ? [3, 1, 19] : value === 'gzip' ? [6, 1, 9] : [0, 0, 0]
+  if (value === 'none') {
+    if (levelInput) throw new ConfigurationError(`${Inputs.CompressionLevel} is set but ${Inputs.Compression} is none`)
+    return { compression: value, compressionLevel: 0 }
+  }
+  const level = levelInput ? parseInteger(Inputs.CompressionLevel, levelInput, min, max) : defaultLevel
+  return { compression: value, compressionLevel: level }
+}
+
+/** Characters the artifact service rejects in names (the same set @actions/artifact checks), plus the path separator. */
+const FORBIDDEN_NAME_CHARS = ['"', ':', '<', '>', '|', '*', '?', '\r', '\n', '\\', '/']
+
+export function parseArtifactName(value: string, now: Date): string {
+  const name = value.trim() || `etcd-snapshot-${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`
+  const bad = FORBIDDEN_NAME_CHARS.filter(c => name.includes(c))
+  if (bad.length) {
+    const shown = bad.map(c => JSON.stringify(c)).join(' ')
+    throw new ConfigurationError(`${Inputs.ArtifactName} '${name.replace(/[\r\n]/g, ' ')}' contains ${shown}, which the artifact service rejects; use letters, digits, '-', '_' and '.'`)
+  }
+  if (name === '.' || name === '..' || name.length > 200) {
+    throw new ConfigurationError(`${Inputs.ArtifactName} must be a plain file name of at most 200 characters`)
+  }
+  return name
+}
+
+function parseRetentionDays(value: string): number | undefined {
+  if (!value.trim()) return undefined
+  return parseInteger(Inputs.RetentionDays, value, 1, 90)
+}
+
+function parseOutputDir(value: string): string {
+  const dir = path.resolve(value.trim() || process.env['RUNNER_TEMP'] || os.tmpdir())
+  let stat
+  try {
+    stat = statSync(dir)
+  } catch {
+    throw new ConfigurationError(`${Inputs.OutputDir}: ${dir} does not exist; create it or point at an existing directory`)
+  }
+  if (!stat.isDirectory()) throw new ConfigurationError(`${Inputs.OutputDir}: ${dir} is not a directory`)
+  try {
+    accessSync(dir, constants.W_OK)
+  } catch {
+    throw new ConfigurationError(`${Inputs.OutputDir}: ${dir} is not writable by this runner`)
+  }
+  return dir
+}
+
+function getBoolean(input: Inputs, fallback: boolean): boolean {
+  const value = core.getInput(input).trim().toLowerCase()
+  if (!value) return fallback
+  if (['true', 'yes', 'on', '1'].includes(value)) return true
+  if (['false', 'no', 'off', '0'].includes(value)) return false
+  throw new ConfigurationError(`${input} must be true or false, not '${value}'`)
+}
+
+function parseInteger(input: Inputs, value: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const text = value.trim()
+  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `at least ${min}` : `from ${min} to ${max}`
+    throw new ConfigurationError(`${input} must be a whole number ${range}, not '${text}'`)
+  }
+  return Number(text)
+}
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
+
+/** Go-style durations (`90s`, `10m`, `1h30m`); a bare number is seconds. */
+export function parseDuration(input: Inputs, value: string): number {
+  const text = value.trim()
+  if (/^\d+$/.test(text) && Number(text) > 0) return Number(text) * 1000
+  const parts = [...text.matchAll(/(\d+)(ms|s|m|h)/g)]
+  if (!parts.length || parts.map(p => p[0]).join('') !== text) {
+    throw new ConfigurationError(`${input} must be a duration such as 90s, 10m or 1h30m, not '${text}'`)
+  }
+  const ms = parts.reduce((sum, p) => sum + Number(p[1]) * UNIT_MS[p[2] as string]!, 0)
+  if (ms <= 0) throw new ConfigurationError(`${input} must be longer than zero`)
+  return ms
+}

@@ -1,0 +1,97 @@
+import { constants, createReadStream, createWriteStream, promises as fs } from 'node:fs'
+import * as path from 'node:path'
+import type { Transform } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { createEncryptStream } from '../age/index.js'
+import { errorMessage, OutputError } from '../errors.js'
+import type { Compression, Encryption } from '../inputs.js'
+import { createCompressor } from './compress.js'
+import { SnapshotDigest, StreamDigest } from './digest.js'
+
+export interface BackupFileOptions {
+  /** The plaintext snapshot, read once. */
+  snapshot: string
+  /** The file to create; it must not exist. Written as `<output>.partial` and linked into place when complete. */
+  output: string
+  compression: Compression
+  compressionLevel: number
+  encryption: Encryption
+}
+
+export interface BackupFileResult {
+  snapshotSize: number
+  /** sha256 of the snapshot without its trailer, and the trailer itself: equal when etcd's checksum holds. */
+  snapshotDataSha256: string
+  snapshotTrailerSha256: string
+  fileSize: number
+  fileSha256: string
+}
+
+const READ_CHUNK = 1 << 20
+
+/** The partial file a pipeline writes before its output is complete; the post step removes it if it survives. */
+export function partialPath(output: string): string {
+  return `${output}.partial`
+}
+
+/**
+ * One streaming pass over the snapshot: hash (for the trailer check), compress, encrypt, hash again (the file's
+ * sha256) and write. Memory stays constant whatever the size. A half-written file never takes the final name.
+ */
+export async function writeBackupFile(options: BackupFileOptions): Promise<BackupFileResult> {
+  const partial = partialPath(options.output)
+  const snapshotDigest = new SnapshotDigest()
+  const fileDigest = new StreamDigest()
+  const stages: Transform[] = [snapshotDigest]
+  const compressor = createCompressor(options.compression, options.compressionLevel)
+  if (compressor) stages.push(compressor)
+  if (options.encryption.kind === 'age-recipients') {
+    stages.push(createEncryptStream({ recipients: options.encryption.recipients }))
+  } else if (options.encryption.kind === 'age-passphrase') {
+    stages.push(createEncryptStream({ passphrase: options.encryption.passphrase }))
+  }
+  stages.push(fileDigest)
+
+  let created = false
+  try {
+    // O_EXCL + O_NOFOLLOW: never write through a planted symlink or into a file that is already there.
+    const handle = await fs.open(partial, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600)
+    created = true
+    const sink = createWriteStream('', { fd: handle, flush: true })
+    await pipeline([createReadStream(options.snapshot, { highWaterMark: READ_CHUNK }), ...stages, sink])
+    // link() refuses to replace an existing file, unlike rename().
+    await fs.link(partial, options.output)
+    await fs.unlink(partial)
+  } catch (e: unknown) {
+    const code = (e as NodeJS.ErrnoException).code
+    if (created) await fs.rm(partial, { force: true })
+    throw new OutputError(describeWriteFailure(code, options.output, e))
+  }
+  const snap = snapshotDigest.result()
+  const file = fileDigest.result()
+  return {
+    snapshotSize: snap.size,
+    snapshotDataSha256: snap.dataSha256,
+    snapshotTrailerSha256: snap.trailerSha256,
+    fileSize: file.size,
+    fileSha256: file.sha256
+  }
+}
+
+function describeWriteFailure(code: string | undefined, output: string, e: unknown): string {
+  const dir = path.dirname(output)
+  switch (code) {
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return `no space left in ${dir} while writing the backup; free space or point output-dir elsewhere (the partial file was removed)`
+    case 'EEXIST':
+      return `${output} (or its .partial) already exists; use a new artifact-name or remove the old file`
+    case 'ELOOP':
+      return `${output}.partial is a symbolic link; refusing to write through it`
+    case 'EACCES':
+    case 'EPERM':
+      return `cannot write in ${dir} (permission denied); choose a writable output-dir`
+    default:
+      return `writing ${output} failed: ${errorMessage(e)}`
+  }
+}

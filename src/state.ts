@@ -1,0 +1,7 @@
+/** Names of the values main hands to post through the runner's state file. */
+export enum State {
+  /** The 0700 dir holding the plaintext snapshot and credential files. */
+  PrivateDir = 'private-dir',
+  /** The encrypted file being written; if it survives as `.partial`, post removes it. */
+  OutputFile = 'output-file'
+}
