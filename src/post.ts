@@ -1,4 +1,5 @@
 import * as core from '@actions/core'
+import { existsSync } from 'node:fs'
 import { errorMessage } from './errors.js'
 import { partialPath } from './pipeline/index.js'
 import { State } from './state.js'
@@ -14,6 +15,7 @@ export async function run(): Promise<void> {
   if (output) targets.push(partialPath(output))
   for (const target of targets.filter(Boolean)) {
     try {
+      if (!existsSync(target)) continue
       await removePath(target)
       core.info(`removed ${target}`)
     } catch (e: unknown) {

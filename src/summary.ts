@@ -115,18 +115,18 @@ export async function writeSummary(record: BackupRecord, upload: UploadRecord | 
     ['Status hash', String(status.hash)],
     ['Backup file', `${record.fileName} — ${formatBytes(file.fileSize)}, ${encryptionLabel(record.encryption)}`],
     ['Backup file sha256', file.fileSha256],
-    ['Artifact', upload ? `<a href="${upload.url}">${record.artifactName}</a> (id ${upload.id})` : 'not uploaded (upload: false)'],
+    ['Artifact', upload ? `<a href="${escapeHtml(upload.url)}">${escapeHtml(record.artifactName)}</a> (id ${upload.id})` : 'not uploaded (upload: false)'],
     ['Duration', `${seconds} s`]
   ]
   if (!process.env['GITHUB_STEP_SUMMARY']) return
   await core.summary
     .addHeading('etcd snapshot: verified and encrypted', 3)
-    .addTable([[{ data: 'What', header: true }, { data: 'Value', header: true }], ...rows.map(([k, v]) => [k, escapeHtml(v, k === 'Artifact')])])
+    .addTable([[{ data: 'What', header: true }, { data: 'Value', header: true }], ...rows.map(([k, v]) => [k, k === 'Artifact' ? v : escapeHtml(v)])])
     .addRaw('Recover with public tools:', true)
-    .addCodeBlock(`${recoveryCommand(record)}\netcdutl snapshot restore snapshot.db --data-dir <new-data-dir> ...`, 'sh')
+    .addCodeBlock(`${recoveryCommand(record)}\netcdutl snapshot restore snapshot.db --data-dir NEW_DATA_DIR   # etcdctl on etcd 3.4`, 'sh')
     .write()
 }
 
-function escapeHtml(text: string, trusted: boolean): string {
-  return trusted ? text : text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
 }

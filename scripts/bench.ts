@@ -1,0 +1,180 @@
+/**
+ * npm run bench [-- --size-mb 1024] [--rounds 3] [--json out.json] [--keep]
+ *
+ * Starts a local TLS etcd, loads Kubernetes-shaped data until the snapshot is about --size-mb, then measures, in
+ * alternating rounds on the same data:
+ *   save      `etcdctl snapshot save` alone (the floor: etcd must stream the data)
+ *   shell     what users would write instead: save; snapshot status; sha256sum; zstd -3; age -r
+ *   action    this action (bundled dist/, run as a runner runs it), upload: false
+ *   upload    this action with upload to the local artifact-service emulator
+ * and prints medians, ratios to `save`, and the peak resident memory of each process tree.
+ */
+import { execFileSync, spawn } from 'node:child_process'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { cpus, tmpdir, totalmem } from 'node:os'
+import { join } from 'node:path'
+import { ROOT, runAction } from '../__tests__/support/action-runner.js'
+import { startArtifactService } from '../__tests__/support/artifact-service.js'
+import { startEtcd, stopAll } from '../__tests__/support/etcd.js'
+import { makePki } from '../__tests__/support/pki.js'
+import { seedKubernetes } from '../__tests__/support/seed.js'
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`)
+  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback
+}
+const sizeMb = Number(arg('size-mb', '1024'))
+const rounds = Number(arg('rounds', '3'))
+const jsonOut = process.argv.includes('--json') ? arg('json', 'bench.json') : undefined
+const log = (text: string): void => void process.stderr.write(`${text}\n`)
+
+/** Sum of VmRSS over a process and all its descendants, in bytes. */
+function treeRss(pid: number): number {
+  let total = 0
+  const stack = [pid]
+  while (stack.length) {
+    const p = stack.pop() as number
+    try {
+      const status = readFileSync(`/proc/${p}/status`, 'utf8')
+      total += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024
+      for (const task of readdirSync(`/proc/${p}/task`)) {
+        const children = readFileSync(`/proc/${p}/task/${task}/children`, 'utf8').trim()
+        if (children) stack.push(...children.split(/\s+/).map(Number))
+      }
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return total
+}
+
+/** Samples the peak RSS of a process tree every 20 ms until stopped. */
+function watchRss(pid: number): () => number {
+  let peak = 0
+  const timer = setInterval(() => (peak = Math.max(peak, treeRss(pid))), 20)
+  return () => {
+    clearInterval(timer)
+    return peak
+  }
+}
+
+async function timeShell(script: string, env: Record<string, string>): Promise<{ seconds: number; peakRss: number }> {
+  const start = performance.now()
+  const child = spawn('bash', ['-eo', 'pipefail', '-c', script], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] })
+  const stop = watchRss(child.pid as number)
+  let stderr = ''
+  child.stderr.on('data', (b: Buffer) => (stderr += b.toString()))
+  const code = await new Promise<number | null>(res => child.on('close', res))
+  const peakRss = stop()
+  if (code !== 0) throw new Error(`shell step failed (${code}): ${stderr.slice(-500)}`)
+  return { seconds: (performance.now() - start) / 1000, peakRss }
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number
+
+const dir = mkdtempSync(join(tmpdir(), 'etcd-bench-'))
+try {
+  execFileSync('npm', ['run', 'package', '--silent'], { cwd: ROOT, stdio: 'inherit' })
+  const pki = await makePki(join(dir, 'pki'))
+  const member = await startEtcd({ pki, quotaBackendBytes: 8 * 1024 ** 3 })
+  const objects = Math.round((sizeMb * 1024 * 1024) / 5600)
+  log(`loading ${objects} Kubernetes-shaped objects (target snapshot ~${sizeMb} MB)...`)
+  const loadStart = performance.now()
+  const seeded = await seedKubernetes(member, { objects, seed: 42 })
+  const loadSeconds = (performance.now() - loadStart) / 1000
+  log(`loaded ${seeded.keys} keys (${(seeded.bytes / 1e6).toFixed(0)} MB of values) in ${loadSeconds.toFixed(1)} s: ${(seeded.keys / loadSeconds).toFixed(0)} keys/s`)
+
+  const service = await startArtifactService()
+  const identity = join(dir, 'key.txt')
+  execFileSync('age-keygen', ['-o', identity], { stdio: 'ignore' })
+  const recipient = execFileSync('age-keygen', ['-y', identity], { encoding: 'utf8' }).trim()
+  const etcdEnv = { ...member.etcdctlEnv }
+  const work = join(dir, 'work')
+
+  const results: Record<string, { seconds: number[]; peakRss: number[] }> = {
+    save: { seconds: [], peakRss: [] },
+    shell: { seconds: [], peakRss: [] },
+    action: { seconds: [], peakRss: [] },
+    upload: { seconds: [], peakRss: [] }
+  }
+  let snapshotBytes = 0
+  let outputBytes = 0
+  for (let round = 0; round < rounds; round++) {
+    for (const kind of Object.keys(results)) {
+      rmSync(work, { recursive: true, force: true })
+      execFileSync('mkdir', ['-p', work])
+      let seconds: number
+      let peakRss: number
+      if (kind === 'save') {
+        ;({ seconds, peakRss } = await timeShell(`etcdctl --command-timeout=600s snapshot save ${work}/s.db >/dev/null`, etcdEnv))
+        snapshotBytes = statSync(`${work}/s.db`).size
+      } else if (kind === 'shell') {
+        ;({ seconds, peakRss } = await timeShell(
+          [
+            `etcdctl --command-timeout=600s snapshot save ${work}/s.db >/dev/null`,
+            `etcdctl snapshot status -w json ${work}/s.db >/dev/null`,
+            `sha256sum ${work}/s.db >/dev/null`,
+            `zstd -3 -q -f ${work}/s.db -o ${work}/s.db.zst`,
+            `age -r ${recipient} -o ${work}/s.db.zst.age ${work}/s.db.zst`
+          ].join(' && '),
+          etcdEnv
+        ))
+      } else {
+        const start = performance.now()
+        let stop: (() => number) | undefined
+        const { main } = await runAction({
+          from: 'dist',
+          inputs: {
+            endpoints: member.clientUrl,
+            cacert: pki.caCert,
+            cert: pki.clientCert,
+            key: pki.clientKey,
+            recipients: recipient,
+            upload: kind === 'upload' ? 'true' : 'false',
+            'output-dir': work,
+            'artifact-name': `bench-${kind}-${round}`
+          },
+          env: service.env,
+          onStart: pid => (stop = watchRss(pid))
+        })
+        seconds = (performance.now() - start) / 1000
+        peakRss = stop?.() ?? 0
+        if (main.code !== 0) throw new Error(`action failed: ${main.error}`)
+        outputBytes = statSync(main.outputs['snapshot-file'] as string).size
+      }
+      results[kind]?.seconds.push(seconds)
+      results[kind]?.peakRss.push(peakRss)
+      log(`round ${round + 1} ${kind.padEnd(6)} ${seconds.toFixed(2)} s, peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB`)
+    }
+  }
+  await service.stop()
+
+  const save = median(results['save']?.seconds ?? [])
+  const table = Object.entries(results).map(([kind, r]) => ({
+    kind,
+    medianSeconds: Number(median(r.seconds).toFixed(2)),
+    ratioToSave: Number((median(r.seconds) / save).toFixed(2)),
+    peakRssMiB: Number((Math.max(...r.peakRss) / 2 ** 20).toFixed(0)),
+    throughputMBs: Number((snapshotBytes / 1e6 / median(r.seconds)).toFixed(0))
+  }))
+  const report = {
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
+    snapshotBytes,
+    encryptedBytes: outputBytes,
+    keys: seeded.keys,
+    loadKeysPerSecond: Math.round(seeded.keys / loadSeconds),
+    rounds,
+    results: table
+  }
+  process.stdout.write(`\nsnapshot ${(snapshotBytes / 1e6).toFixed(0)} MB, ${seeded.keys} keys; backup file ${(outputBytes / 1e6).toFixed(0)} MB; ${rounds} rounds, medians\n`)
+  process.stdout.write(`${'step'.padEnd(8)}${'seconds'.padStart(9)}${'× save'.padStart(9)}${'MB/s'.padStart(8)}${'peak RSS MiB'.padStart(14)}\n`)
+  for (const r of table) {
+    process.stdout.write(`${r.kind.padEnd(8)}${r.medianSeconds.toFixed(2).padStart(9)}${r.ratioToSave.toFixed(2).padStart(9)}${String(r.throughputMBs).padStart(8)}${String(r.peakRssMiB).padStart(14)}\n`)
+  }
+  if (jsonOut) writeFileSync(jsonOut, `${JSON.stringify(report, null, 2)}\n`)
+} finally {
+  if (!process.argv.includes('--keep')) {
+    await stopAll()
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
