@@ -11,6 +11,7 @@ import { resolveTools } from './etcd/tools.js'
 import { ArtifactError, errorMessage, OutputError } from './errors.js'
 import { getInputs, type BackupSettings } from './inputs.js'
 import { compressionExtension } from './pipeline/compress.js'
+import { FollowedFile } from './pipeline/follow.js'
 import { partialPath, writeBackupFile } from './pipeline/index.js'
 import { assertSnapshotAccepted } from './snapshot/acceptance.js'
 import { State } from './state.js'
@@ -43,33 +44,39 @@ export async function run(): Promise<void> {
       return picked
     })
 
-    const taken = await core.group('Take the snapshot', async () => {
-      const t = await saveSnapshot(etcdctl, choice.member, privateDir, settings.timeoutMs)
-      core.info(`saved in ${((t.finishedAt.getTime() - t.startedAt.getTime()) / 1000).toFixed(1)} s (member revision ${t.revisionBefore}..${t.revisionAfter})`)
-      return t
-    })
-
     const outputDir = path.join(settings.outputDir, settings.artifactName)
     const fileName = `${settings.artifactName}.db${compressionExtension(settings.compression)}${settings.encryption.kind === 'none' ? '' : '.age'}`
     const output = path.join(outputDir, fileName)
-    const { file, status } = await core.group('Verify, compress and encrypt', async () => {
+    const snapshotFile = path.join(privateDir, 'snapshot.db')
+    const { taken, file, status } = await core.group('Take the snapshot, then verify it (compressed and encrypted as it arrives)', async () => {
       await makeOutputDir(outputDir)
       core.saveState(State.OutputFile, output)
       leftovers.output = output
-      // etcd's status reads the plaintext while the pipeline streams it: the page cache serves both.
-      const [written, etcdStatus] = await Promise.all([
-        writeBackupFile({ snapshot: taken.file, output, ...settings }),
-        toolSnapshotStatus(tools, taken.file)
+      // The pipeline follows etcdctl's .part file as it grows, so hashing, compression and encryption overlap
+      // with etcd streaming the snapshot; etcd's own status reads the finished file while the pipeline drains.
+      const saving = saveSnapshot(etcdctl, choice.member, snapshotFile, settings.timeoutMs)
+      const source = new FollowedFile({ growing: `${snapshotFile}.part`, final: snapshotFile }, saving)
+      const [saved, written, etcdStatus] = await Promise.allSettled([
+        saving,
+        writeBackupFile({ source, output, ...settings }),
+        saving.then(async () => toolSnapshotStatus(tools, snapshotFile))
       ])
+      // The save's own failure explains the others (the pipeline and status fail because it did).
+      if (saved.status === 'rejected') throw saved.reason
+      if (written.status === 'rejected') throw written.reason
+      const t = saved.value
+      core.info(`saved in ${((t.finishedAt.getTime() - t.startedAt.getTime()) / 1000).toFixed(1)} s (member revision ${t.revisionBefore}..${t.revisionAfter})`)
       try {
-        assertSnapshotAccepted({ taken, file: written, status: etcdStatus, minKeys: settings.minKeys })
+        if (etcdStatus.status === 'rejected') throw etcdStatus.reason
+        assertSnapshotAccepted({ taken: t, file: written.value, status: etcdStatus.value, minKeys: settings.minKeys })
       } catch (e: unknown) {
         await fs.rm(output, { force: true })
         throw e
       }
-      core.info(`snapshot verified: revision ${etcdStatus.revision}, ${etcdStatus.totalKey} keys, sha256 ${written.snapshotTrailerSha256}`)
-      core.info(`${fileName}: ${formatBytes(written.fileSize)} from ${formatBytes(written.snapshotSize)}, sha256 ${written.fileSha256}`)
-      return { file: written, status: etcdStatus }
+      const st = etcdStatus.value
+      core.info(`snapshot verified: revision ${st.revision}, ${st.totalKey} keys, sha256 ${written.value.snapshotTrailerSha256}`)
+      core.info(`${fileName}: ${formatBytes(written.value.fileSize)} from ${formatBytes(written.value.snapshotSize)}, sha256 ${written.value.fileSha256}`)
+      return { taken: t, file: written.value, status: st }
     })
 
     const record: BackupRecord = {

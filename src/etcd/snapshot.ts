@@ -16,16 +16,16 @@ export interface TakenSnapshot {
 }
 
 /**
- * `snapshot save` from one member into the private dir. Whatever happens, etcdctl's `.part` file does not survive
- * a failure.
+ * `snapshot save` from one member into `file` (in the private dir). etcdctl writes `<file>.part` sequentially and
+ * renames it when complete, so a reader can follow it while it grows (see FollowedFile). Whatever happens, the
+ * `.part` file does not survive a failure.
  */
 export async function saveSnapshot(
   etcdctl: Etcdctl,
   member: MemberStatus,
-  privateDir: string,
+  file: string,
   timeoutMs: number
 ): Promise<TakenSnapshot> {
-  const file = path.join(privateDir, 'snapshot.db')
   const startedAt = new Date()
   const before = await etcdctl.endpointStatus(member.endpoint)
   try {

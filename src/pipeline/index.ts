@@ -1,6 +1,6 @@
-import { constants, createReadStream, createWriteStream, promises as fs } from 'node:fs'
+import { constants, createWriteStream, promises as fs } from 'node:fs'
 import * as path from 'node:path'
-import type { Transform } from 'node:stream'
+import type { Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { createEncryptStream } from '../age/index.js'
 import { errorMessage, OutputError } from '../errors.js'
@@ -9,8 +9,8 @@ import { createCompressor } from './compress.js'
 import { SnapshotDigest, StreamDigest } from './digest.js'
 
 export interface BackupFileOptions {
-  /** The plaintext snapshot, read once. */
-  snapshot: string
+  /** The plaintext snapshot, read once (a file stream, or a FollowedFile while etcdctl is still writing it). */
+  source: Readable
   /** The file to create; it must not exist. Written as `<output>.partial` and linked into place when complete. */
   output: string
   compression: Compression
@@ -26,8 +26,6 @@ export interface BackupFileResult {
   fileSize: number
   fileSha256: string
 }
-
-const READ_CHUNK = 1 << 20
 
 /** The partial file a pipeline writes before its output is complete; the post step removes it if it survives. */
 export function partialPath(output: string): string {
@@ -58,7 +56,7 @@ export async function writeBackupFile(options: BackupFileOptions): Promise<Backu
     const handle = await fs.open(partial, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600)
     created = true
     const sink = createWriteStream('', { fd: handle, flush: true })
-    await pipeline([createReadStream(options.snapshot, { highWaterMark: READ_CHUNK }), ...stages, sink])
+    await pipeline([options.source, ...stages, sink])
     // link() refuses to replace an existing file, unlike rename().
     await fs.link(partial, options.output)
     await fs.unlink(partial)
