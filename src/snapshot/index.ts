@@ -1,0 +1,7 @@
+/** The native etcd snapshot verifier (see verify.ts). */
+export { hashKV, verifySnapshot, type SnapshotReport, type VerifyOptions } from './verify.js'
+export type { HashKvResult } from './hashkv.js'
+export type { KubernetesInventory } from './kubernetes.js'
+export type { SnapshotStatus } from './status.js'
+export { SnapshotReadError } from './reader.js'
+export { crc32c } from './crc32c.js'
