@@ -65,7 +65,7 @@ export function parseCommandFile(text: string): Record<string, string> {
   return result
 }
 
-export async function runStep(step: 'main' | 'post' | 'restore', options: RunActionOptions = {}, state: Record<string, string> = {}): Promise<ActionRun> {
+export async function runStep(step: 'main' | 'post' | 'restore' | 'restore-post', options: RunActionOptions = {}, state: Record<string, string> = {}): Promise<ActionRun> {
   const runnerTemp = options.runnerTemp ?? mkdtempSync(join(tmpdir(), 'runner-'))
   const files = { output: join(runnerTemp, `output-${step}`), state: join(runnerTemp, `state-${step}`), summary: join(runnerTemp, `summary-${step}`) }
   for (const f of Object.values(files)) writeFileSync(f, '')

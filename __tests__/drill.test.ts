@@ -1,0 +1,149 @@
+/**
+ * The restore drill against real etcd 3.4: it restores a snapshot, boots a throwaway member on loopback and compares
+ * what etcd serves with what the snapshot should hold. It passes on a good snapshot and fails on one whose user data
+ * was changed under a recomputed sha256 trailer (which the trailer check, etcd's own `snapshot status` and a
+ * structural walk cannot see).
+ */
+import { createHash } from 'node:crypto'
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { findEtcdBinary, runRestoreDrill } from '../src/etcd/drill.js'
+import { resolveTools, type EtcdTools } from '../src/etcd/tools.js'
+import { ConfigurationError, VerificationError } from '../src/errors.js'
+import { verifySnapshot } from '../src/snapshot/index.js'
+import { ETCD_BIN, etcdctl, startEtcd, stopAll, type EtcdMember } from './support/etcd.js'
+import { countKeys, currentRevision, put, seedKubernetes } from './support/seed.js'
+import { memberHashKv, saveSnapshot, toolStatus } from './support/snapshots.js'
+
+const MARKER_KEY = '/registry/configmaps/default/drill-marker'
+const MARKER_VALUE = 'drill-marker-value-0123456789abcdef'
+
+let dir: string
+let member: EtcdMember
+let tools: EtcdTools
+let snapshot: string
+let expected: { revision: number; liveKeys: number; hashKV: number }
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'drill-test-'))
+  member = await startEtcd()
+  await seedKubernetes(member, { objects: 600, seed: 11 })
+  await put(member, MARKER_KEY, MARKER_VALUE)
+  snapshot = join(dir, 'snapshot.db')
+  await saveSnapshot(member, snapshot)
+  const revision = await currentRevision(member)
+  // The truth the drill is held to comes from the live member, not from the file under test.
+  const [hash] = await memberHashKv(member, revision)
+  expected = { revision, liveKeys: await countKeys(member), hashKV: hash!.hash }
+  tools = await resolveTools('etcdctl', 'etcdutl')
+})
+
+afterAll(async () => {
+  await stopAll()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+/** Processes whose command line mentions this path: a drill must leave none behind. */
+function processesUsing(path: string): string[] {
+  const found: string[] = []
+  for (const pid of readdirSync('/proc').filter(p => /^\d+$/.test(p))) {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ')
+      if (cmdline.includes(path)) found.push(`${pid}: ${cmdline}`)
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found
+}
+
+describe('restore drill', () => {
+  it('passes on a good snapshot: same revision, live keys and HashKV as the member, then leaves nothing behind', async () => {
+    const etcd = await findEtcdBinary('etcd')
+    expect(etcd).toEqual({ path: ETCD_BIN, version: '3.4.23' })
+    // The values main hands the drill come from the native verifier; they must agree with the member.
+    const report = await verifySnapshot(snapshot)
+    expect(report.valid).toBe(true)
+    expect({ revision: report.status.revision, liveKeys: report.liveKeys, hashKV: report.hashKV?.hash }).toEqual(
+      expected
+    )
+
+    const workDir = mkdtempSync(join(dir, 'work-'))
+    const result = await runRestoreDrill({ tools, etcdBinary: etcd.path, snapshot, expected, workDir })
+    expect(result.revision).toBe(expected.revision)
+    expect(result.liveKeys).toBe(expected.liveKeys)
+    expect(result.hashKV.hash).toBe(expected.hashKV)
+    expect(result.etcdVersion).toBe('3.4.23')
+    for (const phase of ['restore', 'boot', 'checks', 'stop'] as const)
+      expect(result.durations[phase]).toBeGreaterThan(0)
+    expect(result.durations.total).toBeGreaterThanOrEqual(
+      result.durations.restore + result.durations.boot + result.durations.checks
+    )
+    expect(readdirSync(workDir)).toEqual([])
+    expect(processesUsing(workDir)).toEqual([])
+    // The source member was never touched: a drill member that joined it would show up as a second member.
+    const list = await etcdctl(member, ['member', 'list', '-w', 'json'])
+    expect((JSON.parse(list.stdout) as { members: unknown[] }).members).toHaveLength(1)
+    expect(await currentRevision(member)).toBe(expected.revision)
+    console.info(`drill durations (ms): ${JSON.stringify(result.durations)}`)
+  })
+
+  it('fails on user data altered under a recomputed trailer, which the trailer and etcd status accept', async () => {
+    const altered = join(dir, 'altered.db')
+    copyFileSync(snapshot, altered)
+    const bytes = readFileSync(altered)
+    const at = bytes.indexOf(MARKER_VALUE)
+    expect(at).toBeGreaterThan(0)
+    expect(bytes.indexOf(MARKER_VALUE, at + 1)).toBe(-1)
+    bytes[at] = bytes[at]! ^ 0x20 // 'd' → 'D': same length, still valid protobuf
+    const data = bytes.subarray(0, bytes.length - 32)
+    createHash('sha256')
+      .update(data)
+      .digest()
+      .copy(bytes, bytes.length - 32)
+    writeFileSync(altered, bytes)
+
+    // Blind spots the drill closes: the trailer matches, etcd's own status accepts the file, revision is unchanged.
+    const status = await toolStatus(altered)
+    expect(status.revision).toBe(expected.revision)
+    const native = await verifySnapshot(altered)
+    expect(native.valid).toBe(true)
+
+    const workDir = mkdtempSync(join(dir, 'work-'))
+    const drill = runRestoreDrill({ tools, etcdBinary: ETCD_BIN, snapshot: altered, expected, workDir })
+    await expect(drill).rejects.toThrow(VerificationError)
+    await expect(drill).rejects.toThrow(
+      new RegExp(
+        `^restore drill failed: HashKV at revision ${expected.revision} is \\d+ on the restored etcd but ${expected.hashKV} for the verified snapshot`
+      )
+    )
+    const message = await drill.catch((e: Error) => e.message)
+    expect(message).not.toContain('\n')
+    expect(readdirSync(workDir)).toEqual([])
+    expect(processesUsing(workDir)).toEqual([])
+  })
+
+  it('fails when the snapshot holds a different revision or key count than expected', async () => {
+    const workDir = mkdtempSync(join(dir, 'work-'))
+    const drill = runRestoreDrill({
+      tools,
+      etcdBinary: ETCD_BIN,
+      snapshot,
+      expected: { revision: expected.revision - 1, liveKeys: expected.liveKeys + 1 },
+      workDir
+    })
+    await expect(drill).rejects.toThrow(
+      `restore drill failed: the restored etcd serves revision ${expected.revision}, the snapshot has ${expected.revision - 1}; the restored etcd holds ${expected.liveKeys - 1} live keys at revision ${expected.revision - 1}, the snapshot ${expected.liveKeys + 1}`
+    )
+    expect(readdirSync(workDir)).toEqual([])
+  })
+
+  it('says clearly when etcd is missing', async () => {
+    const missing = findEtcdBinary('etcd-not-installed')
+    await expect(missing).rejects.toThrow(ConfigurationError)
+    await expect(missing).rejects.toThrow(
+      /^etcd: 'etcd-not-installed' was not found; .*install etcd-server.*set the etcd input.*restore-drill: false$/
+    )
+  })
+})

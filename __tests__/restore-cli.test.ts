@@ -1,0 +1,371 @@
+/**
+ * `etcd-snapshot decrypt` and `etcd-snapshot restore`, the tools for an operator with a downloaded backup and a key:
+ * files written by the public `age` and `zstd` CLIs and by the backup pipeline are decrypted byte for byte, a restore
+ * boots into an etcd that serves every key of the source, and every failure is one line that leaves no plaintext.
+ */
+import { execFileSync } from 'node:child_process'
+import {
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync
+} from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { run } from '../src/cli.js'
+import { writeBackupFile } from '../src/pipeline/index.js'
+import { startEtcd, stopAll } from './support/etcd.js'
+import { currentRevision, readAll, seedKubernetes } from './support/seed.js'
+import { saveSnapshot } from './support/snapshots.js'
+
+const PASSPHRASE = 'a passphrase typed at 3 a.m.'
+
+let dir: string
+let snapshot: string
+let original: Buffer
+let revision: number
+let live: Map<string, Buffer>
+let keyFile: string
+let otherKeyFile: string
+let passphraseFile: string
+let wrongPassphraseFile: string
+/** Backup files in every shape, each in its own folder (decrypt writes next to its input). */
+const files: Record<'ageZstd' | 'passGzip' | 'zstdOnly' | 'ageTruncatedZstd', string> = {
+  ageZstd: '',
+  passGzip: '',
+  zstdOnly: '',
+  ageTruncatedZstd: ''
+}
+
+interface CliResult {
+  code: number
+  stdout: string
+  stderr: string
+}
+
+async function cli(...args: string[]): Promise<CliResult> {
+  let stdout = ''
+  let stderr = ''
+  const code = await run(args, {
+    stdout: { write: (t: string) => (stdout += t) },
+    stderr: { write: (t: string) => (stderr += t) }
+  })
+  return { code, stdout, stderr }
+}
+
+function folderWith(name: string, data: Buffer): string {
+  const folder = mkdtempSync(join(dir, 'f-'))
+  writeFileSync(join(folder, name), data)
+  return join(folder, name)
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'restore-cli-test-'))
+  const member = await startEtcd()
+  await seedKubernetes(member, { objects: 500, seed: 9 })
+  snapshot = join(dir, 'snapshot.db')
+  await saveSnapshot(member, snapshot)
+  original = readFileSync(snapshot)
+  revision = await currentRevision(member)
+  live = await readAll(member)
+  await member.stop()
+
+  keyFile = join(dir, 'key.txt')
+  otherKeyFile = join(dir, 'other-key.txt')
+  execFileSync('age-keygen', ['-o', keyFile], { stdio: 'ignore' })
+  execFileSync('age-keygen', ['-o', otherKeyFile], { stdio: 'ignore' })
+  const recipient = execFileSync('age-keygen', ['-y', keyFile], { encoding: 'utf8' }).trim()
+  passphraseFile = join(dir, 'passphrase.txt')
+  writeFileSync(passphraseFile, `${PASSPHRASE}\n`)
+  wrongPassphraseFile = join(dir, 'wrong-passphrase.txt')
+  writeFileSync(wrongPassphraseFile, 'not the passphrase\n')
+
+  // Public tools: zstd, then age to a recipient.
+  const zstd = execFileSync('zstd', ['-q', '-c', snapshot])
+  files.zstdOnly = folderWith('backup.db.zst', zstd)
+  files.ageZstd = folderWith('nightly.db.zst.age', execFileSync('age', ['-r', recipient], { input: zstd }))
+  // A zstd stream cut short, then encrypted intact: age authenticates it, decompression must catch it.
+  files.ageTruncatedZstd = folderWith(
+    'cut.db.zst.age',
+    execFileSync('age', ['-r', recipient], { input: zstd.subarray(0, zstd.length - 500) })
+  )
+  // The backup pipeline itself: gzip, then age with a passphrase.
+  const passFolder = mkdtempSync(join(dir, 'f-'))
+  files.passGzip = join(passFolder, 'weekly.db.gz.age')
+  await writeBackupFile({
+    source: createReadStream(snapshot),
+    output: files.passGzip,
+    compression: 'gzip',
+    compressionLevel: 6,
+    encryption: { kind: 'age-passphrase', passphrase: PASSPHRASE }
+  })
+})
+
+afterAll(async () => {
+  await stopAll()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+/** No plaintext, partial file or temp dir left in a folder. */
+function expectNoPlaintextIn(folder: string, allowed: string[]): void {
+  expect(readdirSync(folder).filter(f => !allowed.includes(f))).toEqual([])
+}
+
+describe('etcd-snapshot decrypt', () => {
+  it('decrypts age + zstd made by the public CLIs, next to the file by default, 0600, and verifies it', async () => {
+    const r = await cli('decrypt', files.ageZstd, '--identity', keyFile)
+    expect(r.stderr).toBe('')
+    expect(r.code).toBe(0)
+    const out = files.ageZstd.replace(/\.zst\.age$/, '')
+    expect(readFileSync(out).equals(original)).toBe(true)
+    expect(statSync(out).mode & 0o777).toBe(0o600)
+    expect(r.stdout).toContain(`wrote ${out}`)
+    expect(r.stdout).toContain('(age + zstd)')
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `^valid etcd snapshot: revision ${revision}, ${live.size} live keys, sha256 ${original.subarray(-32).toString('hex')}$`,
+        'm'
+      )
+    )
+  })
+
+  it('decrypts the backup pipeline’s passphrase + gzip file to -o', async () => {
+    const out = join(dir, 'from-passphrase.db')
+    const r = await cli('decrypt', files.passGzip, '--passphrase-file', passphraseFile, '-o', out)
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain('(age + gzip)')
+    expect(readFileSync(out).equals(original)).toBe(true)
+  })
+
+  it('decompresses a file that was never encrypted, without a key', async () => {
+    const out = join(dir, 'from-zstd.db')
+    const r = await cli('decrypt', files.zstdOnly, '--output', out)
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain('(zstd)')
+    expect(readFileSync(out).equals(original)).toBe(true)
+  })
+
+  it.each([
+    [
+      'a wrong identity',
+      () => [files.ageZstd, '--identity', otherKeyFile],
+      /^etcd-snapshot decrypt: cannot decrypt nightly\.db\.zst\.age: no identity matches this file \(wrong key\?\)\n$/
+    ],
+    [
+      'a wrong passphrase',
+      () => [files.passGzip, '--passphrase-file', wrongPassphraseFile],
+      /^etcd-snapshot decrypt: cannot decrypt weekly\.db\.gz\.age: wrong passphrase or file is not passphrase-encrypted\n$/
+    ],
+    [
+      'no key for an encrypted file',
+      () => [files.ageZstd],
+      /^etcd-snapshot decrypt: nightly\.db\.zst\.age is age-encrypted; give the age identity/
+    ],
+    [
+      'a passphrase for a file encrypted to a key',
+      () => [files.ageZstd, '--passphrase-file', passphraseFile],
+      /it was encrypted to public keys, decrypt it with an identity\n$/
+    ],
+    [
+      'tampered ciphertext',
+      () => [tamper(files.ageZstd, 'tampered.db.zst.age', b => void (b[b.length - 40]! ^= 1)), '--identity', keyFile],
+      /^etcd-snapshot decrypt: cannot decrypt tampered\.db\.zst\.age: file is truncated or was tampered with/
+    ],
+    [
+      'truncated ciphertext',
+      () => [tamper(files.ageZstd, 'short.db.zst.age', b => b.subarray(0, b.length - 100)), '--identity', keyFile],
+      /^etcd-snapshot decrypt: cannot decrypt short\.db\.zst\.age: file is truncated/
+    ],
+    [
+      'a truncated zstd stream inside intact age',
+      () => [files.ageTruncatedZstd, '--identity', keyFile],
+      /^etcd-snapshot decrypt: cut\.db\.zst\.age: it ends in the middle of the compressed stream \(truncated\)/
+    ],
+    [
+      'corrupt zstd',
+      () => [
+        tamper(files.zstdOnly, 'corrupt.db.zst', b => void (b[Math.floor(b.length / 2)]! ^= 0xff)),
+        '-o',
+        join(dir, 'never.db')
+      ],
+      /^etcd-snapshot decrypt: corrupt\.db\.zst: corrupt zstd data/
+    ],
+    [
+      'a file that is no backup',
+      () => [keyFile, '-o', join(dir, 'never.db')],
+      /^etcd-snapshot decrypt: key\.txt is not a backup file/
+    ]
+  ])('fails on %s with one line and leaves nothing behind', async (_what, args, expected) => {
+    const argv = args()
+    const folder = join(argv[0]!, '..')
+    const before = readdirSync(folder)
+    const r = await cli('decrypt', ...argv)
+    expect(r.code).toBe(1)
+    expect(r.stdout).toBe('')
+    expect(r.stderr).toMatch(expected)
+    expect(r.stderr.trimEnd()).not.toContain('\n')
+    expectNoPlaintextIn(folder, before)
+    expect(existsSync(join(dir, 'never.db'))).toBe(false)
+    expect(existsSync(join(dir, 'never.db.partial'))).toBe(false)
+  })
+
+  it('refuses to overwrite an existing file', async () => {
+    const out = join(dir, 'exists.db')
+    writeFileSync(out, 'mine')
+    const r = await cli('decrypt', files.zstdOnly, '-o', out)
+    expect(r.code).toBe(1)
+    expect(r.stderr).toMatch(/exists\.db already exists; remove it or choose another output path/)
+    expect(readFileSync(out, 'utf8')).toBe('mine')
+  })
+
+  it.each([
+    [[], /missing the backup file/],
+    [['a', 'b'], /expected one backup file, got 2/],
+    [['x.age', '--frobnicate'], /unknown option --frobnicate/],
+    [['/no/such/file.age'], /backup file \/no\/such\/file\.age does not exist/],
+    [['F', '--identity', 'K', '--passphrase-file', 'P'], /give --identity or --passphrase-file, not both/],
+    [['F', '--identity'], /--identity needs a value/]
+  ])('usage error %j exits 2 with the usage', async (argv, expected) => {
+    const resolved = argv.map(a => (a === 'F' ? files.ageZstd : a === 'K' ? keyFile : a === 'P' ? passphraseFile : a))
+    const r = await cli('decrypt', ...resolved)
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(expected)
+    expect(r.stderr).toContain('usage: etcd-snapshot decrypt <backup-file>')
+  })
+})
+
+function tamper(source: string, name: string, change: (b: Buffer) => Buffer | void): string {
+  const bytes = Buffer.from(readFileSync(source))
+  return folderWith(name, change(bytes) ?? bytes)
+}
+
+describe('etcd-snapshot restore', () => {
+  it('decrypts, verifies and restores into a new data dir; etcd on it serves every key; no plaintext stays', async () => {
+    const parent = mkdtempSync(join(dir, 'node-'))
+    const dataDir = join(parent, 'etcd')
+    const r = await cli(
+      'restore',
+      files.ageZstd,
+      '--identity',
+      keyFile,
+      '--data-dir',
+      dataDir,
+      '--name',
+      'cp1',
+      '--initial-cluster',
+      'cp1=https://127.0.0.1:2380',
+      '--initial-cluster-token',
+      'restored-by-cli'
+    )
+    expect(r.code).toBe(0)
+    expect(r.stdout).toMatch(new RegExp(`^verified: revision ${revision}, ${live.size} live keys`, 'm'))
+    expect(r.stdout).toMatch(
+      /^restored into .*\/etcd with etcdctl 3\.4\.23: member cp1 \(https:\/\/127\.0\.0\.1:2380\) of cp1=https:\/\/127\.0\.0\.1:2380$/m
+    )
+    // The default bump cannot be applied by etcdctl 3.4.23: said on stderr, restore done anyway.
+    expect(r.stderr).toMatch(/^warning: etcdctl 3\.4\.23 cannot bump the revision/)
+    // The plaintext lived in a private dir beside the data dir and is gone.
+    expect(readdirSync(parent)).toEqual(['etcd'])
+    expect(statSync(dataDir).mode & 0o777).toBe(0o700)
+
+    const restored = await startEtcd({ dataDir })
+    try {
+      const got = await readAll(restored)
+      expect(got.size).toBe(live.size)
+      for (const [key, value] of live) expect(got.get(key)?.equals(value)).toBe(true)
+    } finally {
+      await restored.stop()
+    }
+  })
+
+  it('restores a plain snapshot with the bump turned off, without a key and without warnings', async () => {
+    const dataDir = join(mkdtempSync(join(dir, 'node-')), 'etcd')
+    const r = await cli(
+      'restore',
+      snapshot,
+      '--data-dir',
+      dataDir,
+      '--bump-revision',
+      '0',
+      '--name',
+      'a',
+      '--initial-advertise-peer-urls',
+      'http://127.0.0.1:2380'
+    )
+    expect(r.stderr).toBe('')
+    expect(r.code).toBe(0)
+    expect(readdirSync(dataDir)).toEqual(['member'])
+  })
+
+  it.each([
+    [
+      'a wrong identity',
+      () => [files.ageZstd, '--identity', otherKeyFile],
+      /^etcd-snapshot restore: cannot decrypt nightly\.db\.zst\.age: no identity matches/
+    ],
+    [
+      'a wrong passphrase',
+      () => [files.passGzip, '--passphrase-file', wrongPassphraseFile],
+      /^etcd-snapshot restore: cannot decrypt weekly\.db\.gz\.age: wrong passphrase/
+    ],
+    [
+      'truncated ciphertext',
+      () => [tamper(files.ageZstd, 'cut-short.db.zst.age', b => b.subarray(0, b.length - 5000)), '--identity', keyFile],
+      /^etcd-snapshot restore: cannot decrypt cut-short\.db\.zst\.age: file is truncated/
+    ],
+    [
+      'an unsound snapshot',
+      () => [tamper(snapshot, 'damaged.db', b => void (b[100]! ^= 0xff))],
+      /^etcd-snapshot restore: the snapshot is not sound, nothing was restored: /
+    ]
+  ])('fails on %s: one line, no data dir, no plaintext', async (_what, args, expected) => {
+    const parent = mkdtempSync(join(dir, 'node-'))
+    const r = await cli('restore', ...args(), '--data-dir', join(parent, 'etcd'))
+    expect(r.code).toBe(1)
+    expect(r.stderr).toMatch(expected)
+    expect(r.stderr.trimEnd()).not.toContain('\n')
+    expect(readdirSync(parent)).toEqual([])
+  })
+
+  it('refuses a non-empty data dir before decrypting anything', async () => {
+    const dataDir = mkdtempSync(join(dir, 'busy-'))
+    mkdirSync(join(dataDir, 'member'))
+    const parentBefore = readdirSync(join(dataDir, '..')).length
+    const r = await cli('restore', files.ageZstd, '--identity', keyFile, '--data-dir', dataDir)
+    expect(r.code).toBe(1)
+    expect(r.stderr).toMatch(
+      /^etcd-snapshot restore: data-dir .* is not empty \(member\); restore into a new directory and swap it in while etcd is stopped\n$/
+    )
+    expect(readdirSync(join(dataDir, '..')).length).toBe(parentBefore)
+    expect(readdirSync(dataDir)).toEqual(['member'])
+  })
+
+  it.each([
+    [['F'], /--data-dir is required/],
+    [['F', '--data-dir', 'D', '--bump-revision', 'lots'], /--bump-revision must be a whole number/],
+    [
+      ['F', '--data-dir', 'D', '--bump-revision', '0', '--mark-compacted'],
+      /--mark-compacted needs --bump-revision greater than 0/
+    ],
+    [['F', '--data-dir', 'D', '--mark-compacted=yes'], /--mark-compacted takes no value/]
+  ])('usage error %j exits 2', async (argv, expected) => {
+    const resolved = argv.map(a => (a === 'F' ? files.ageZstd : a === 'D' ? join(dir, 'never-dir') : a))
+    const r = await cli('restore', ...resolved)
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(expected)
+    expect(r.stderr).toContain('usage: etcd-snapshot restore <backup-file> --data-dir DIR')
+    expect(existsSync(join(dir, 'never-dir'))).toBe(false)
+  })
+
+  it('is listed in the CLI help', async () => {
+    const r = await cli('--help')
+    expect(r.code).toBe(0)
+    expect(r.stdout).toMatch(/^ {2}decrypt +decrypt and decompress a backup file/m)
+    expect(r.stdout).toMatch(/^ {2}restore +decrypt, verify and restore a backup/m)
+  })
+})

@@ -1,0 +1,3 @@
+import { run } from '../restore-post.js'
+
+await run()

@@ -1,0 +1,92 @@
+/**
+ * `etcd-snapshot decrypt`: turns a downloaded backup file back into a plain etcd snapshot (decrypts, decompresses,
+ * recognising each layer from the bytes) and checks the result with the native verifier.
+ */
+import * as path from 'node:path'
+import { plaintextName, unpackBackup } from '../pipeline/unpack.js'
+import { verifySnapshot } from '../snapshot/index.js'
+import {
+  EXIT_FAILURE,
+  EXIT_OK,
+  EXIT_USAGE,
+  failureLine,
+  formatSize,
+  loadKey,
+  parseArgs,
+  requireFile,
+  UsageError,
+  type CliIO
+} from './common.js'
+
+export const decryptUsage = [
+  'etcd-snapshot decrypt <backup-file> (--identity FILE | --passphrase-file FILE) [-o OUT.db]',
+  '',
+  '  --identity FILE         age identity file (AGE-SECRET-KEY-1..., from age-keygen); repeatable',
+  '  --passphrase-file FILE  file whose first line is the passphrase of a passphrase-encrypted backup',
+  '  -o, --output OUT.db     where to write the snapshot (0600, must not exist); default: next to the backup file,',
+  '                          its name without .age/.zst/.gz',
+  '',
+  'Layers are recognised from the file itself (age, zstd, gzip, or a plain snapshot). Nothing is left behind on',
+  'a wrong key, a tampered or truncated file or corrupt compression.',
+  'Exit status: 0 a valid snapshot was written, 1 failure, 2 usage error.'
+].join('\n')
+
+export const decryptCommand = {
+  summary: 'decrypt and decompress a backup file into a plain etcd snapshot, and verify it',
+  usage: decryptUsage,
+  run: decrypt
+}
+
+export async function decrypt(args: string[], io: CliIO): Promise<number> {
+  let input: string
+  let output: string
+  let key
+  try {
+    const parsed = parseArgs(args, {
+      values: ['--identity', '--passphrase-file', '--output'],
+      switches: [],
+      aliases: { '-o': '--output' },
+      repeatable: ['--identity']
+    })
+    if (parsed.positional.length !== 1) {
+      throw new UsageError(
+        parsed.positional.length
+          ? `expected one backup file, got ${parsed.positional.length}`
+          : 'missing the backup file'
+      )
+    }
+    input = parsed.positional[0]!
+    requireFile('backup file', input)
+    output = parsed.values.get('--output')?.[0] ?? path.join(path.dirname(input), plaintextName(path.basename(input)))
+    if (path.resolve(output) === path.resolve(input))
+      throw new UsageError(`${input} would be its own output; give -o OUT.db`)
+    key = loadKey(parsed)
+  } catch (e: unknown) {
+    if (!(e instanceof UsageError)) {
+      io.stderr.write(failureLine('decrypt', e))
+      return EXIT_FAILURE
+    }
+    io.stderr.write(`etcd-snapshot decrypt: ${e.message}\nusage: ${decryptUsage}\n`)
+    return EXIT_USAGE
+  }
+
+  try {
+    const unpacked = await unpackBackup({ input, output, key })
+    const layers = unpacked.layers.join(' + ') || 'no layers: a plain snapshot, copied'
+    io.stdout.write(`wrote ${output} (${formatSize(unpacked.outputSize)}) from ${path.basename(input)} (${layers})\n`)
+    if (key && !unpacked.layers.includes('age'))
+      io.stderr.write(`warning: ${path.basename(input)} was not encrypted; the key was not needed\n`)
+    const report = await verifySnapshot(output)
+    if (!report.valid) {
+      io.stderr.write(`etcd-snapshot decrypt: ${output} is not a sound etcd snapshot: ${report.errors[0]}\n`)
+      return EXIT_FAILURE
+    }
+    io.stdout.write(
+      `valid etcd snapshot: revision ${report.status.revision}, ${report.liveKeys} live keys, sha256 ${report.sha256}\n`
+    )
+    return EXIT_OK
+  } catch (e: unknown) {
+    io.stderr.write(failureLine('decrypt', e))
+    return EXIT_FAILURE
+  }
+}

@@ -1,0 +1,31 @@
+import * as core from '@actions/core'
+import { errorMessage } from './errors.js'
+import { partialPath } from './pipeline/index.js'
+import { removePath } from './tempfiles.js'
+
+/** Names of the values the restore step hands to its post step. */
+export enum RestoreState {
+  /** The 0700 dir holding the downloaded (encrypted) backup and any drill or temp files. */
+  PrivateDir = 'restore-private-dir',
+  /** The plaintext snapshot written for later steps of the job. */
+  SnapshotFile = 'restore-snapshot-file'
+}
+
+/**
+ * Runs after the job's steps whatever happened: removes the plaintext snapshot (and a partial one) and the private
+ * dir. A restored data dir is what the user asked for and is left alone. Problems are warnings.
+ */
+export async function run(): Promise<void> {
+  const snapshot = core.getState(RestoreState.SnapshotFile)
+  const targets = [core.getState(RestoreState.PrivateDir), snapshot, snapshot ? partialPath(snapshot) : '']
+  for (const target of targets.filter(Boolean)) {
+    try {
+      await removePath(target)
+      core.info(`removed ${target}`)
+    } catch (e: unknown) {
+      core.warning(
+        `could not remove ${target}: ${errorMessage(e)}; remove it by hand, it may hold the plaintext snapshot`
+      )
+    }
+  }
+}

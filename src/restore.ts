@@ -1,0 +1,243 @@
+import * as core from '@actions/core'
+import { promises as fs, readdirSync, rmSync } from 'node:fs'
+import * as path from 'node:path'
+import { downloadBackup } from './artifact.js'
+import { killRunningTools } from './etcd/process.js'
+import { restoreSnapshot, type RestoreResult } from './etcd/restore.js'
+import { resolveTools } from './etcd/tools.js'
+import { ConfigurationError, errorMessage, VerificationError } from './errors.js'
+import { partialPath } from './pipeline/index.js'
+import { plaintextName, unpackBackup, type UnpackResult } from './pipeline/unpack.js'
+import { getRestoreInputs, type RestoreSettings } from './restore-inputs.js'
+import { RestoreState } from './restore-post.js'
+import { verifySnapshot, type SnapshotReport } from './snapshot/index.js'
+import { formatBytes } from './summary.js'
+import { makePrivateDir } from './tempfiles.js'
+
+/** The non-secret facts the backup action stores next to the file (see buildManifest). */
+interface Manifest {
+  file?: { name?: string; sha256?: string }
+  snapshot?: { sha256?: string; revision?: number }
+}
+
+/** Plaintext this step may leave behind if it is cancelled; the post step removes it too. */
+interface Leftovers {
+  privateDir: string
+  snapshot?: string
+  /** A data dir being restored into, and whether it existed (empty) before. */
+  restoring?: { dataDir: string; existed: boolean }
+}
+
+/** The restore: download, decrypt and decompress, verify natively, and optionally restore into a data dir. */
+export async function run(): Promise<void> {
+  let leftovers: Leftovers | undefined
+  try {
+    const settings = getRestoreInputs()
+    const privateDir = await makePrivateDir(process.env['RUNNER_TEMP'] || undefined, 'etcd-restore-')
+    core.saveState(RestoreState.PrivateDir, privateDir)
+    leftovers = { privateDir }
+    removeOnCancel(leftovers)
+
+    const downloaded = await core.group('Download the backup', async () => {
+      const what =
+        'name' in settings.artifact ? `artifact "${settings.artifact.name}"` : `artifact ${settings.artifact.id}`
+      const got = await downloadBackup({
+        ...settings.artifact,
+        runId: settings.runId,
+        token: settings.githubToken,
+        repository: settings.repository,
+        path: path.join(privateDir, 'download')
+      })
+      core.info(`downloaded ${what} (id ${got.id}): ${got.files.map(f => path.basename(f)).join(', ')}`)
+      return got
+    })
+    const { file: backupFile, manifest } = await pickBackupFile(downloaded.files)
+
+    const snapshotFile = path.join(settings.outputDir, plaintextName(path.basename(backupFile)))
+    core.saveState(RestoreState.SnapshotFile, snapshotFile)
+    leftovers.snapshot = snapshotFile
+
+    const unpacked = await core.group('Decrypt and decompress', async () => {
+      const result = await unpackBackup({ input: backupFile, output: snapshotFile, key: settings.key })
+      if (!result.layers.includes('age')) {
+        core.warning(
+          `${path.basename(backupFile)} was not encrypted: anyone who could download the artifact could read every Secret in it`
+        )
+      }
+      if (manifest?.file?.sha256 && manifest.file.sha256 !== result.inputSha256) {
+        throw new VerificationError(
+          `${path.basename(backupFile)} has sha256 ${result.inputSha256} but its manifest says ${manifest.file.sha256}: the file changed after the backup; use another backup`
+        )
+      }
+      core.info(
+        `${path.basename(backupFile)} (${result.layers.join(' + ') || 'plain'}) → ${snapshotFile}, ${formatBytes(result.outputSize)}`
+      )
+      return result
+    })
+
+    const report = await core.group('Verify the snapshot', async () => {
+      const verified = await verifySnapshot(snapshotFile)
+      if (!verified.valid) throw new VerificationError(`the decrypted snapshot is not sound: ${verified.errors[0]}`)
+      checkAgainstManifest(verified, manifest)
+      for (const w of verified.warnings) core.warning(w)
+      core.info(
+        `valid: revision ${verified.status.revision}, ${verified.liveKeys} live keys, sha256 ${verified.sha256}`
+      )
+      return verified
+    })
+
+    let restored: RestoreResult | undefined
+    if (settings.restore) {
+      const restore = settings.restore
+      restored = await core.group(`Restore into ${restore.dataDir}`, async () => {
+        const tools = await resolveTools(settings.etcdctl, settings.etcdutl, settings.etcdutlExplicit)
+        leftovers!.restoring = { dataDir: restore.dataDir, existed: await exists(restore.dataDir) }
+        const result = await restoreSnapshot({ tools, snapshot: snapshotFile, ...restore })
+        leftovers!.restoring = undefined
+        for (const w of result.warnings) core.warning(w)
+        core.info(
+          `${result.tool.name} ${result.tool.version} restored member ${result.name} (${result.initialAdvertisePeerUrls}) in ${(result.durationMs / 1000).toFixed(1)} s` +
+            (result.bumpedBy ? `; revision bumped by ${result.bumpedBy} and marked compacted` : '')
+        )
+        return result
+      })
+    }
+
+    setOutputs(snapshotFile, report, restored)
+    await writeRestoreSummary(settings, path.basename(backupFile), unpacked, report, restored)
+  } catch (e: unknown) {
+    // A failed restore leaves no plaintext behind, even before the post step runs.
+    if (leftovers?.snapshot) {
+      rmSync(leftovers.snapshot, { force: true })
+      rmSync(partialPath(leftovers.snapshot), { force: true })
+    }
+    core.setFailed(errorMessage(e))
+  }
+}
+
+/** The backup file in a downloaded artifact: the one the manifest names, else the only file that is not the manifest. */
+async function pickBackupFile(files: string[]): Promise<{ file: string; manifest?: Manifest }> {
+  const manifestFile = files.find(f => path.basename(f) === 'manifest.json')
+  let manifest: Manifest | undefined
+  if (manifestFile) {
+    try {
+      manifest = JSON.parse(await fs.readFile(manifestFile, 'utf8')) as Manifest
+    } catch {
+      core.warning('manifest.json in the artifact is not valid JSON; ignoring it')
+    }
+  }
+  const candidates = files.filter(f => f !== manifestFile)
+  const named = manifest?.file?.name ? candidates.find(f => path.basename(f) === manifest!.file!.name) : undefined
+  if (named) return { file: named, manifest }
+  const backups = candidates.filter(f => /\.db(\.zst|\.gz)?(\.age)?$/.test(f))
+  const pick = candidates.length === 1 ? candidates : backups
+  if (pick.length !== 1) {
+    const listed =
+      candidates
+        .map(f => path.basename(f))
+        .slice(0, 5)
+        .join(', ') || 'nothing'
+    throw new ConfigurationError(
+      `the artifact holds ${listed}; expected one backup file (<name>.db[.zst|.gz][.age]) made by etcd-snapshot-action`
+    )
+  }
+  return { file: pick[0]!, manifest }
+}
+
+function checkAgainstManifest(report: SnapshotReport, manifest: Manifest | undefined): void {
+  const expected = manifest?.snapshot
+  if (!expected) return
+  if (expected.sha256 && expected.sha256 !== report.sha256) {
+    throw new VerificationError(
+      `the snapshot's sha256 trailer is ${report.sha256} but the manifest recorded ${expected.sha256}: this is not the snapshot the backup verified`
+    )
+  }
+  if (typeof expected.revision === 'number' && expected.revision !== report.status.revision) {
+    throw new VerificationError(
+      `the snapshot holds revision ${report.status.revision} but the manifest recorded ${expected.revision}: this is not the snapshot the backup verified`
+    )
+  }
+}
+
+function setOutputs(snapshotFile: string, report: SnapshotReport, restored: RestoreResult | undefined): void {
+  core.setOutput('snapshot-file', snapshotFile)
+  core.setOutput('snapshot-sha256', report.sha256)
+  core.setOutput('revision', report.status.revision)
+  core.setOutput('total-keys', report.status.totalKey)
+  core.setOutput('live-keys', report.liveKeys)
+  core.setOutput('hash', report.status.hash)
+  if (report.hashKV) core.setOutput('hashkv', report.hashKV.hash)
+  core.setOutput('data-dir', restored?.dataDir ?? '')
+  core.setOutput('warnings', (restored?.warnings ?? []).join('\n'))
+}
+
+async function writeRestoreSummary(
+  settings: RestoreSettings,
+  fileName: string,
+  unpacked: UnpackResult,
+  report: SnapshotReport,
+  restored: RestoreResult | undefined
+): Promise<void> {
+  if (!process.env['GITHUB_STEP_SUMMARY']) return
+  const rows: Array<[string, string]> = [
+    ['Backup file', `${fileName} (${unpacked.layers.join(' + ') || 'plain'}), ${formatBytes(unpacked.inputSize)}`],
+    ['Revision', String(report.status.revision)],
+    ['Live keys / keys (all revisions)', `${report.liveKeys} / ${report.status.totalKey}`],
+    ['Snapshot sha256 (verified)', report.sha256],
+    ['Status hash', String(report.status.hash)]
+  ]
+  if (restored) {
+    rows.push(['Data dir', restored.dataDir])
+    rows.push(['Member', `${restored.name} (${restored.initialAdvertisePeerUrls}); cluster ${restored.initialCluster}`])
+    rows.push(['Restored with', `${restored.tool.name} ${restored.tool.version}`])
+    rows.push([
+      'Revision bump',
+      restored.bumpedBy
+        ? `+${restored.bumpedBy}, marked compacted`
+        : settings.restore?.bumpRevision
+          ? 'not supported by the tool (see warnings)'
+          : 'off'
+    ])
+  } else {
+    rows.push(['Data dir', 'none (decrypt and verify only; the plaintext snapshot is removed at the end of the job)'])
+  }
+  const escape = (t: string): string => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+  const summary = core.summary.addHeading('etcd snapshot: restored and verified', 3).addTable([
+    [
+      { data: 'What', header: true },
+      { data: 'Value', header: true }
+    ],
+    ...rows.map(([k, v]) => [k, escape(v)])
+  ])
+  for (const w of restored?.warnings ?? []) summary.addRaw(`⚠️ ${escape(w)}`, true)
+  await summary.write()
+}
+
+async function exists(p: string): Promise<boolean> {
+  return fs.access(p).then(
+    () => true,
+    () => false
+  )
+}
+
+/** A cancelled job: stop the restore tool, and remove the plaintext and a half-restored data dir at once. */
+function removeOnCancel(leftovers: Leftovers): void {
+  const handler = (signal: NodeJS.Signals): void => {
+    killRunningTools()
+    rmSync(leftovers.privateDir, { recursive: true, force: true })
+    if (leftovers.snapshot) {
+      rmSync(leftovers.snapshot, { force: true })
+      rmSync(partialPath(leftovers.snapshot), { force: true })
+    }
+    const restoring = leftovers.restoring
+    if (restoring && !restoring.existed) rmSync(restoring.dataDir, { recursive: true, force: true })
+    // It was empty before: empty it again (it may be a mount point, which cannot be removed).
+    else if (restoring)
+      for (const entry of readdirSync(restoring.dataDir))
+        rmSync(path.join(restoring.dataDir, entry), { recursive: true, force: true })
+    core.setFailed(`cancelled (${signal}); the plaintext snapshot was removed`)
+    process.exit(1)
+  }
+  process.once('SIGINT', handler)
+  process.once('SIGTERM', handler)
+}
