@@ -86,6 +86,8 @@ export async function uploadBackup(opts: UploadBackupOptions): Promise<UploadedB
       what
     )
   } catch (e: unknown) {
+    // Our own timeout is already worded; wrapping it again would say "failed: ... failed:".
+    if (e instanceof ArtifactError) throw e
     throw serviceError(what, e)
   }
   if (result.id === undefined) {

@@ -73,7 +73,11 @@ export class Etcdctl {
       throw new EtcdError(`snapshot save from ${endpoint} did not finish within the timeout of ${seconds}s; raise 'timeout' or check the member's load`)
     }
     if (result.code !== 0) {
-      throw new EtcdError(`snapshot save from ${endpoint} failed: ${explainFailure(result)}`)
+      // The member accepted these credentials for a status call just before, so a dropped connection here is the
+      // member going away mid-transfer, not a rejected client certificate (which is what it means at connect time).
+      const dropped = /connection reset by peer|broken pipe|transport is closing|error reading from server: EOF|unexpected EOF/i
+      const why = dropped.test(result.stderr) ? MEMBER_WENT_AWAY : explainFailure(result)
+      throw new EtcdError(`snapshot save from ${endpoint} failed: ${why}`)
     }
   }
 
@@ -127,6 +131,8 @@ export class Etcdctl {
   }
 }
 
+const MEMBER_WENT_AWAY = 'the member closed the connection during the transfer (etcd stopped, restarted or was killed); retry, or check the member'
+
 /** Turns an etcdctl failure into one line a platform engineer can act on. */
 export function explainFailure(result: ToolResult): string {
   const text = `${result.stderr}\n${result.stdout}`
@@ -139,6 +145,8 @@ export function explainFailure(result: ToolResult): string {
     [/authentication failed|invalid user ID or password/i, 'authentication failed: wrong username or password'],
     [/user name is empty|user name not found/i, 'etcd auth is enabled: set username and password'],
     [/permission denied/i, 'permission denied: the etcd user needs the root role to take snapshots'],
+    // grpc's words for a member that went away mid-stream (killed, restarted, or its connection cut).
+    [/transport is closing|error reading from server: EOF|unexpected EOF/i, MEMBER_WENT_AWAY],
     [/connection refused/i, 'connection refused: nothing listens there, or etcd is down'],
     [/no such host/i, 'the host name does not resolve'],
     [/first record does not look like a TLS handshake/i, 'the endpoint speaks plain HTTP: use http:// or enable TLS on etcd'],

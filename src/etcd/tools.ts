@@ -34,6 +34,12 @@ export async function resolveTools(
   else if (etcdutlExplicit) {
     throw new ConfigurationError(`etcdutl: '${etcdutl}' was not found; set the etcdutl input to its path, or leave it empty`)
   }
+  // Said before the snapshot is taken, not after: etcd 3.6 removed `snapshot status` from etcdctl.
+  if (!result.etcdutl && compareVersions(result.etcdctl.version, '3.6.0') >= 0) {
+    throw new ConfigurationError(
+      `etcdctl ${result.etcdctl.version} has no 'snapshot status' (etcd 3.6 moved it to etcdutl); put etcdutl on PATH or set the etcdutl input`
+    )
+  }
   return result
 }
 

@@ -85,7 +85,8 @@ function describeWriteFailure(code: string | undefined, output: string, e: unkno
     case 'EEXIST':
       return `${output} (or its .partial) already exists; use a new artifact-name or remove the old file`
     case 'ELOOP':
-      return `${output}.partial is a symbolic link; refusing to write through it`
+      // O_EXCL already refuses a link at .partial (EEXIST), so this is the snapshot file being read: the source.
+      return `a symbolic link was found where the snapshot file should be (${errorMessage(e)}); refusing to follow it`
     case 'EACCES':
     case 'EPERM':
       return `cannot write in ${dir} (permission denied); choose a writable output-dir`

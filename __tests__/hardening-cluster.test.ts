@@ -1,0 +1,119 @@
+/**
+ * Choosing the member on a real three-member etcd 3.4 cluster with mutual TLS on loopback (peer TLS too), plus a
+ * learner: a caught-up follower is preferred over the leader, learners and stopped members are skipped and named,
+ * and the leader is used when no follower answers. Each choice and its reason is in the log.
+ */
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { runAction, type ActionRun } from './support/action-runner.js'
+import { addLearner, memberStatus, startCluster, stopAll, type EtcdCluster, type EtcdMember } from './support/etcd.js'
+import { makePki, type Pki } from './support/pki.js'
+import { SecretScan } from './support/secrets.js'
+import { seedKubernetes } from './support/seed.js'
+
+let dir: string
+let pki: Pki
+let cluster: EtcdCluster
+let learner: EtcdMember
+let recipient: string
+const secrets = new SecretScan()
+const runs: Record<string, ActionRun> = {}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'hardening-cluster-'))
+  pki = await makePki(join(dir, 'pki'))
+  cluster = await startCluster(3, { pki })
+  await seedKubernetes(await cluster.leader(), { objects: 400, seed: 21 })
+  learner = await addLearner(cluster)
+  const identityFile = join(dir, 'key.txt')
+  execFileSync('age-keygen', ['-o', identityFile], { stdio: 'ignore' })
+  recipient = execFileSync('age-keygen', ['-y', identityFile], { encoding: 'utf8' }).trim()
+  secrets.addPki(pki).addAgeIdentities('age identity', identityFile)
+})
+
+afterAll(async () => {
+  await stopAll()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+async function backupFrom(name: string, endpoints: EtcdMember[]): Promise<ActionRun> {
+  const { main, post } = await runAction({
+    inputs: {
+      endpoints: endpoints.map(m => m.clientUrl).join('\n'),
+      cacert: pki.caCert,
+      cert: pki.clientCert,
+      key: pki.clientKey,
+      recipients: recipient,
+      upload: 'false',
+      'output-dir': mkdtempSync(join(dir, 'out-')),
+      'artifact-name': name
+    }
+  })
+  runs[`${name} main`] = main
+  runs[`${name} post`] = post
+  expect(post.code).toBe(0)
+  return main
+}
+
+const voters = (): EtcdMember[] => cluster.members.filter(m => m !== learner)
+const quote = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
+
+describe('choosing the member on a three-member TLS cluster with a learner', () => {
+  it('prefers a caught-up follower over the leader, skips the learner, and says why', async () => {
+    const leader = await cluster.leader()
+    const learnerId = (await memberStatus(learner)).memberId
+    const main = await backupFrom('all-four', [leader, ...voters().filter(m => m !== leader), learner])
+    expect(main.error).toBeUndefined()
+    const used = main.outputs['endpoint'] as string
+    expect(voters().map(m => m.clientUrl)).toContain(used)
+    expect(used).not.toBe(leader.clientUrl)
+    expect(main.log).toContain(`skipped ${learner.clientUrl}: learner (not a voting member, may lag)`)
+    expect(main.log).toMatch(
+      new RegExp(
+        `^using ${quote(used)} \\(member [0-9a-f]+, etcd 3\\.4\\.23, revision \\d+\\): a caught-up follower \\(applied index \\d+, leader at \\d+\\); keeps the snapshot's load off the leader$`,
+        'm'
+      )
+    )
+    expect(main.log).not.toContain(`using ${learner.clientUrl}`)
+    expect(learnerId).toMatch(/^[0-9a-f]+$/)
+    expect(main.log).not.toContain(`(member ${learnerId},`)
+  })
+
+  it('a learner alone is not a usable source: fails naming it and why', async () => {
+    const main = await backupFrom('learner-only', [learner])
+    expect(main.error).toBe(`no usable etcd endpoint: ${learner.clientUrl}: learner (not a voting member, may lag)`)
+  })
+
+  it('one member stopped: skipped and named, the backup comes from the remaining follower', async () => {
+    const leader = await cluster.leader()
+    const [stopped, remaining] = voters().filter(m => m !== leader) as [EtcdMember, EtcdMember]
+    await stopped.stop()
+    try {
+      const main = await backupFrom('one-stopped', voters())
+      expect(main.error).toBeUndefined()
+      expect(main.log).toContain(
+        `skipped ${stopped.clientUrl}: connection refused: nothing listens there, or etcd is down`
+      )
+      expect(main.outputs['endpoint']).toBe(remaining.clientUrl)
+      expect(main.log).toMatch(/: a caught-up follower \(applied index \d+, leader at \d+\)/)
+
+      // Only the leader and the stopped follower given: the leader is used, and the log says it is the fallback.
+      const fallback = await backupFrom('leader-fallback', [leader, stopped])
+      expect(fallback.error).toBeUndefined()
+      expect(fallback.outputs['endpoint']).toBe(leader.clientUrl)
+      expect(fallback.log).toContain(`skipped ${stopped.clientUrl}: connection refused`)
+      expect(fallback.log).toMatch(
+        new RegExp(`^using ${quote(leader.clientUrl)} .*: the leader \\(no follower was reachable\\)$`, 'm')
+      )
+    } finally {
+      await stopped.restart()
+    }
+  })
+
+  it('leaks no secret in any run of this file', () => {
+    expect(Object.keys(runs)).toHaveLength(8)
+    secrets.expectClean({ runs, trees: [dir] })
+  })
+})

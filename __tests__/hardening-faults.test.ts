@@ -1,0 +1,333 @@
+/**
+ * Faults while the snapshot is being taken, against the real parts: a TLS etcd 3.4 member holding ~150 MB of
+ * Kubernetes-shaped data (so `snapshot save` takes long enough to be interrupted), the real etcdctl, the action run as
+ * a runner runs it, and the artifact service emulator. Every test shows what is left on disk and in the service.
+ */
+import { execFileSync } from 'node:child_process'
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { runAction, type ActionRun } from './support/action-runner.js'
+import { startArtifactService, type ArtifactService } from './support/artifact-service.js'
+import { startEtcd, stopAll, type EtcdMember } from './support/etcd.js'
+import { filesUnder, growingSnapshot, processesMatching, sizeOf, waitFor } from './support/faults.js'
+import { makePki, type Pki } from './support/pki.js'
+import { SecretScan } from './support/secrets.js'
+import { seedKubernetes } from './support/seed.js'
+
+const SNAPSHOT_BYTES = 150_000_000
+
+let dir: string
+let pki: Pki
+let member: EtcdMember
+let service: ArtifactService
+let recipient: string
+const secrets = new SecretScan()
+const runs: Record<string, ActionRun> = {}
+const mounts: string[] = []
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'hardening-faults-'))
+  pki = await makePki(join(dir, 'pki'))
+  member = await startEtcd({ pki })
+  // 1500 values of 100 kB: a ~150 MB snapshot, which etcdctl takes ~0.7 s to save here.
+  await seedKubernetes(member, { objects: 1500, seed: 11, valueSize: 100_000, resources: ['configmaps'] })
+  service = await startArtifactService()
+  const identityFile = join(dir, 'key.txt')
+  execFileSync('age-keygen', ['-o', identityFile], { stdio: 'ignore' })
+  recipient = execFileSync('age-keygen', ['-y', identityFile], { encoding: 'utf8' }).trim()
+  secrets.addPki(pki).addAgeIdentities('age identity', identityFile)
+})
+
+afterAll(async () => {
+  for (const m of mounts) spawnQuiet('umount', [m])
+  await service?.stop()
+  await stopAll()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+function spawnQuiet(cmd: string, args: string[]): void {
+  try {
+    execFileSync(cmd, args, { stdio: 'ignore' })
+  } catch {
+    // best effort in cleanup
+  }
+}
+
+/** TLS material as PEM text (as from secrets), so the private dir also holds credential files. */
+function pemInputs(): Record<string, string> {
+  return {
+    endpoints: member.clientUrl,
+    cacert: pki.pem('caCert'),
+    cert: pki.pem('clientCert'),
+    key: pki.pem('clientKey')
+  }
+}
+
+/** A fresh RUNNER_TEMP and output-dir per run, so what is left behind can be listed exactly. */
+function workDirs(): { runnerTemp: string; outputDir: string } {
+  return { runnerTemp: mkdtempSync(join(dir, 'runner-')), outputDir: mkdtempSync(join(dir, 'out-')) }
+}
+
+/** etcdctl processes still talking to this member. */
+function etcdctlLeft(): string[] {
+  return processesMatching('etcdctl', `--endpoints=${member.clientUrl}`).map(p => p.cmdline)
+}
+
+/** What the runner temp and output dir still hold (the runner's own command files aside). */
+function leftovers(runnerTemp: string, outputDir: string): string[] {
+  return [
+    ...filesUnder(runnerTemp).filter(f => !/^(output|state|summary)-(main|post)$/.test(f)),
+    ...filesUnder(outputDir)
+  ]
+}
+
+function expectNoUpload(name: string): void {
+  expect(service.artifacts().some(a => a.name === name)).toBe(false)
+  expect(service.requests.filter(r => r.operation === 'CreateArtifact' || r.operation === 'PutBlock').length).toBe(
+    uploadsBefore
+  )
+}
+let uploadsBefore = 0
+beforeEach(() => {
+  uploadsBefore = service.requests.filter(r => r.operation === 'CreateArtifact' || r.operation === 'PutBlock').length
+})
+
+describe('faults while the snapshot is taken', () => {
+  it('etcd killed in the middle of snapshot save: fails naming the member, no partial file survives, nothing uploaded', async () => {
+    const { runnerTemp, outputDir } = workDirs()
+    let partAtKill = 0
+    const { main, post } = await runAction({
+      runnerTemp,
+      inputs: { ...pemInputs(), recipients: recipient, 'output-dir': outputDir, 'artifact-name': 'killed' },
+      env: service.env,
+      onStart: () => {
+        // Freeze etcd as soon as etcdctl has received part of the snapshot, note how much, then kill it.
+        void waitFor('etcdctl to receive part of the snapshot', () => growingSnapshot(runnerTemp, 1 << 20)).then(() => {
+          member.kill('SIGSTOP')
+          partAtKill = sizeOf(growingSnapshot(runnerTemp)?.file ?? '') ?? 0
+          member.kill('SIGKILL')
+        })
+      }
+    })
+    runs['killed main'] = main
+    runs['killed post'] = post
+    expect(partAtKill).toBeGreaterThan(0)
+    expect(partAtKill).toBeLessThan(SNAPSHOT_BYTES)
+    expect(main.code).not.toBe(0)
+    expect(main.error).toBe(
+      `snapshot save from ${member.clientUrl} failed: the member closed the connection during the transfer (etcd stopped, restarted or was killed); retry, or check the member`
+    )
+    expect(post.code).toBe(0)
+    // Neither etcdctl's .part, nor a plaintext snapshot, nor a half-written .age or .partial is left anywhere.
+    expect(leftovers(runnerTemp, outputDir)).toEqual([])
+    expectNoUpload('killed')
+    expect(etcdctlLeft()).toEqual([])
+    await member.exited()
+    await member.restart()
+  })
+
+  it('a member that stops answering during the save: fails naming the timeout, and no etcdctl is left running', async () => {
+    const { runnerTemp, outputDir } = workDirs()
+    let frozenAt = 0
+    const { main, post } = await runAction({
+      runnerTemp,
+      inputs: {
+        ...pemInputs(),
+        recipients: recipient,
+        'output-dir': outputDir,
+        'artifact-name': 'slow',
+        timeout: '3s'
+      },
+      env: service.env,
+      onStart: () => {
+        void waitFor('etcdctl to start the save', () => growingSnapshot(runnerTemp, 0)).then(() => {
+          member.kill('SIGSTOP')
+          frozenAt = Date.now()
+        })
+      }
+    })
+    const waited = Date.now() - frozenAt
+    member.kill('SIGCONT')
+    runs['slow main'] = main
+    runs['slow post'] = post
+    expect(frozenAt).toBeGreaterThan(0)
+    expect(main.error).toBe(
+      `snapshot save from ${member.clientUrl} did not finish within the timeout of 3s; raise 'timeout' or check the member's load`
+    )
+    // etcdctl's own --command-timeout ended it (our group kill would have come 5 s later).
+    expect(waited).toBeLessThan(7_000)
+    expect(etcdctlLeft()).toEqual([])
+    expect(post.code).toBe(0)
+    expect(leftovers(runnerTemp, outputDir)).toEqual([])
+    expectNoUpload('slow')
+  })
+
+  it('an etcdctl that hangs and ignores its own timeout: the whole process group is killed, children included', async () => {
+    const { runnerTemp, outputDir } = workDirs()
+    // A wrapper around the real etcdctl whose `snapshot save` starts a child and never returns.
+    const marker = `${process.pid}${Date.now() % 100000}`
+    const wrapper = join(dir, 'hanging-etcdctl')
+    writeFileSync(
+      wrapper,
+      `#!/bin/sh\nfor a in "$@"; do\n  if [ "$a" = save ]; then sleep ${marker}1 & sleep ${marker}2; exit 1; fi\ndone\nexec /usr/bin/etcdctl "$@"\n`
+    )
+    chmodSync(wrapper, 0o755)
+    const started = Date.now()
+    const { main, post } = await runAction({
+      runnerTemp,
+      inputs: {
+        ...pemInputs(),
+        recipients: recipient,
+        etcdctl: wrapper,
+        'output-dir': outputDir,
+        'artifact-name': 'hung',
+        timeout: '2s'
+      },
+      env: service.env
+    })
+    runs['hung main'] = main
+    runs['hung post'] = post
+    expect(main.error).toBe(
+      `snapshot save from ${member.clientUrl} did not finish within the timeout of 2s; raise 'timeout' or check the member's load`
+    )
+    // timeout + 5 s grace, then SIGKILL to the group: both sleeps (the shell's children) are gone too.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(7_000)
+    expect(processesMatching(`sleep ${marker}`)).toEqual([])
+    expect(post.code).toBe(0)
+    expect(leftovers(runnerTemp, outputDir)).toEqual([])
+  })
+
+  it.each(['SIGINT', 'SIGTERM'] as const)(
+    'the workflow is cancelled (%s to main during the save): plaintext and credential files are gone, post still cleans up',
+    async signal => {
+      const { runnerTemp, outputDir } = workDirs()
+      let signalledAt: { part: number; partial: number } | undefined
+      const name = `cancelled-${signal}`
+      const { main, post } = await runAction({
+        runnerTemp,
+        inputs: { ...pemInputs(), recipients: recipient, 'output-dir': outputDir, 'artifact-name': name },
+        env: service.env,
+        onStart: pid => {
+          // Mid-save, while the pipeline is already writing the encrypted .partial next to it.
+          const partial = join(outputDir, name, `${name}.db.zst.age.partial`)
+          void waitFor('the save and the encrypted .partial to be under way', () =>
+            growingSnapshot(runnerTemp, 1 << 20) && sizeOf(partial) !== undefined ? true : undefined
+          ).then(() => {
+            signalledAt = { part: growingSnapshot(runnerTemp)?.size ?? 0, partial: sizeOf(partial) ?? 0 }
+            process.kill(pid, signal)
+          })
+        }
+      })
+      runs[`${name} main`] = main
+      runs[`${name} post`] = post
+      expect(signalledAt?.part).toBeGreaterThan(0)
+      expect(signalledAt?.part).toBeLessThan(SNAPSHOT_BYTES)
+      expect(main.code).toBe(1)
+      expect(main.error).toBe(`cancelled (${signal}); the plaintext snapshot was removed`)
+      // Main removed them itself before exiting; the post step then runs anyway and finds nothing left to remove.
+      const privateDir = main.state['private-dir'] as string
+      expect(existsSync(privateDir)).toBe(false)
+      expect(post.code).toBe(0)
+      expect(post.log).not.toMatch(/::warning::/)
+      expect(leftovers(runnerTemp, outputDir)).toEqual([])
+      expect(etcdctlLeft()).toEqual([])
+      expectNoUpload(name)
+    }
+  )
+
+  it('a cancelled main that could not clean up (SIGKILL): the post step removes the plaintext, key file and .partial', async () => {
+    const { runnerTemp, outputDir } = workDirs()
+    const name = 'sigkilled'
+    let seen: string[] = []
+    const { main, post } = await runAction({
+      runnerTemp,
+      inputs: { ...pemInputs(), recipients: recipient, 'output-dir': outputDir, 'artifact-name': name },
+      env: service.env,
+      onStart: pid => {
+        const partial = join(outputDir, name, `${name}.db.zst.age.partial`)
+        void waitFor('the save and the .partial', () =>
+          growingSnapshot(runnerTemp, 1 << 20) && sizeOf(partial) !== undefined ? true : undefined
+        ).then(() => {
+          process.kill(pid, 'SIGKILL')
+          seen = leftovers(runnerTemp, outputDir)
+        })
+      }
+    })
+    runs[`${name} main`] = main
+    runs[`${name} post`] = post
+    expect(main.signal).toBe('SIGKILL')
+    // What main left: the plaintext being saved, the client key written from PEM text, the half-written backup.
+    expect(seen).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^etcd-snapshot-\w+\/snapshot\.db\.part$/),
+        expect.stringMatching(/^etcd-snapshot-\w+\/client\.key$/),
+        `${name}/${name}.db.zst.age.partial`
+      ])
+    )
+    // etcdctl was in its own process group, so it outlived main: wait until its save ends, as a runner's job would.
+    await waitFor('the orphaned etcdctl to finish', () => (etcdctlLeft().length === 0 ? true : undefined))
+    expect(post.code).toBe(0)
+    expect(post.log).toContain(`removed ${main.state['private-dir']}`)
+    // Post removed the private dir while the orphan was still writing into it: it could not put anything back.
+    expect(leftovers(runnerTemp, outputDir)).toEqual([])
+  })
+})
+
+describe('output disk full', () => {
+  it('output-dir on a full filesystem (1 MiB tmpfs): one clear line, no truncated .age file left', async () => {
+    const mount = join(dir, 'tiny-output')
+    mkdirSync(mount)
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m,mode=0755', 'tmpfs', mount])
+    mounts.push(mount)
+    const { runnerTemp } = workDirs()
+    const { main, post } = await runAction({
+      runnerTemp,
+      inputs: {
+        ...pemInputs(),
+        recipients: recipient,
+        compression: 'none',
+        'output-dir': mount,
+        'artifact-name': 'full'
+      },
+      env: service.env
+    })
+    runs['full main'] = main
+    runs['full post'] = post
+    expect(main.error).toBe(
+      `no space left in ${join(mount, 'full')} while writing the backup; free space or point output-dir elsewhere (the partial file was removed)`
+    )
+    expect(filesUnder(mount)).toEqual([])
+    expect(post.code).toBe(0)
+    expect(leftovers(runnerTemp, mount)).toEqual([])
+    expectNoUpload('full')
+  })
+
+  it('RUNNER_TEMP full while etcdctl writes the plaintext: fails naming the member and the cause, no .part left', async () => {
+    const runnerTemp = join(dir, 'tiny-temp')
+    mkdirSync(runnerTemp)
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m,mode=0700', 'tmpfs', runnerTemp])
+    mounts.push(runnerTemp)
+    const outputDir = mkdtempSync(join(dir, 'out-'))
+    const { main, post } = await runAction({
+      runnerTemp,
+      inputs: { ...pemInputs(), recipients: recipient, 'output-dir': outputDir, 'artifact-name': 'temp-full' },
+      env: service.env
+    })
+    runs['temp-full main'] = main
+    runs['temp-full post'] = post
+    expect(main.error).toMatch(
+      new RegExp(`^snapshot save from ${member.clientUrl.replace(/[.:/]/g, '\\$&')} failed: .*no space left on device`)
+    )
+    expect(post.code).toBe(0)
+    expect(leftovers(runnerTemp, outputDir)).toEqual([])
+    expectNoUpload('temp-full')
+  })
+})
+
+describe('secrets', () => {
+  it('leaks no secret in any run of this file', () => {
+    expect(Object.keys(runs).length).toBeGreaterThanOrEqual(16)
+    secrets.expectClean({ runs, trees: [dir] })
+  })
+})

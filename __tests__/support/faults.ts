@@ -1,0 +1,81 @@
+/**
+ * Helpers for fault tests: wait for a file the action creates (etcdctl's `.part`, the pipeline's `.partial`) so a
+ * fault lands in the middle of a phase, and list the processes still running.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+
+const sleep = (ms: number): Promise<void> => new Promise(r => setTimeout(r, ms))
+
+/** Polls every 2 ms until `find` returns a value (or throws after timeoutMs). */
+export async function waitFor<T>(what: string, find: () => T | undefined, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    let found: T | undefined
+    try {
+      found = find()
+    } catch {
+      found = undefined
+    }
+    if (found !== undefined) return found
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
+    await sleep(2)
+  }
+}
+
+/** Size of a file, or undefined while it does not exist. */
+export function sizeOf(file: string): number | undefined {
+  try {
+    return statSync(file).size
+  } catch {
+    return undefined
+  }
+}
+
+/** The action's private dir (`etcd-snapshot-*`) under a RUNNER_TEMP, once it exists. */
+export function privateDirIn(runnerTemp: string): string | undefined {
+  const name = readdirSync(runnerTemp).find(n => n.startsWith('etcd-snapshot-'))
+  return name ? join(runnerTemp, name) : undefined
+}
+
+/** etcdctl's growing snapshot file in the private dir, once it holds at least `minBytes`. */
+export function growingSnapshot(runnerTemp: string, minBytes = 1): { file: string; size: number } | undefined {
+  const dir = privateDirIn(runnerTemp)
+  if (!dir) return undefined
+  const file = join(dir, 'snapshot.db.part')
+  const size = sizeOf(file)
+  return size !== undefined && size >= minBytes ? { file, size } : undefined
+}
+
+export interface ProcessInfo {
+  pid: number
+  cmdline: string
+}
+
+/** Processes whose command line contains every one of `parts` (read from /proc, like `pgrep -f`). */
+export function processesMatching(...parts: string[]): ProcessInfo[] {
+  const found: ProcessInfo[] = []
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    let cmdline: string
+    try {
+      cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ').trim()
+    } catch {
+      continue
+    }
+    if (cmdline && parts.every(p => cmdline.includes(p))) found.push({ pid: Number(entry), cmdline })
+  }
+  return found
+}
+
+/** Every regular file under a directory, relative, sorted. */
+export function filesUnder(dir: string): string[] {
+  try {
+    return readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter(e => e.isFile())
+      .map(e => join(e.parentPath, e.name).slice(dir.length + 1))
+      .sort()
+  } catch {
+    return []
+  }
+}
