@@ -6,13 +6,14 @@
 import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import { Decrypter } from 'age-encryption'
-import { runAction, type ActionRun } from './support/action-runner.js'
+import { runAction as runActionOnce, type ActionRun, type RunActionOptions } from './support/action-runner.js'
 import { startArtifactService, type ArtifactService } from './support/artifact-service.js'
 import { startEtcd, stopAll, type EtcdMember } from './support/etcd.js'
 import { makePki, type Pki } from './support/pki.js'
+import { SecretScan } from './support/secrets.js'
 import { currentRevision, readAll, seedKubernetes } from './support/seed.js'
 
 let dir: string
@@ -32,6 +33,18 @@ beforeAll(async () => {
   execFileSync('age-keygen', ['-o', identityFile], { stdio: 'ignore' })
   recipient = execFileSync('age-keygen', ['-y', identityFile], { encoding: 'utf8' }).trim()
 })
+
+/** Every run of this file and every secret it handed the action, for the scan at the end. */
+const runs: Record<string, ActionRun> = {}
+const secrets = new SecretScan()
+async function runAction(options: RunActionOptions): ReturnType<typeof runActionOnce> {
+  secrets.addSecretInputs(options.inputs ?? {})
+  const result = await runActionOnce(options)
+  const n = Object.keys(runs).length / 2
+  runs[`run ${n} main`] = result.main
+  runs[`run ${n} post`] = result.post
+  return result
+}
 
 afterAll(async () => {
   await service?.stop()
@@ -210,9 +223,8 @@ describe('backup action', () => {
     expect(main.error).toMatch(expected)
     expect(main.error).not.toContain('\n')
     expect(post.code).toBe(0)
-    // No backup file, no partial file, no plaintext.
-    const left = readdirSync(outputDir, { recursive: true }).map(String)
-    expect(left.filter(f => /\.(age|zst|partial|db)$/.test(f))).toEqual([])
+    // No backup file, no partial file, not even the backup's folder; no plaintext.
+    expect(readdirSync(outputDir, { recursive: true })).toEqual([])
     if (main.state['private-dir']) expect(existsSync(main.state['private-dir'])).toBe(false)
     expect(service.artifacts().some(a => a.name === 'bad')).toBe(false)
   })
@@ -245,5 +257,48 @@ describe('backup action', () => {
     expectCleanedUp(main, post)
     const out = spawnSync('sh', ['-c', `age -d -i "${identityFile}" "${main.outputs['snapshot-file']}" | zstd -d | tail -c 32 | od -An -tx1 | tr -d ' \\n'`], { encoding: 'utf8' })
     expect(out.stdout).toBe(main.outputs['snapshot-sha256'])
+  })
+
+  it('with restore-drill, boots the backup in a throwaway etcd and reports the cluster checks in the summary', async () => {
+    const { main, post } = await runAction({
+      inputs: { ...tlsInputs(), recipients: recipient, 'restore-drill': 'true', 'artifact-name': 'drilled', upload: 'false' },
+      env: service.env
+    })
+    expect(main.error).toBeUndefined()
+    expectCleanedUp(main, post)
+    expect(main.log).toMatch(/::group::Restore drill/)
+    expect(main.log).toMatch(/restored and served by etcd 3\.4\.23 in [\d.]+ s: revision \d+/)
+    expect(main.log).toMatch(new RegExp(`${member.clientUrl}: HashKV ${main.outputs['hashkv']} at revision ${main.outputs['revision']} matches the snapshot`))
+    expect(Number(main.outputs['live-keys'])).toBe((await readAll(member)).size)
+    // The seeded Secrets are stored in plain text: the job says so.
+    expect(main.log).toMatch(/::warning::\d+ of \d+ Secrets are stored unencrypted/)
+    expect(main.summary).toMatch(/Restore drill<\/td><td>passed in/)
+    expect(main.summary).toMatch(/HashKV at the revision<\/td><td>\d+: matches 1 of 1 members/)
+    expect(main.summary).toMatch(/Kubernetes<\/td><td>\d+ objects in \d+ namespaces; \d+ Secrets, \d+ NOT encrypted at rest; pods \d+/)
+    const manifest = JSON.parse(readFileSync(join(dirname(main.outputs['snapshot-file'] as string), 'manifest.json'), 'utf8')) as {
+      kubernetes: { namespaces: string[] }
+      cluster: { restoreDrill: { passed: boolean } }
+    }
+    expect(manifest.kubernetes.namespaces).toEqual(expect.arrayContaining(['default', 'kube-system']))
+    expect(manifest.cluster.restoreDrill.passed).toBe(true)
+  })
+
+  it('fails when a required key prefix has no live key', async () => {
+    const { main } = await runAction({
+      inputs: { ...tlsInputs(), recipients: recipient, 'required-keys': '/registry/namespaces/kube-system, /registry/namespaces/payments', upload: 'false', 'artifact-name': 'required' },
+      env: service.env
+    })
+    expect(main.code).not.toBe(0)
+    expect(main.error).toBe('snapshot failed verification: no live key under required prefix "/registry/namespaces/payments"')
+    expect(existsSync(main.outputs['snapshot-file'] ?? '/nonexistent')).toBe(false)
+  })
+
+  it('leaks no secret (key PEMs, passphrases, age identity) in any log, output, summary, state, error or manifest', () => {
+    secrets.addPki(pki).addAgeIdentities('age identity', identityFile)
+    const manifests = Object.fromEntries(
+      service.artifacts().map(a => [`artifact ${a.name} manifest.json`, service.readZipEntries(a.id).get('manifest.json')?.toString() ?? ''])
+    )
+    expect(Object.keys(runs).length).toBeGreaterThanOrEqual(28)
+    secrets.expectClean({ runs, texts: manifests, trees: [dir] })
   })
 })

@@ -5,6 +5,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { parseRecipients, type AgeRecipient } from './age/index.js'
 import { ConfigurationError, errorMessage } from './errors.js'
+import { DEFAULT_ETCD_DOWNLOAD_URL } from './etcd/install.js'
 
 /** The public input names, exactly as in action.yml. */
 export enum Inputs {
@@ -27,7 +28,12 @@ export enum Inputs {
   OutputDir = 'output-dir',
   MinKeys = 'min-keys',
   RequiredKeys = 'required-keys',
-  Timeout = 'timeout'
+  Timeout = 'timeout',
+  RestoreDrill = 'restore-drill',
+  Etcd = 'etcd',
+  EtcdVersion = 'etcd-version',
+  EtcdDownloadUrl = 'etcd-download-url',
+  UploadTimeout = 'upload-timeout'
 }
 
 /** PEM material: a file the user pointed at, or PEM text from a secret that we write to a 0600 file later. */
@@ -61,6 +67,12 @@ export interface BackupSettings {
   /** Path or bare name of etcdutl; optional (etcd 3.4 has none) unless named explicitly. */
   etcdutl: string
   etcdutlExplicit: boolean
+  /** Whether the etcdctl input was set (a named path that is missing is an error, never a reason to download). */
+  etcdctlExplicit: boolean
+  /** etcd release to install into the tool cache when etcdctl is not on the runner (e.g. 3.5.17). */
+  etcdVersion?: string
+  /** Base URL laid out like etcd's GitHub releases (`<base>/v<ver>/etcd-v<ver>-linux-<arch>.tar.gz`, SHA256SUMS). */
+  etcdDownloadUrl: string
   /** How the snapshot is encrypted. */
   encryption: Encryption
   /** Compression applied before encryption, and its level. */
@@ -80,6 +92,12 @@ export interface BackupSettings {
   requiredKeys: string[]
   /** Limit for taking the snapshot, in milliseconds. */
   timeoutMs: number
+  /** Restore the snapshot into a throwaway etcd and check it serves the same data before the job passes. */
+  restoreDrill: boolean
+  /** The etcd server binary for the drill (path or name on PATH). */
+  etcd: string
+  /** Limit for the upload, in milliseconds: the artifact client itself waits forever for a service that hangs. */
+  uploadTimeoutMs: number
 }
 
 /** Reads, validates and types every input in one place. Secrets are masked before anything else happens. */
@@ -87,12 +105,19 @@ export function getInputs(now: Date = new Date()): BackupSettings {
   const password = core.getInput(Inputs.Password)
   const passphrase = core.getInput(Inputs.Passphrase)
   maskSecret(password)
+  if (password && password.length < SHORT_SECRET_LENGTH) {
+    core.warning(
+      `${Inputs.Password} is shorter than ${SHORT_SECRET_LENGTH} characters: it is masked like every secret, so every occurrence of those characters in later log lines shows as ***, and a password this short is easy to guess; use a long random etcd password`
+    )
+  }
   maskSecret(passphrase)
   for (const name of [Inputs.CaCert, Inputs.Cert, Inputs.Key]) {
     const value = core.getInput(name)
     // PEM text of a key, pasted into any of the three inputs, is a secret; a path to one is not.
     if (/PRIVATE KEY/.test(value)) maskSecret(value)
   }
+  // An age identity pasted where recipients belong is refused below; mask it too, it is a private key.
+  for (const identity of core.getInput(Inputs.Recipients).match(/AGE-SECRET-KEY-1[0-9A-Z]+/gi) ?? []) maskSecret(identity)
 
   const username = core.getInput(Inputs.Username)
   if (password && !username) {
@@ -111,6 +136,9 @@ export function getInputs(now: Date = new Date()): BackupSettings {
     etcdctl: core.getInput(Inputs.Etcdctl) || 'etcdctl',
     etcdutl: core.getInput(Inputs.Etcdutl) || 'etcdutl',
     etcdutlExplicit: core.getInput(Inputs.Etcdutl) !== '',
+    etcdctlExplicit: core.getInput(Inputs.Etcdctl) !== '',
+    etcdVersion: parseEtcdVersion(core.getInput(Inputs.EtcdVersion)),
+    etcdDownloadUrl: parseDownloadUrl(core.getInput(Inputs.EtcdDownloadUrl)),
     encryption: parseEncryption(core.getInput(Inputs.Encryption) || 'age', core.getInput(Inputs.Recipients), passphrase),
     ...parseCompression(core.getInput(Inputs.Compression) || 'zstd', core.getInput(Inputs.CompressionLevel)),
     artifactName: parseArtifactName(core.getInput(Inputs.ArtifactName), now),
@@ -119,13 +147,44 @@ export function getInputs(now: Date = new Date()): BackupSettings {
     outputDir: parseOutputDir(core.getInput(Inputs.OutputDir)),
     minKeys: parseInteger(Inputs.MinKeys, core.getInput(Inputs.MinKeys) || '1', 0),
     requiredKeys: splitList(core.getInput(Inputs.RequiredKeys)),
-    timeoutMs: parseDuration(Inputs.Timeout, core.getInput(Inputs.Timeout) || '10m')
+    timeoutMs: parseDuration(Inputs.Timeout, core.getInput(Inputs.Timeout) || '10m'),
+    restoreDrill: getBoolean(Inputs.RestoreDrill, false),
+    etcd: core.getInput(Inputs.Etcd) || 'etcd',
+    uploadTimeoutMs: parseDuration(Inputs.UploadTimeout, core.getInput(Inputs.UploadTimeout) || '1h')
   }
+}
+
+/** `3.5.17` or `v3.5.17` (pre-releases like 3.6.0-rc.3 too) → `3.5.17`; empty means do not install. */
+function parseEtcdVersion(value: string): string | undefined {
+  const text = value.trim().replace(/^v/, '')
+  if (!text) return undefined
+  if (!/^3\.\d+\.\d+(-[0-9A-Za-z.]+)?$/.test(text)) {
+    throw new ConfigurationError(`${Inputs.EtcdVersion} must be an etcd 3.x release such as 3.5.17, not '${value.trim()}'`)
+  }
+  return text
+}
+
+function parseDownloadUrl(value: string): string {
+  const text = value.trim() || DEFAULT_ETCD_DOWNLOAD_URL
+  let url: URL
+  try {
+    url = new URL(text)
+  } catch {
+    throw new ConfigurationError(`${Inputs.EtcdDownloadUrl}: '${text}' is not a URL; give a base URL such as ${DEFAULT_ETCD_DOWNLOAD_URL}`)
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new ConfigurationError(`${Inputs.EtcdDownloadUrl} must be an https:// (or http://) URL, not ${url.protocol}//`)
+  }
+  if (url.username || url.password || url.search || url.hash) {
+    throw new ConfigurationError(`${Inputs.EtcdDownloadUrl} must be a plain base URL without credentials, query or fragment`)
+  }
+  return text.replace(/\/+$/, '')
 }
 
 /**
  * Masks a secret, and each line of a multi-line one: the runner matches masks line by line, so a PEM masked
- * only as a whole would still show its lines.
+ * only as a whole would still show its lines. Every secret is masked, however short: a secret that reaches a log
+ * unmasked is worse than a log with some characters starred.
  */
 export function maskSecret(value: string): void {
   if (!value) return
@@ -133,6 +192,9 @@ export function maskSecret(value: string): void {
   const lines = value.split(/\r?\n/).map(l => l.trim())
   if (lines.length > 1) for (const line of lines) if (line.length >= 8 && !line.startsWith('-----')) core.setSecret(line)
 }
+
+/** Below this length a password earns a warning: the runner's masking of it stars those characters everywhere. */
+const SHORT_SECRET_LENGTH = 4
 
 /** Splits a comma- or newline-separated list; blank entries and trailing commas are ignored. */
 export function splitList(value: string): string[] {
@@ -151,25 +213,30 @@ export function parseEndpoints(value: string): string[] {
       url = new URL(entry)
     } catch {
       throw new ConfigurationError(
-        `${Inputs.Endpoints}: '${entry}' is not a URL; write each as https://host:2379 (comma- or newline-separated)`
+        `${Inputs.Endpoints}: '${shownEndpoint(entry)}' is not a URL; write each as https://host:2379 (comma- or newline-separated)`
       )
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') {
       throw new ConfigurationError(
-        `${Inputs.Endpoints}: '${entry}' uses ${url.protocol.replace(/:$/, '')}://; etcd client URLs are https:// or http://`
+        `${Inputs.Endpoints}: '${shownEndpoint(entry)}' uses ${url.protocol.replace(/:$/, '')}://; etcd client URLs are https:// or http://`
       )
     }
     if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash || url.username || url.password) {
       throw new ConfigurationError(
-        `${Inputs.Endpoints}: '${entry}' has a path, query or credentials; give only scheme://host:port (credentials go in username/password)`
+        `${Inputs.Endpoints}: '${shownEndpoint(entry)}' has a path, query or credentials; give only scheme://host:port (credentials go in username/password)`
       )
     }
     if (!url.port) {
-      throw new ConfigurationError(`${Inputs.Endpoints}: '${entry}' has no port; etcd's client port is usually 2379`)
+      throw new ConfigurationError(`${Inputs.Endpoints}: '${shownEndpoint(entry)}' has no port; etcd's client port is usually 2379`)
     }
     seen.add(`${url.protocol}//${url.host}`)
   }
   return [...seen]
+}
+
+/** An endpoint as an error may echo it: any user:password@ and query (a token?) replaced by ***. */
+function shownEndpoint(entry: string): string {
+  return entry.replace(/^([^/@\s]*\/\/)?[^/@\s]*@/, '$1***@').replace(/\?.*$/, '?***')
 }
 
 function parseTls(): TlsSettings | undefined {

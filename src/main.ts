@@ -1,39 +1,45 @@
 import * as core from '@actions/core'
-import { promises as fs, rmSync } from 'node:fs'
+import { existsSync, promises as fs, rmSync } from 'node:fs'
 import * as path from 'node:path'
 import { uploadBackup } from './artifact.js'
 import { Etcdctl } from './etcd/client.js'
 import { prepareAccess } from './etcd/credentials.js'
 import { killRunningTools } from './etcd/process.js'
 import { chooseMember } from './etcd/select.js'
-import { saveSnapshot, toolSnapshotStatus } from './etcd/snapshot.js'
-import { resolveTools } from './etcd/tools.js'
+import { runRestoreDrill, findEtcdBinary } from './etcd/drill.js'
+import { describeTotalKey } from './etcd/snapshot.js'
+import { findOrInstallTools } from './etcd/install.js'
 import { ArtifactError, errorMessage, OutputError } from './errors.js'
 import { getInputs, type BackupSettings } from './inputs.js'
 import { compressionExtension } from './pipeline/compress.js'
-import { FollowedFile } from './pipeline/follow.js'
-import { partialPath, writeBackupFile } from './pipeline/index.js'
-import { assertSnapshotAccepted } from './snapshot/acceptance.js'
+import { partialPath } from './pipeline/index.js'
+import { compareHashKV } from './snapshot/cluster-check.js'
+import { sharedOutputDirWarning } from './output-dir.js'
 import { State } from './state.js'
 import { buildManifest, formatBytes, writeSummary, type BackupRecord, type UploadRecord } from './summary.js'
 import { makePrivateDir } from './tempfiles.js'
+import { writeVerifiedBackup } from './verified-backup.js'
 
 /** The backup: choose a member, save, verify, compress and encrypt in one pass, upload, report. */
 export async function run(): Promise<void> {
+  const leftovers: Leftovers = {}
   try {
     const settings = getInputs()
     const privateDir = await makePrivateDir(process.env['RUNNER_TEMP'] || undefined)
     core.saveState(State.PrivateDir, privateDir)
-    const leftovers: Leftovers = { privateDir }
+    leftovers.privateDir = privateDir
     removeOnCancel(leftovers)
     warnAboutChoices(settings)
 
     const tools = await core.group('Find etcdctl and etcdutl', async () => {
-      const found = await resolveTools(settings.etcdctl, settings.etcdutl, settings.etcdutlExplicit)
+      const { tools: found, installed } = await findOrInstallTools({ ...settings, downloadUrl: settings.etcdDownloadUrl })
+      if (installed) core.info(`etcd ${settings.etcdVersion} ${installed.fromCache ? 'found in the tool cache' : 'downloaded, checked against SHA256SUMS and cached'} at ${installed.dir}`)
       core.info(`etcdctl ${found.etcdctl.version} at ${found.etcdctl.path}`)
       core.info(found.etcdutl ? `etcdutl ${found.etcdutl.version} at ${found.etcdutl.path}` : 'etcdutl not found; etcdctl answers snapshot status')
       return found
     })
+    // The drill's etcd is looked up before anything is taken, so a missing binary fails fast.
+    const etcdServer = settings.restoreDrill ? await findEtcdBinary(settings.etcd) : undefined
     const etcdctl = new Etcdctl(tools.etcdctl.path, await prepareAccess(settings.tls, settings, privateDir))
 
     const choice = await core.group('Choose the etcd member', async () => {
@@ -48,36 +54,49 @@ export async function run(): Promise<void> {
     const fileName = `${settings.artifactName}.db${compressionExtension(settings.compression)}${settings.encryption.kind === 'none' ? '' : '.age'}`
     const output = path.join(outputDir, fileName)
     const snapshotFile = path.join(privateDir, 'snapshot.db')
-    const { taken, file, status } = await core.group('Take the snapshot, then verify it (compressed and encrypted as it arrives)', async () => {
+    const backup = await core.group('Take the snapshot; verify it while it is compressed and encrypted', async () => {
       await makeOutputDir(outputDir)
+      leftovers.outputDir = outputDir
       core.saveState(State.OutputFile, output)
       leftovers.output = output
-      // The pipeline follows etcdctl's .part file as it grows, so hashing, compression and encryption overlap
-      // with etcd streaming the snapshot; etcd's own status reads the finished file while the pipeline drains.
-      const saving = saveSnapshot(etcdctl, choice.member, snapshotFile, settings.timeoutMs)
-      const source = new FollowedFile({ growing: `${snapshotFile}.part`, final: snapshotFile }, saving)
-      const [saved, written, etcdStatus] = await Promise.allSettled([
-        saving,
-        writeBackupFile({ source, output, ...settings }),
-        saving.then(async () => toolSnapshotStatus(tools, snapshotFile))
-      ])
-      // The save's own failure explains the others (the pipeline and status fail because it did).
-      if (saved.status === 'rejected') throw saved.reason
-      if (written.status === 'rejected') throw written.reason
-      const t = saved.value
+      const made = await writeVerifiedBackup({ etcdctl, tools, member: choice.member, snapshotFile, output, settings })
+      const { taken: t, file: f, status: st, native } = made
       core.info(`saved in ${((t.finishedAt.getTime() - t.startedAt.getTime()) / 1000).toFixed(1)} s (member revision ${t.revisionBefore}..${t.revisionAfter})`)
-      try {
-        if (etcdStatus.status === 'rejected') throw etcdStatus.reason
-        assertSnapshotAccepted({ taken: t, file: written.value, status: etcdStatus.value, minKeys: settings.minKeys })
-      } catch (e: unknown) {
-        await fs.rm(output, { force: true })
-        throw e
-      }
-      const st = etcdStatus.value
-      core.info(`snapshot verified: revision ${st.revision}, ${st.totalKey} keys, sha256 ${written.value.snapshotTrailerSha256}`)
-      core.info(`${fileName}: ${formatBytes(written.value.fileSize)} from ${formatBytes(written.value.snapshotSize)}, sha256 ${written.value.fileSha256}`)
-      return { taken: t, file: written.value, status: st }
+      core.info(
+        `snapshot verified: revision ${st.revision}, ${native.liveKeys} live keys, ${st.totalKey} ${describeTotalKey(st.totalKeyCounts)} (native verifier and ${st.tool} agree), sha256 ${f.snapshotTrailerSha256}`
+      )
+      core.info(`${fileName}: ${formatBytes(f.fileSize)} from ${formatBytes(f.snapshotSize)}, sha256 ${f.fileSha256}`)
+      for (const warning of native.warnings) core.warning(warning)
+      return made
     })
+
+    const hashKV = await core.group('Compare HashKV with every member', async () => {
+      const others = choice.reachable.map(m => m.endpoint)
+      const results = await removeOutputOnFailure(output, () =>
+        compareHashKV(etcdctl, choice.member.endpoint, others, snapshotFile, backup.native)
+      )
+      for (const r of results) {
+        if (r.outcome === 'match') core.info(`${r.endpoint}: HashKV ${r.hash} at revision ${backup.native.status.revision} matches the snapshot`)
+        else core.warning(`${r.endpoint}: HashKV not compared (${r.outcome}: ${r.detail})`)
+      }
+      return results
+    })
+
+    const drill = etcdServer
+      ? await core.group('Restore drill', async () => {
+          const report = await removeOutputOnFailure(output, () =>
+            runRestoreDrill({
+              tools,
+              etcdBinary: etcdServer.path,
+              snapshot: snapshotFile,
+              expected: { revision: backup.status.revision, liveKeys: backup.native.liveKeys, hashKV: backup.native.hashKV?.hash },
+              workDir: privateDir
+            })
+          )
+          core.info(`restored and served by etcd ${report.etcdVersion} in ${(report.durations.total / 1000).toFixed(1)} s: revision ${report.revision}, ${report.liveKeys} live keys, HashKV ${report.hashKV.hash}`)
+          return report
+        })
+      : undefined
 
     const record: BackupRecord = {
       artifactName: settings.artifactName,
@@ -87,9 +106,9 @@ export async function run(): Promise<void> {
       member: choice.member,
       memberReason: choice.reason,
       tools,
-      taken,
-      file,
-      status,
+      ...backup,
+      hashKV,
+      drill,
       finishedAt: new Date()
     }
     const manifestFile = path.join(outputDir, 'manifest.json')
@@ -104,7 +123,8 @@ export async function run(): Promise<void> {
             name: settings.artifactName,
             files: [output, manifestFile],
             rootDirectory: outputDir,
-            retentionDays: settings.retentionDays
+            retentionDays: settings.retentionDays,
+            timeoutMs: settings.uploadTimeoutMs
           })
           core.info(`artifact ${settings.artifactName} (id ${done.id}, ${formatBytes(done.size)}): ${done.url}`)
           return done
@@ -119,12 +139,29 @@ export async function run(): Promise<void> {
     await writeSummary(record, upload)
   } catch (e: unknown) {
     core.setFailed(errorMessage(e))
+    await removeUnfinishedOutput(leftovers)
+  } finally {
+    // The artifact client cannot be cancelled: a request still hanging after upload-timeout would hold the step open
+    // until the job's own timeout. Once the verdict is given, nothing left running may delay it.
+    setTimeout(() => process.exit(), 2_000).unref()
   }
 }
 
 function warnAboutChoices(settings: BackupSettings): void {
   if (settings.encryption.kind === 'none') {
     core.warning('encryption: none — the backup holds every Secret of the cluster in the clear; anyone who can download the artifact can read them')
+  }
+  const shared = sharedOutputDirWarning(settings.outputDir)
+  if (shared) core.warning(shared)
+}
+
+/** Runs a check on the finished backup; if it fails, the file goes, so nothing unverified looks like a backup. */
+async function removeOutputOnFailure<T>(output: string, check: () => Promise<T>): Promise<T> {
+  try {
+    return await check()
+  } catch (e: unknown) {
+    await fs.rm(output, { force: true })
+    throw e
   }
 }
 
@@ -147,6 +184,8 @@ function setBackupOutputs(record: BackupRecord, output: string): void {
   core.setOutput('total-keys', record.status.totalKey)
   core.setOutput('total-size', record.status.totalSize)
   core.setOutput('hash', record.status.hash)
+  core.setOutput('live-keys', record.native.liveKeys)
+  core.setOutput('hashkv', record.native.hashKV?.hash ?? '')
   core.setOutput('etcd-version', record.member.version)
   core.setOutput('endpoint', record.member.endpoint)
   core.setOutput('artifact-name', record.artifactName)
@@ -157,14 +196,25 @@ function setBackupOutputs(record: BackupRecord, output: string): void {
  * that the post step gets to run. Post removes it again anyway.
  */
 interface Leftovers {
-  privateDir: string
+  privateDir?: string
+  /** The backup's folder, which this run created. */
+  outputDir?: string
   output?: string
+}
+
+/**
+ * After a failure with no backup file to keep, the backup's folder goes too, so a rerun with the same artifact-name
+ * is not refused for a folder that holds nothing. A backup file that was made (an upload failed) stays.
+ */
+async function removeUnfinishedOutput(leftovers: Leftovers): Promise<void> {
+  if (!leftovers.outputDir || (leftovers.output && existsSync(leftovers.output))) return
+  await fs.rm(leftovers.outputDir, { recursive: true, force: true })
 }
 
 function removeOnCancel(leftovers: Leftovers): void {
   const handler = (signal: NodeJS.Signals): void => {
     killRunningTools()
-    rmSync(leftovers.privateDir, { recursive: true, force: true })
+    if (leftovers.privateDir) rmSync(leftovers.privateDir, { recursive: true, force: true })
     if (leftovers.output) rmSync(partialPath(leftovers.output), { force: true })
     core.setFailed(`cancelled (${signal}); the plaintext snapshot was removed`)
     process.exit(1)

@@ -4,6 +4,9 @@ import type { EtcdTools } from './etcd/tools.js'
 import type { ToolSnapshotStatus, TakenSnapshot } from './etcd/snapshot.js'
 import type { Compression, Encryption } from './inputs.js'
 import type { BackupFileResult } from './pipeline/index.js'
+import type { DrillReport } from './etcd/drill.js'
+import type { MemberHashKv } from './snapshot/cluster-check.js'
+import type { SnapshotReport } from './snapshot/index.js'
 
 /** Everything a backup run learned; the manifest and the summary are views of it. */
 export interface BackupRecord {
@@ -17,6 +20,9 @@ export interface BackupRecord {
   taken: TakenSnapshot
   file: BackupFileResult
   status: ToolSnapshotStatus
+  native: SnapshotReport
+  hashKV: MemberHashKv[]
+  drill?: DrillReport
   finishedAt: Date
 }
 
@@ -29,7 +35,7 @@ export interface UploadRecord {
 
 /** The artifact's manifest.json: non-secret facts that let anyone check and restore the file with public tools. */
 export function buildManifest(record: BackupRecord): Record<string, unknown> {
-  const { member, tools, taken, file, status, encryption } = record
+  const { member, tools, taken, file, status, encryption, native } = record
   return {
     format: 'etcd-snapshot-action/manifest/v1',
     artifactName: record.artifactName,
@@ -48,8 +54,19 @@ export function buildManifest(record: BackupRecord): Record<string, unknown> {
       revision: status.revision,
       totalKey: status.totalKey,
       totalSize: status.totalSize,
-      hash: status.hash
+      hash: status.hash,
+      liveKeys: native.liveKeys,
+      compactRevision: native.compactRevision,
+      hashKV: native.hashKV ?? null,
+      verifiedBy: ['native', status.tool]
     },
+    cluster: {
+      hashKV: record.hashKV.map(h => ({ endpoint: h.endpoint, outcome: h.outcome, hash: h.hash ?? null })),
+      restoreDrill: record.drill
+        ? { passed: true, seconds: record.drill.durations.total / 1000, etcdVersion: record.drill.etcdVersion }
+        : null
+    },
+    kubernetes: native.kubernetes,
     etcd: {
       endpoint: member.endpoint,
       clusterId: member.clusterId,
@@ -102,17 +119,21 @@ export function formatBytes(n: number): string {
 
 /** The job summary: what was backed up, from where, and how to get it back. */
 export async function writeSummary(record: BackupRecord, upload: UploadRecord | undefined): Promise<void> {
-  const { member, tools, file, status, taken } = record
+  const { member, tools, file, status, taken, native } = record
   const seconds = ((record.finishedAt.getTime() - taken.startedAt.getTime()) / 1000).toFixed(1)
   const rows: Array<[string, string]> = [
     ['Member', `${member.endpoint} (${member.memberId}) — ${record.memberReason}`],
     ['Cluster', member.clusterId],
     ['etcd server / etcdctl / etcdutl', `${member.version} / ${tools.etcdctl.version} / ${tools.etcdutl?.version ?? '—'}`],
     ['Revision', String(status.revision)],
-    ['Keys (all revisions)', String(status.totalKey)],
+    ['Live keys', String(native.liveKeys)],
+    [`totalKey (${status.tool}: ${status.totalKeyCounts === 'live-keys' ? 'live keys' : 'all revisions'})`, String(status.totalKey)],
     ['Snapshot size', `${formatBytes(file.snapshotSize)} (${file.snapshotSize} bytes)`],
     ['Snapshot sha256 (etcd trailer, verified)', file.snapshotTrailerSha256],
-    ['Status hash', String(status.hash)],
+    ['Status hash (native and etcd agree)', String(status.hash)],
+    ['HashKV at the revision', describeHashKV(record)],
+    ['Restore drill', record.drill ? `passed in ${(record.drill.durations.total / 1000).toFixed(1)} s (restore, boot etcd ${record.drill.etcdVersion}, same revision, live keys and HashKV)` : 'not run (restore-drill: false)'],
+    ['Kubernetes', describeKubernetes(native)],
     ['Backup file', `${record.fileName} — ${formatBytes(file.fileSize)}, ${encryptionLabel(record.encryption)}`],
     ['Backup file sha256', file.fileSha256],
     ['Artifact', upload ? `<a href="${escapeHtml(upload.url)}">${escapeHtml(record.artifactName)}</a> (id ${upload.id})` : 'not uploaded (upload: false)'],
@@ -125,6 +146,29 @@ export async function writeSummary(record: BackupRecord, upload: UploadRecord | 
     .addRaw('Recover with public tools:', true)
     .addCodeBlock(`${recoveryCommand(record)}\netcdutl snapshot restore snapshot.db --data-dir NEW_DATA_DIR   # etcdctl on etcd 3.4`, 'sh')
     .write()
+}
+
+function describeHashKV(record: BackupRecord): string {
+  const ours = record.native.hashKV
+  const matched = record.hashKV.filter(h => h.outcome === 'match').length
+  const skipped = record.hashKV.filter(h => h.outcome !== 'match').map(h => `${h.endpoint} ${h.outcome}`)
+  return `${ours?.hash ?? '—'}: matches ${matched} of ${record.hashKV.length} members${skipped.length ? ` (${skipped.join(', ')})` : ''}`
+}
+
+function describeKubernetes(native: SnapshotReport): string {
+  const k = native.kubernetes
+  const top = Object.entries(k.resources)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 8)
+    .map(([r, n]) => `${r} ${n}`)
+    .join(', ')
+  const secrets =
+    k.secrets.total === 0
+      ? 'no Secrets'
+      : k.secrets.plaintext === 0
+        ? `${k.secrets.total} Secrets, all encrypted at rest`
+        : `${k.secrets.total} Secrets, ${k.secrets.plaintext} NOT encrypted at rest`
+  return `${k.objects} objects in ${k.namespaceCount} namespaces; ${secrets}; ${top}`
 }
 
 function escapeHtml(text: string): string {

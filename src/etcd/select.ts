@@ -10,6 +10,8 @@ export interface EndpointChoice {
   reason: string
   /** Members passed over, each with why. */
   skipped: Array<{ endpoint: string; why: string }>
+  /** Every member that answered, the chosen one included (later checks ask them all). */
+  reachable: MemberStatus[]
 }
 
 /** A follower this many raft entries behind the leader still counts as caught up. */
@@ -22,6 +24,7 @@ const CAUGHT_UP_LAG = 100
 export function selectEndpoint(probes: EndpointProbe[]): EndpointChoice {
   const skipped: EndpointChoice['skipped'] = []
   const candidates: MemberStatus[] = []
+  const reachable = probes.flatMap(p => ('status' in p ? [p.status] : []))
   for (const probe of probes) {
     if ('error' in probe) skipped.push({ endpoint: probe.endpoint, why: probe.error })
     else if (probe.status.isLearner) skipped.push({ endpoint: probe.endpoint, why: 'learner (not a voting member, may lag)' })
@@ -36,7 +39,7 @@ export function selectEndpoint(probes: EndpointProbe[]): EndpointChoice {
     throw new EtcdError(`the endpoints belong to different clusters (${[...clusters].join(', ')}); list members of one cluster only`)
   }
   if (candidates.length === 1 && probes.length === 1) {
-    return { member: candidates[0] as MemberStatus, reason: 'the only endpoint given', skipped }
+    return { member: candidates[0] as MemberStatus, reason: 'the only endpoint given', skipped, reachable }
   }
 
   const leader = candidates.find(c => c.memberId === c.leaderId)
@@ -49,15 +52,21 @@ export function selectEndpoint(probes: EndpointProbe[]): EndpointChoice {
     return {
       member: follower,
       reason: `a caught-up follower (applied index ${follower.raftAppliedIndex}, leader at ${reference}); keeps the snapshot's load off the leader`,
-      skipped
+      skipped,
+      reachable
     }
   }
   if (leader) {
     const why = followers.length ? 'no follower is caught up' : 'no follower was reachable'
-    return { member: leader, reason: `the leader (${why})`, skipped }
+    return { member: leader, reason: `the leader (${why})`, skipped, reachable }
   }
   const best = [...candidates].sort((a, b) => b.raftAppliedIndex - a.raftAppliedIndex)[0] as MemberStatus
-  return { member: best, reason: `the most advanced member reachable (applied index ${best.raftAppliedIndex}); the leader did not answer`, skipped }
+  return {
+    member: best,
+    reason: `the most advanced member reachable (applied index ${best.raftAppliedIndex}); the leader did not answer`,
+    skipped,
+    reachable
+  }
 }
 
 /** Asks every endpoint for its status at once, then picks one. */

@@ -55,6 +55,18 @@ export interface ToolSnapshotStatus {
   totalSize: number
   /** Which binary answered. */
   tool: string
+  /**
+   * What totalKey counts, which depends on the binary that answered: up to 3.5 every entry of every bolt bucket
+   * (each revision of each key, plus etcd's own meta, lease, auth and member entries); from etcdutl 3.6 the live keys.
+   */
+  totalKeyCounts: TotalKeyMeaning
+}
+
+export type TotalKeyMeaning = 'bolt-entries' | 'live-keys'
+
+/** How a reader should label totalKey, e.g. in a log line or a summary. */
+export function describeTotalKey(meaning: TotalKeyMeaning): string {
+  return meaning === 'live-keys' ? 'live keys' : 'bolt entries: all revisions and internal keys'
 }
 
 /**
@@ -63,6 +75,7 @@ export interface ToolSnapshotStatus {
  */
 export async function toolSnapshotStatus(tools: EtcdTools, file: string): Promise<ToolSnapshotStatus> {
   let binary = tools.etcdutl?.path
+  const version = tools.etcdutl?.version ?? tools.etcdctl.version
   if (!binary) {
     if (compareVersions(tools.etcdctl.version, '3.6.0') >= 0) {
       throw new EtcdError(`etcdctl ${tools.etcdctl.version} has no 'snapshot status'; install etcdutl next to it or set the etcdutl input`)
@@ -85,6 +98,7 @@ export async function toolSnapshotStatus(tools: EtcdTools, file: string): Promis
     revision: Number(parsed.revision ?? 0),
     totalKey: Number(parsed.totalKey ?? 0),
     totalSize: Number(parsed.totalSize ?? 0),
-    tool: path.basename(binary)
+    tool: path.basename(binary),
+    totalKeyCounts: compareVersions(version, '3.6.0') >= 0 ? 'live-keys' : 'bolt-entries'
   }
 }
