@@ -28,15 +28,22 @@ const rounds = Number(arg('rounds', '3'))
 const jsonOut = process.argv.includes('--json') ? arg('json', 'bench.json') : undefined
 const log = (text: string): void => void process.stderr.write(`${text}\n`)
 
-/** Sum of VmRSS over a process and all its descendants, in bytes. */
-function treeRss(pid: number): number {
+/**
+ * Resident memory of a process and all its descendants, in bytes: `total` is VmRSS, `anon` leaves out file-backed
+ * pages (RssFile). etcdctl's `snapshot status` mmaps the snapshot, so its file-backed RSS is the snapshot's size;
+ * those are page-cache pages the kernel can drop at any time, not memory the backup holds.
+ */
+function treeRss(pid: number): { total: number; anon: number } {
   let total = 0
+  let anon = 0
   const stack = [pid]
   while (stack.length) {
     const p = stack.pop() as number
     try {
       const status = readFileSync(`/proc/${p}/status`, 'utf8')
-      total += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024
+      const kb = (field: string): number => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) * 1024
+      total += kb('VmRSS')
+      anon += kb('RssAnon') + kb('RssShmem')
       for (const task of readdirSync(`/proc/${p}/task`)) {
         const children = readFileSync(`/proc/${p}/task/${task}/children`, 'utf8').trim()
         if (children) stack.push(...children.split(/\s+/).map(Number))
@@ -45,20 +52,29 @@ function treeRss(pid: number): number {
       // exited meanwhile
     }
   }
-  return total
+  return { total, anon }
+}
+
+interface Peak {
+  total: number
+  anon: number
 }
 
 /** Samples the peak RSS of a process tree every 20 ms until stopped. */
-function watchRss(pid: number): () => number {
-  let peak = 0
-  const timer = setInterval(() => (peak = Math.max(peak, treeRss(pid))), 20)
+function watchRss(pid: number): () => Peak {
+  const peak: Peak = { total: 0, anon: 0 }
+  const timer = setInterval(() => {
+    const now = treeRss(pid)
+    peak.total = Math.max(peak.total, now.total)
+    peak.anon = Math.max(peak.anon, now.anon)
+  }, 20)
   return () => {
     clearInterval(timer)
     return peak
   }
 }
 
-async function timeShell(script: string, env: Record<string, string>): Promise<{ seconds: number; peakRss: number }> {
+async function timeShell(script: string, env: Record<string, string>): Promise<{ seconds: number; peakRss: Peak }> {
   const start = performance.now()
   const child = spawn('bash', ['-eo', 'pipefail', '-c', script], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] })
   const stop = watchRss(child.pid as number)
@@ -77,7 +93,7 @@ try {
   execFileSync('npm', ['run', 'package', '--silent'], { cwd: ROOT, stdio: 'inherit' })
   const pki = await makePki(join(dir, 'pki'))
   const member = await startEtcd({ pki, quotaBackendBytes: 8 * 1024 ** 3 })
-  const objects = Math.round((sizeMb * 1024 * 1024) / 5600)
+  const objects = Math.round((sizeMb * 1024 * 1024) / 4800)
   log(`loading ${objects} Kubernetes-shaped objects (target snapshot ~${sizeMb} MB)...`)
   const loadStart = performance.now()
   const seeded = await seedKubernetes(member, { objects, seed: 42 })
@@ -91,7 +107,7 @@ try {
   const etcdEnv = { ...member.etcdctlEnv }
   const work = join(dir, 'work')
 
-  const results: Record<string, { seconds: number[]; peakRss: number[] }> = {
+  const results: Record<string, { seconds: number[]; peakRss: Peak[] }> = {
     save: { seconds: [], peakRss: [] },
     shell: { seconds: [], peakRss: [] },
     action: { seconds: [], peakRss: [] },
@@ -104,7 +120,7 @@ try {
       rmSync(work, { recursive: true, force: true })
       execFileSync('mkdir', ['-p', work])
       let seconds: number
-      let peakRss: number
+      let peakRss: Peak
       if (kind === 'save') {
         ;({ seconds, peakRss } = await timeShell(`etcdctl --command-timeout=600s snapshot save ${work}/s.db >/dev/null`, etcdEnv))
         snapshotBytes = statSync(`${work}/s.db`).size
@@ -121,7 +137,7 @@ try {
         ))
       } else {
         const start = performance.now()
-        let stop: (() => number) | undefined
+        let stop: (() => Peak) | undefined
         const { main } = await runAction({
           from: 'dist',
           inputs: {
@@ -138,13 +154,13 @@ try {
           onStart: pid => (stop = watchRss(pid))
         })
         seconds = (performance.now() - start) / 1000
-        peakRss = stop?.() ?? 0
+        peakRss = stop?.() ?? { total: 0, anon: 0 }
         if (main.code !== 0) throw new Error(`action failed: ${main.error}`)
         outputBytes = statSync(main.outputs['snapshot-file'] as string).size
       }
       results[kind]?.seconds.push(seconds)
       results[kind]?.peakRss.push(peakRss)
-      log(`round ${round + 1} ${kind.padEnd(6)} ${seconds.toFixed(2)} s, peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB`)
+      log(`round ${round + 1} ${kind.padEnd(6)} ${seconds.toFixed(2)} s, peak RSS ${(peakRss.total / 2 ** 20).toFixed(0)} MiB (anonymous ${(peakRss.anon / 2 ** 20).toFixed(0)} MiB)`)
     }
   }
   await service.stop()
@@ -154,7 +170,8 @@ try {
     kind,
     medianSeconds: Number(median(r.seconds).toFixed(2)),
     ratioToSave: Number((median(r.seconds) / save).toFixed(2)),
-    peakRssMiB: Number((Math.max(...r.peakRss) / 2 ** 20).toFixed(0)),
+    peakRssMiB: Number((Math.max(...r.peakRss.map(p => p.total)) / 2 ** 20).toFixed(0)),
+    peakAnonRssMiB: Number((Math.max(...r.peakRss.map(p => p.anon)) / 2 ** 20).toFixed(0)),
     throughputMBs: Number((snapshotBytes / 1e6 / median(r.seconds)).toFixed(0))
   }))
   const report = {
@@ -167,9 +184,11 @@ try {
     results: table
   }
   process.stdout.write(`\nsnapshot ${(snapshotBytes / 1e6).toFixed(0)} MB, ${seeded.keys} keys; backup file ${(outputBytes / 1e6).toFixed(0)} MB; ${rounds} rounds, medians\n`)
-  process.stdout.write(`${'step'.padEnd(8)}${'seconds'.padStart(9)}${'× save'.padStart(9)}${'MB/s'.padStart(8)}${'peak RSS MiB'.padStart(14)}\n`)
+  process.stdout.write(`${'step'.padEnd(8)}${'seconds'.padStart(9)}${'× save'.padStart(9)}${'MB/s'.padStart(8)}${'peak RSS MiB'.padStart(14)}${'anon MiB'.padStart(10)}\n`)
   for (const r of table) {
-    process.stdout.write(`${r.kind.padEnd(8)}${r.medianSeconds.toFixed(2).padStart(9)}${r.ratioToSave.toFixed(2).padStart(9)}${String(r.throughputMBs).padStart(8)}${String(r.peakRssMiB).padStart(14)}\n`)
+    process.stdout.write(
+      `${r.kind.padEnd(8)}${r.medianSeconds.toFixed(2).padStart(9)}${r.ratioToSave.toFixed(2).padStart(9)}${String(r.throughputMBs).padStart(8)}${String(r.peakRssMiB).padStart(14)}${String(r.peakAnonRssMiB).padStart(10)}\n`
+    )
   }
   if (jsonOut) writeFileSync(jsonOut, `${JSON.stringify(report, null, 2)}\n`)
 } finally {

@@ -21,8 +21,8 @@ export interface VerifiedBackup {
  * Takes the snapshot and makes the encrypted backup file from it, with every check on the way:
  * - the pipeline follows etcdctl's `.part` file as it grows, so hashing, compression and encryption overlap with etcd
  *   streaming the snapshot;
- * - once the save is done, etcd's own `snapshot status` and the native verifier read the finished file (from the
- *   page cache) while the pipeline drains;
+ * - once the save is done, etcd's own `snapshot status` reads the finished file (from the page cache) while the
+ *   pipeline drains, and once the pipeline has hashed the data the native verifier walks the structure;
  * - then the gate. On any failure the backup file is removed: nothing unverified is left looking like a backup.
  */
 export async function writeVerifiedBackup(opts: {
@@ -36,11 +36,13 @@ export async function writeVerifiedBackup(opts: {
   const { etcdctl, tools, member, snapshotFile, output, settings } = opts
   const saving = saveSnapshot(etcdctl, member, snapshotFile, settings.timeoutMs)
   const source = new FollowedFile({ growing: `${snapshotFile}.part`, final: snapshotFile }, saving)
+  const writing = writeBackupFile({ source, output, ...settings })
   const [saved, written, status, native] = await Promise.allSettled([
     saving,
-    writeBackupFile({ source, output, ...settings }),
+    writing,
     saving.then(async () => toolSnapshotStatus(tools, snapshotFile)),
-    saving.then(async () => verifySnapshot(snapshotFile, { requiredKeys: settings.requiredKeys }))
+    // The pipeline has hashed the data already; the verifier walks the structure without hashing it again.
+    writing.then(async w => verifySnapshot(snapshotFile, { requiredKeys: settings.requiredKeys, dataSha256: w.snapshotDataSha256 }))
   ])
   try {
     // The save's own failure explains the others (the pipeline and the checks fail because it did).
