@@ -1,10 +1,9 @@
 import * as core from '@actions/core'
 import { createPrivateKey, X509Certificate } from 'node:crypto'
-import { accessSync, constants, readFileSync, statSync } from 'node:fs'
-import * as os from 'node:os'
-import * as path from 'node:path'
+import { readFileSync, statSync } from 'node:fs'
 import { parseRecipients, type AgeRecipient } from './age/index.js'
 import { ConfigurationError, errorMessage } from './errors.js'
+import { parseBoolean, parseOutputDir, parseWholeNumber } from './input-values.js'
 import { DEFAULT_ETCD_DOWNLOAD_URL } from './etcd/install.js'
 
 /** The public input names, exactly as in action.yml. */
@@ -127,7 +126,7 @@ export function getInputs(now: Date = new Date()): BackupSettings {
     throw new ConfigurationError(`${Inputs.Username} must not contain ':' or white space`)
   }
 
-  const upload = getBoolean(Inputs.Upload, true)
+  const upload = parseBoolean(Inputs.Upload, core.getInput(Inputs.Upload), true)
   return {
     endpoints: parseEndpoints(core.getInput(Inputs.Endpoints)),
     tls: parseTls(),
@@ -144,11 +143,11 @@ export function getInputs(now: Date = new Date()): BackupSettings {
     artifactName: parseArtifactName(core.getInput(Inputs.ArtifactName), now),
     retentionDays: parseRetentionDays(core.getInput(Inputs.RetentionDays)),
     upload,
-    outputDir: parseOutputDir(core.getInput(Inputs.OutputDir)),
-    minKeys: parseInteger(Inputs.MinKeys, core.getInput(Inputs.MinKeys) || '1', 0),
+    outputDir: parseOutputDir(Inputs.OutputDir, core.getInput(Inputs.OutputDir)),
+    minKeys: parseWholeNumber(Inputs.MinKeys, core.getInput(Inputs.MinKeys) || '1', 0),
     requiredKeys: splitList(core.getInput(Inputs.RequiredKeys)),
     timeoutMs: parseDuration(Inputs.Timeout, core.getInput(Inputs.Timeout) || '10m'),
-    restoreDrill: getBoolean(Inputs.RestoreDrill, false),
+    restoreDrill: parseBoolean(Inputs.RestoreDrill, core.getInput(Inputs.RestoreDrill), false),
     etcd: core.getInput(Inputs.Etcd) || 'etcd',
     uploadTimeoutMs: parseDuration(Inputs.UploadTimeout, core.getInput(Inputs.UploadTimeout) || '1h')
   }
@@ -347,7 +346,7 @@ function parseCompression(value: string, levelInput: string): { compression: Com
     if (levelInput) throw new ConfigurationError(`${Inputs.CompressionLevel} is set but ${Inputs.Compression} is none`)
     return { compression: value, compressionLevel: 0 }
   }
-  const level = levelInput ? parseInteger(Inputs.CompressionLevel, levelInput, min, max) : defaultLevel
+  const level = levelInput ? parseWholeNumber(Inputs.CompressionLevel, levelInput, min, max) : defaultLevel
   return { compression: value, compressionLevel: level }
 }
 
@@ -369,41 +368,7 @@ export function parseArtifactName(value: string, now: Date): string {
 
 function parseRetentionDays(value: string): number | undefined {
   if (!value.trim()) return undefined
-  return parseInteger(Inputs.RetentionDays, value, 1, 90)
-}
-
-function parseOutputDir(value: string): string {
-  const dir = path.resolve(value.trim() || process.env['RUNNER_TEMP'] || os.tmpdir())
-  let stat
-  try {
-    stat = statSync(dir)
-  } catch {
-    throw new ConfigurationError(`${Inputs.OutputDir}: ${dir} does not exist; create it or point at an existing directory`)
-  }
-  if (!stat.isDirectory()) throw new ConfigurationError(`${Inputs.OutputDir}: ${dir} is not a directory`)
-  try {
-    accessSync(dir, constants.W_OK)
-  } catch {
-    throw new ConfigurationError(`${Inputs.OutputDir}: ${dir} is not writable by this runner`)
-  }
-  return dir
-}
-
-function getBoolean(input: Inputs, fallback: boolean): boolean {
-  const value = core.getInput(input).trim().toLowerCase()
-  if (!value) return fallback
-  if (['true', 'yes', 'on', '1'].includes(value)) return true
-  if (['false', 'no', 'off', '0'].includes(value)) return false
-  throw new ConfigurationError(`${input} must be true or false, not '${value}'`)
-}
-
-function parseInteger(input: Inputs, value: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  const text = value.trim()
-  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
-    const range = max === Number.MAX_SAFE_INTEGER ? `at least ${min}` : `from ${min} to ${max}`
-    throw new ConfigurationError(`${input} must be a whole number ${range}, not '${text}'`)
-  }
-  return Number(text)
+  return parseWholeNumber(Inputs.RetentionDays, value, 1, 90)
 }
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }

@@ -1,10 +1,10 @@
 import * as core from '@actions/core'
-import { accessSync, constants, readFileSync, statSync } from 'node:fs'
-import * as os from 'node:os'
+import { readFileSync } from 'node:fs'
 import * as path from 'node:path'
 import { parseIdentities } from './age/index.js'
 import { ConfigurationError, errorMessage } from './errors.js'
 import { DEFAULT_BUMP_REVISION, inspectDataDirSync, resolveMembership } from './etcd/restore.js'
+import { parseBoolean, parseOutputDir, parseWholeNumber } from './input-values.js'
 import { maskSecret } from './inputs.js'
 import type { UnpackKey } from './pipeline/unpack.js'
 
@@ -65,7 +65,7 @@ export function getRestoreInputs(): RestoreSettings {
   maskSecret(token)
 
   const runIdText = core.getInput(Inputs.RunId).trim()
-  const runId = runIdText ? parseWhole(Inputs.RunId, runIdText, 1) : undefined
+  const runId = runIdText ? parseWholeNumber(Inputs.RunId, runIdText, 1) : undefined
   if (runId !== undefined && !token && String(runId) !== process.env['GITHUB_RUN_ID']) {
     throw new ConfigurationError(
       `${Inputs.RunId} is set but ${Inputs.GithubToken} is empty: another run's artifacts need a token with actions:read (such as secrets.GITHUB_TOKEN with permissions: actions: read)`
@@ -82,7 +82,7 @@ export function getRestoreInputs(): RestoreSettings {
     githubToken: token || undefined,
     repository: repository || undefined,
     key: parseKey(identity, passphrase),
-    outputDir: parseOutputDir(core.getInput(Inputs.OutputDir)),
+    outputDir: parseOutputDir(Inputs.OutputDir, core.getInput(Inputs.OutputDir)),
     restore: dataDirText ? parseRestore(dataDirText) : refuseEtcdFlagsWithoutDataDir(),
     etcdctl: core.getInput(Inputs.Etcdctl) || 'etcdctl',
     etcdutl: core.getInput(Inputs.Etcdutl) || 'etcdutl',
@@ -92,7 +92,7 @@ export function getRestoreInputs(): RestoreSettings {
 
 function parseArtifact(name: string, id: string): RestoreSettings['artifact'] {
   if (name && id) throw new ConfigurationError(`set either ${Inputs.ArtifactName} or ${Inputs.ArtifactId}, not both`)
-  if (id) return { id: parseWhole(Inputs.ArtifactId, id, 1) }
+  if (id) return { id: parseWholeNumber(Inputs.ArtifactId, id, 1) }
   if (!name) {
     throw new ConfigurationError(
       `set ${Inputs.ArtifactName} (the backup step's artifact-name output) or ${Inputs.ArtifactId} to say which backup to restore`
@@ -129,25 +129,6 @@ function parseKey(identity: string, passphrase: string): UnpackKey | undefined {
   }
 }
 
-function parseOutputDir(value: string): string {
-  const dir = path.resolve(value.trim() || process.env['RUNNER_TEMP'] || os.tmpdir())
-  let stat
-  try {
-    stat = statSync(dir)
-  } catch {
-    throw new ConfigurationError(
-      `${Inputs.OutputDir}: ${dir} does not exist; create it or point at an existing directory`
-    )
-  }
-  if (!stat.isDirectory()) throw new ConfigurationError(`${Inputs.OutputDir}: ${dir} is not a directory`)
-  try {
-    accessSync(dir, constants.W_OK)
-  } catch {
-    throw new ConfigurationError(`${Inputs.OutputDir}: ${dir} is not writable by this runner`)
-  }
-  return dir
-}
-
 function parseRestore(dataDirText: string): NonNullable<RestoreSettings['restore']> {
   const dataDir = path.resolve(dataDirText)
   // Refuse a non-empty data dir before downloading anything.
@@ -163,11 +144,11 @@ function parseRestore(dataDirText: string): NonNullable<RestoreSettings['restore
   }
   resolveMembership(membership)
   const bumpText = core.getInput(Inputs.BumpRevision).trim()
-  const bumpRevision = bumpText ? parseWhole(Inputs.BumpRevision, bumpText, 0) : DEFAULT_BUMP_REVISION
+  const bumpRevision = bumpText ? parseWholeNumber(Inputs.BumpRevision, bumpText, 0) : DEFAULT_BUMP_REVISION
   const markText = core.getInput(Inputs.MarkCompacted).trim().toLowerCase()
   let markCompacted = bumpRevision > 0
   if (markText) {
-    markCompacted = parseBoolean(Inputs.MarkCompacted, markText)
+    markCompacted = parseBoolean(Inputs.MarkCompacted, markText, false)
     if (markCompacted !== bumpRevision > 0) {
       throw new ConfigurationError(
         `${Inputs.MarkCompacted}: ${markText} with ${Inputs.BumpRevision} ${bumpRevision}: etcd marks the old revisions compacted exactly when it bumps the revision; leave ${Inputs.MarkCompacted} empty`
@@ -195,15 +176,3 @@ function refuseEtcdFlagsWithoutDataDir(): undefined {
   return undefined
 }
 
-function parseBoolean(input: Inputs, value: string): boolean {
-  if (['true', 'yes', 'on', '1'].includes(value)) return true
-  if (['false', 'no', 'off', '0'].includes(value)) return false
-  throw new ConfigurationError(`${input} must be true or false, not '${value}'`)
-}
-
-function parseWhole(input: Inputs, value: string, min: number): number {
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value)) || Number(value) < min) {
-    throw new ConfigurationError(`${input} must be a whole number of at least ${min}, not '${value}'`)
-  }
-  return Number(value)
-}

@@ -4321,6 +4321,18 @@ function loadKey(parsed) {
     return { identities };
 }
 /** The one line an error becomes on stderr. */
+/**
+ * Reports a failure while reading a command's arguments: a UsageError prints the usage and exits 2, anything else
+ * (an unreadable key file, say) is a one-line failure with exit 1.
+ */
+function argumentFailure(command, usage, e, io) {
+    if (!(e instanceof UsageError)) {
+        io.stderr.write(failureLine(command, e));
+        return EXIT_FAILURE;
+    }
+    io.stderr.write(`etcd-snapshot ${command}: ${e.message}\nusage: ${usage}\n`);
+    return EXIT_USAGE;
+}
 function failureLine(command, e) {
     return `etcd-snapshot ${command}: ${errors_errorMessage(e).split('\n')[0]}\n`;
 }
@@ -4384,12 +4396,7 @@ async function decrypt(args, io) {
         key = loadKey(parsed);
     }
     catch (e) {
-        if (!(e instanceof UsageError)) {
-            io.stderr.write(failureLine('decrypt', e));
-            return EXIT_FAILURE;
-        }
-        io.stderr.write(`etcd-snapshot decrypt: ${e.message}\nusage: ${decryptUsage}\n`);
-        return EXIT_USAGE;
+        return argumentFailure('decrypt', decryptUsage, e, io);
     }
     try {
         const unpacked = await unpackBackup({ input, output, key });
@@ -5354,12 +5361,7 @@ async function restore(args, io) {
         opts = parseRestoreArgs(args);
     }
     catch (e) {
-        if (!(e instanceof UsageError)) {
-            io.stderr.write(failureLine('restore', e));
-            return EXIT_FAILURE;
-        }
-        io.stderr.write(`etcd-snapshot restore: ${e.message}\nusage: ${restoreUsage}\n`);
-        return EXIT_USAGE;
+        return argumentFailure('restore', restoreUsage, e, io);
     }
     let tempDir;
     let dataDirExisted = false;

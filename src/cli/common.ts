@@ -108,6 +108,19 @@ export function loadKey(parsed: ParsedArgs): UnpackKey | undefined {
 }
 
 /** The one line an error becomes on stderr. */
+/**
+ * Reports a failure while reading a command's arguments: a UsageError prints the usage and exits 2, anything else
+ * (an unreadable key file, say) is a one-line failure with exit 1.
+ */
+export function argumentFailure(command: string, usage: string, e: unknown, io: CliIO): number {
+  if (!(e instanceof UsageError)) {
+    io.stderr.write(failureLine(command, e))
+    return EXIT_FAILURE
+  }
+  io.stderr.write(`etcd-snapshot ${command}: ${e.message}\nusage: ${usage}\n`)
+  return EXIT_USAGE
+}
+
 export function failureLine(command: string, e: unknown): string {
   return `etcd-snapshot ${command}: ${errorMessage(e).split('\n')[0]}\n`
 }

@@ -8,7 +8,7 @@ import { verifySnapshot } from '../snapshot/index.js'
 import {
   EXIT_FAILURE,
   EXIT_OK,
-  EXIT_USAGE,
+  argumentFailure,
   failureLine,
   formatSize,
   loadKey,
@@ -62,12 +62,7 @@ export async function decrypt(args: string[], io: CliIO): Promise<number> {
       throw new UsageError(`${input} would be its own output; give -o OUT.db`)
     key = loadKey(parsed)
   } catch (e: unknown) {
-    if (!(e instanceof UsageError)) {
-      io.stderr.write(failureLine('decrypt', e))
-      return EXIT_FAILURE
-    }
-    io.stderr.write(`etcd-snapshot decrypt: ${e.message}\nusage: ${decryptUsage}\n`)
-    return EXIT_USAGE
+    return argumentFailure('decrypt', decryptUsage, e, io)
   }
 
   try {

@@ -15,7 +15,7 @@ import { makePrivateDir } from '../tempfiles.js'
 import {
   EXIT_FAILURE,
   EXIT_OK,
-  EXIT_USAGE,
+  argumentFailure,
   failureLine,
   loadKey,
   parseArgs,
@@ -119,12 +119,7 @@ export async function restore(args: string[], io: CliIO): Promise<number> {
   try {
     opts = parseRestoreArgs(args)
   } catch (e: unknown) {
-    if (!(e instanceof UsageError)) {
-      io.stderr.write(failureLine('restore', e))
-      return EXIT_FAILURE
-    }
-    io.stderr.write(`etcd-snapshot restore: ${e.message}\nusage: ${restoreUsage}\n`)
-    return EXIT_USAGE
+    return argumentFailure('restore', restoreUsage, e, io)
   }
 
   let tempDir: string | undefined
