@@ -21,8 +21,8 @@ export interface VerifiedBackup {
  * Takes the snapshot and makes the encrypted backup file from it, with every check on the way:
  * - the pipeline follows etcdctl's `.part` file as it grows, so hashing, compression and encryption overlap with etcd
  *   streaming the snapshot;
- * - once the save is done, etcd's own `snapshot status` reads the finished file (from the page cache) while the
- *   pipeline drains, and once the pipeline has hashed the data the native verifier walks the structure;
+ * - once the save is done, etcd's own `snapshot status` and the native verifier's structure walk read the finished
+ *   file (from the page cache) while the pipeline drains; the verifier takes the data's sha256 from the pipeline;
  * - then the gate. On any failure the backup file is removed: nothing unverified is left looking like a backup.
  */
 export async function writeVerifiedBackup(opts: {
@@ -41,8 +41,10 @@ export async function writeVerifiedBackup(opts: {
     saving,
     writing,
     saving.then(async () => toolSnapshotStatus(tools, snapshotFile)),
-    // The pipeline has hashed the data already; the verifier walks the structure without hashing it again.
-    writing.then(async w => verifySnapshot(snapshotFile, { requiredKeys: settings.requiredKeys, dataSha256: w.snapshotDataSha256 }))
+    // The walk starts once the save is done; the data's sha256 comes from the pipeline, not a second hash.
+    saving.then(async () =>
+      verifySnapshot(snapshotFile, { requiredKeys: settings.requiredKeys, dataSha256: writing.then(w => w.snapshotDataSha256) })
+    )
   ])
   try {
     // The save's own failure explains the others (the pipeline and the checks fail because it did).

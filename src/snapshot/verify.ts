@@ -57,10 +57,11 @@ export interface VerifyOptions {
    */
   compactRevision?: number
   /**
-   * sha256 (hex) of the file without its last 32 bytes, when the caller already computed it while streaming the
-   * file (the backup pipeline does): the verifier then does not read the file a second time for it.
+   * sha256 (hex) of the file without its last 32 bytes, when the caller computes it while streaming the file (the
+   * backup pipeline does): the verifier then does not read the file a second time for it. A promise lets the walk
+   * start while the caller is still hashing.
    */
-  dataSha256?: string
+  dataSha256?: string | Promise<string>
   /** Stop collecting structure errors after this many (default 20). */
   maxErrors?: number
 }
