@@ -23,6 +23,7 @@ import { startArtifactService, type ArtifactService } from './support/artifact-s
 import { startEtcd, stopAll, type EtcdMember } from './support/etcd.js'
 import { makePki, type Pki } from './support/pki.js'
 import { readAll, seedKubernetes } from './support/seed.js'
+import { expectDataDirServes } from './support/restored.js'
 
 const RESTORE_YML = join(ROOT, 'restore', 'action.yml')
 const PASSPHRASE = 'correct horse battery staple, restored'
@@ -155,14 +156,7 @@ describe('restore action', () => {
     expect(existsSync(main.state['restore-private-dir'] as string)).toBe(false)
     expect(existsSync(join(dataDir, 'member'))).toBe(true)
 
-    const restored = await startEtcd({ pki, dataDir })
-    try {
-      const got = await readAll(restored)
-      expect(got.size).toBe(live.size)
-      for (const [key, value] of live) expect(got.get(key)?.equals(value)).toBe(true)
-    } finally {
-      await restored.stop()
-    }
+    await expectDataDirServes(dataDir, live, pki)
   })
 
   it("restores another run's artifact by id with the passphrase; the plaintext lives until post", async () => {

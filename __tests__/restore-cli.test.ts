@@ -22,6 +22,7 @@ import { writeBackupFile } from '../src/pipeline/index.js'
 import { startEtcd, stopAll } from './support/etcd.js'
 import { currentRevision, readAll, seedKubernetes } from './support/seed.js'
 import { saveSnapshot } from './support/snapshots.js'
+import { expectDataDirServes } from './support/restored.js'
 
 const PASSPHRASE = 'a passphrase typed at 3 a.m.'
 
@@ -273,14 +274,7 @@ describe('etcd-snapshot restore', () => {
     expect(readdirSync(parent)).toEqual(['etcd'])
     expect(statSync(dataDir).mode & 0o777).toBe(0o700)
 
-    const restored = await startEtcd({ dataDir })
-    try {
-      const got = await readAll(restored)
-      expect(got.size).toBe(live.size)
-      for (const [key, value] of live) expect(got.get(key)?.equals(value)).toBe(true)
-    } finally {
-      await restored.stop()
-    }
+    await expectDataDirServes(dataDir, live)
   })
 
   it('restores a plain snapshot with the bump turned off, without a key and without warnings', async () => {

@@ -22,6 +22,7 @@ import { ConfigurationError, EtcdError } from '../src/errors.js'
 import { ETCDCTL_BIN, startEtcd, stopAll } from './support/etcd.js'
 import { readAll, seedKubernetes } from './support/seed.js'
 import { saveSnapshot } from './support/snapshots.js'
+import { expectDataDirServes } from './support/restored.js'
 
 let dir: string
 let snapshot: string
@@ -67,15 +68,8 @@ process.exit(r.status ?? 1)
 }
 
 /** Boots etcd on a restored data dir and checks it serves exactly the source's keys. */
-async function expectServesSource(dataDir: string): Promise<void> {
-  const restored = await startEtcd({ dataDir })
-  try {
-    const got = await readAll(restored)
-    expect(got.size).toBe(live.size)
-    for (const [key, value] of live) expect(got.get(key)?.equals(value)).toBe(true)
-  } finally {
-    await restored.stop()
-  }
+function expectServesSource(dataDir: string): Promise<void> {
+  return expectDataDirServes(dataDir, live)
 }
 
 describe('restoreSnapshot', () => {

@@ -6,17 +6,13 @@
  */
 import { decryptCommand } from './cli/decrypt.js'
 import { restoreCommand } from './cli/restore.js'
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliIO } from './cli/common.js'
 import { errorMessage } from './errors.js'
 import { SnapshotReadError, verifySnapshot, type SnapshotReport } from './snapshot/index.js'
 
-export interface CliIO {
-  stdout: { write(text: string): unknown }
-  stderr: { write(text: string): unknown }
-}
-
-export const EXIT_OK = 0
-export const EXIT_INVALID = 1
-export const EXIT_USAGE = 2
+export type { CliIO } from './cli/common.js'
+/** verify exits 1 when the snapshot is invalid, the code every command uses for a failure. */
+const EXIT_INVALID = EXIT_FAILURE
 
 interface Command {
   summary: string

@@ -9,7 +9,7 @@ import { existsSync, closeSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { mkdtemp } from 'node:fs/promises'
 import http from 'node:http'
 import https from 'node:https'
-import net from 'node:net'
+import { freePort, freePorts } from '../../src/etcd/ports.js'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Pki } from './pki.js'
@@ -147,25 +147,8 @@ if (typeof jestAfterAll === 'function') jestAfterAll(stopAll)
 // ---------------------------------------------------------------------------------------------------------------
 // Ports
 
-/** A port that was free a moment ago (bind :0, read, close). Callers retry if etcd then fails to bind it. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer()
-    server.unref()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      const port = typeof address === 'object' && address ? address.port : 0
-      server.close(() => (port ? resolve(port) : reject(new Error('could not get a free port'))))
-    })
-  })
-}
-
-async function freePorts(count: number): Promise<number[]> {
-  const ports = new Set<number>()
-  while (ports.size < count) ports.add(await freePort())
-  return [...ports]
-}
+// Ports free a moment ago (the action's own helpers); callers retry if etcd then fails to bind them.
+export { freePort }
 
 class PortInUseError extends Error {}
 

@@ -8,12 +8,12 @@ import * as io from '@actions/io'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { closeSync, openSync, promises as fs, readFileSync, rmSync, statSync } from 'node:fs'
-import * as net from 'node:net'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { ConfigurationError, EtcdError, VerificationError } from '../errors.js'
 import { makePrivateDir } from '../tempfiles.js'
 import { parseJsonWithBigIds } from './json.js'
+import { freePorts } from './ports.js'
 import { runTool } from './process.js'
 import { restoreSnapshot } from './restore.js'
 import type { EtcdTool, EtcdTools } from './tools.js'
@@ -348,22 +348,3 @@ async function healthy(clientUrl: string): Promise<boolean> {
   }
 }
 
-/** Ports free a moment ago on 127.0.0.1 (bind :0, read, close); a lost race is retried by the caller. */
-async function freePorts(count: number): Promise<number[]> {
-  const ports = new Set<number>()
-  while (ports.size < count) ports.add(await freePort())
-  return [...ports]
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer()
-    server.unref()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      const port = typeof address === 'object' && address ? address.port : 0
-      server.close(() => (port ? resolve(port) : reject(new EtcdError('restore drill: no free port on 127.0.0.1'))))
-    })
-  })
-}
