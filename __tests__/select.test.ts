@@ -57,12 +57,22 @@ describe('selectEndpoint', () => {
     expect(() => selectEndpoint([ok(member('1')), ok(member('2', { clusterId: 'c2' }))])).toThrow(/different clusters/)
   })
 
-  it('takes the most advanced member when the leader did not answer', () => {
+  it('follows the leader the others report even when the leader itself did not answer', () => {
     const choice = selectEndpoint([
       { endpoint: 'https://10.0.0.1:2379', error: 'connection refused' },
-      ok(member('2', { leaderId: '1', raftIndex: 900, raftAppliedIndex: 900 })),
-      ok(member('3', { leaderId: '1', raftIndex: 1000, raftAppliedIndex: 1000 }))
+      ok(member('2', { raftIndex: 900, raftAppliedIndex: 900 })),
+      ok(member('3', { raftIndex: 1000, raftAppliedIndex: 1000 }))
     ])
     expect(choice.member.memberId).toBe('3')
+    expect(choice.reason).toMatch(/caught-up follower/)
+  })
+
+  it('takes the most advanced member when no member reports a leader (an election under way)', () => {
+    const choice = selectEndpoint([
+      ok(member('2', { leaderId: '0', raftIndex: 900, raftAppliedIndex: 900 })),
+      ok(member('3', { leaderId: '0', raftIndex: 1000, raftAppliedIndex: 1000 }))
+    ])
+    expect(choice.member.memberId).toBe('3')
+    expect(choice.reason).toBe('the most advanced member reachable (applied index 1000); no member reports a leader')
   })
 })

@@ -8,7 +8,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(840);
 
-process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .eF)(process.argv.slice(2));
+process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)(process.argv.slice(2));
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
@@ -21,10 +21,10 @@ __webpack_async_result__();
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  eF: () => (/* binding */ run)
+  e: () => (/* binding */ run)
 });
 
-// UNUSED EXPORTS: EXIT_INVALID, EXIT_OK, EXIT_USAGE, describeReport
+// UNUSED EXPORTS: describeReport
 
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
@@ -5443,9 +5443,9 @@ async function restore(args, io) {
 
 
 
-const cli_EXIT_OK = 0;
-const EXIT_INVALID = 1;
-const cli_EXIT_USAGE = 2;
+
+/** verify exits 1 when the snapshot is invalid, the code every command uses for a failure. */
+const EXIT_INVALID = EXIT_FAILURE;
 const COMMANDS = {
     verify: {
         summary: 'check an etcd snapshot file (structure, schema, sha256 trailer) and summarise what it holds',
@@ -5476,20 +5476,20 @@ async function run(argv, io = defaultIO) {
     const [name, ...args] = argv;
     if (name === undefined || name === '') {
         io.stderr.write(usage());
-        return cli_EXIT_USAGE;
+        return EXIT_USAGE;
     }
     if (name === '--help' || name === '-h' || name === 'help') {
         io.stdout.write(usage());
-        return cli_EXIT_OK;
+        return EXIT_OK;
     }
     const cmd = COMMANDS[name];
     if (!cmd) {
         io.stderr.write(`etcd-snapshot: unknown command ${JSON.stringify(name)}\n${usage()}`);
-        return cli_EXIT_USAGE;
+        return EXIT_USAGE;
     }
     if (args.includes('--help') || args.includes('-h')) {
         io.stdout.write(`usage: ${cmd.usage}\n`);
-        return cli_EXIT_OK;
+        return EXIT_OK;
     }
     try {
         return await cmd.run(args, io);
@@ -5546,7 +5546,7 @@ async function verifyCommand(args, io) {
         if (!(e instanceof cli_UsageError))
             throw e;
         io.stderr.write(`etcd-snapshot verify: ${e.message}\nusage: ${COMMANDS.verify.usage}\n`);
-        return cli_EXIT_USAGE;
+        return EXIT_USAGE;
     }
     let report;
     try {
@@ -5556,13 +5556,13 @@ async function verifyCommand(args, io) {
         if (!(e instanceof SnapshotReadError))
             throw e;
         io.stderr.write(`etcd-snapshot verify: ${e.message}\n`);
-        return cli_EXIT_USAGE;
+        return EXIT_USAGE;
     }
     if (parsed.json)
         io.stdout.write(JSON.stringify(report, null, 2) + '\n');
     else
         io.stdout.write(describeReport(report));
-    return report.valid ? cli_EXIT_OK : EXIT_INVALID;
+    return report.valid ? EXIT_OK : EXIT_INVALID;
 }
 /** Human-readable report; the first line is the verdict (and for an invalid snapshot, what and where). */
 function describeReport(r) {

@@ -63,7 +63,7 @@ export function selectEndpoint(probes: EndpointProbe[]): EndpointChoice {
   const best = [...candidates].sort((a, b) => b.raftAppliedIndex - a.raftAppliedIndex)[0] as MemberStatus
   return {
     member: best,
-    reason: `the most advanced member reachable (applied index ${best.raftAppliedIndex}); the leader did not answer`,
+    reason: `the most advanced member reachable (applied index ${best.raftAppliedIndex}); no member reports a leader`,
     skipped,
     reachable
   }
