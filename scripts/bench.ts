@@ -7,7 +7,8 @@
  *   shell     what users would write instead: save; snapshot status; sha256sum; zstd -3; age -r
  *   action    this action (bundled dist/, run as a runner runs it), upload: false
  *   upload    this action with upload to the local artifact-service emulator
- * and prints medians, ratios to `save`, and the peak resident memory of each process tree; then the parts alone:
+ * and prints medians, ratios to `save`, the peak resident memory and CPU seconds of each process tree, and etcd's own
+ * CPU seconds during each run (the machine's cores bound what can overlap); then the parts alone:
  * the native verifier, age encryption, and upload to the emulator.
  */
 import { execFileSync, spawn } from 'node:child_process'
@@ -31,21 +32,24 @@ const jsonOut = process.argv.includes('--json') ? arg('json', 'bench.json') : un
 const log = (text: string): void => void process.stderr.write(`${text}\n`)
 
 /**
- * Resident memory of a process and all its descendants, in bytes: `total` is VmRSS, `anon` leaves out file-backed
- * pages (RssFile). etcdctl's `snapshot status` mmaps the snapshot, so its file-backed RSS is the snapshot's size;
- * those are page-cache pages the kernel can drop at any time, not memory the backup holds.
+ * Resident memory of a process and all its descendants, in bytes, as proportional set sizes (PSS, from
+ * /proc/<pid>/smaps_rollup): a page shared by n processes counts 1/n in each. Plain RSS would count twice a child
+ * caught between fork and exec (it shares all its parent's pages for that moment). `total` is Pss, `anon` leaves
+ * out file-backed pages (Pss_File). etcdctl's `snapshot status` mmaps the snapshot, so its file-backed share is the
+ * snapshot's size; those are page-cache pages the kernel can drop at any time, not memory the backup holds.
  */
-function treeRss(pid: number): { total: number; anon: number } {
+function treeRss(pid: number, cpu?: Map<number, number>): { total: number; anon: number } {
   let total = 0
   let anon = 0
   const stack = [pid]
   while (stack.length) {
     const p = stack.pop() as number
     try {
-      const status = readFileSync(`/proc/${p}/status`, 'utf8')
-      const kb = (field: string): number => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) * 1024
-      total += kb('VmRSS')
-      anon += kb('RssAnon') + kb('RssShmem')
+      const rollup = readFileSync(`/proc/${p}/smaps_rollup`, 'utf8')
+      const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(rollup)?.[1] ?? 0) * 1024
+      total += kb('Pss')
+      anon += kb('Pss_Anon') + kb('Pss_Shmem')
+      cpu?.set(p, cpuSeconds(p))
       for (const task of readdirSync(`/proc/${p}/task`)) {
         const children = readFileSync(`/proc/${p}/task/${task}/children`, 'utf8').trim()
         if (children) stack.push(...children.split(/\s+/).map(Number))
@@ -57,21 +61,32 @@ function treeRss(pid: number): { total: number; anon: number } {
   return { total, anon }
 }
 
+/** CPU time (user + system) a process has used so far, in seconds. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
+  return (Number(fields[11]) + Number(fields[12])) / 100 // utime, stime in USER_HZ (100 on Linux)
+}
+
 interface Peak {
   total: number
   anon: number
+  /** CPU seconds of the whole process tree (as last seen for each process, sampled every 20 ms). */
+  cpu: number
 }
 
-/** Samples the peak RSS of a process tree every 20 ms until stopped. */
+/** Samples the peak RSS and the CPU time of a process tree every 20 ms until stopped. */
 function watchRss(pid: number): () => Peak {
-  const peak: Peak = { total: 0, anon: 0 }
-  const timer = setInterval(() => {
-    const now = treeRss(pid)
+  const peak: Peak = { total: 0, anon: 0, cpu: 0 }
+  const cpu = new Map<number, number>()
+  const sample = (): void => {
+    const now = treeRss(pid, cpu)
     peak.total = Math.max(peak.total, now.total)
     peak.anon = Math.max(peak.anon, now.anon)
-  }, 20)
+  }
+  const timer = setInterval(sample, 20)
   return () => {
     clearInterval(timer)
+    peak.cpu = [...cpu.values()].reduce((a, b) => a + b, 0)
     return peak
   }
 }
@@ -155,12 +170,14 @@ try {
   const etcdEnv = { ...member.etcdctlEnv }
   const work = join(dir, 'work')
 
-  const results: Record<string, { seconds: number[]; peakRss: Peak[] }> = {
-    save: { seconds: [], peakRss: [] },
-    shell: { seconds: [], peakRss: [] },
-    action: { seconds: [], peakRss: [] },
-    upload: { seconds: [], peakRss: [] }
+  interface Runs {
+    seconds: number[]
+    peakRss: Peak[]
+    /** etcd's own CPU seconds during the run (sending the snapshot, answering status and hashkv). */
+    etcdCpu: number[]
   }
+  const runs = (): Runs => ({ seconds: [], peakRss: [], etcdCpu: [] })
+  const results: Record<string, Runs> = { save: runs(), shell: runs(), action: runs(), upload: runs() }
   let snapshotBytes = 0
   let outputBytes = 0
   for (let round = 0; round < rounds; round++) {
@@ -169,6 +186,7 @@ try {
       execFileSync('mkdir', ['-p', work])
       let seconds: number
       let peakRss: Peak
+      const etcdCpuBefore = cpuSeconds(member.pid)
       if (kind === 'save') {
         ;({ seconds, peakRss } = await timeShell(`etcdctl --command-timeout=600s snapshot save ${work}/s.db >/dev/null`, etcdEnv))
         snapshotBytes = statSync(`${work}/s.db`).size
@@ -202,13 +220,18 @@ try {
           onStart: pid => (stop = watchRss(pid))
         })
         seconds = (performance.now() - start) / 1000
-        peakRss = stop?.() ?? { total: 0, anon: 0 }
+        peakRss = stop?.() ?? { total: 0, anon: 0, cpu: 0 }
         if (main.code !== 0) throw new Error(`action failed: ${main.error}`)
         outputBytes = statSync(main.outputs['snapshot-file'] as string).size
       }
+      const etcdCpu = cpuSeconds(member.pid) - etcdCpuBefore
       results[kind]?.seconds.push(seconds)
       results[kind]?.peakRss.push(peakRss)
-      log(`round ${round + 1} ${kind.padEnd(6)} ${seconds.toFixed(2)} s, peak RSS ${(peakRss.total / 2 ** 20).toFixed(0)} MiB (anonymous ${(peakRss.anon / 2 ** 20).toFixed(0)} MiB)`)
+      results[kind]?.etcdCpu.push(etcdCpu)
+      log(
+        `round ${round + 1} ${kind.padEnd(6)} ${seconds.toFixed(2)} s, peak RSS ${(peakRss.total / 2 ** 20).toFixed(0)} MiB ` +
+          `(anonymous ${(peakRss.anon / 2 ** 20).toFixed(0)} MiB), CPU ${peakRss.cpu.toFixed(1)} s + etcd ${etcdCpu.toFixed(1)} s`
+      )
     }
   }
   const components = await measureComponents(member.etcdctlEnv, recipient, service.env, work)
@@ -221,6 +244,8 @@ try {
     ratioToSave: Number((median(r.seconds) / save).toFixed(2)),
     peakRssMiB: Number((Math.max(...r.peakRss.map(p => p.total)) / 2 ** 20).toFixed(0)),
     peakAnonRssMiB: Number((Math.max(...r.peakRss.map(p => p.anon)) / 2 ** 20).toFixed(0)),
+    cpuSeconds: Number(median(r.peakRss.map(p => p.cpu)).toFixed(1)),
+    etcdCpuSeconds: Number(median(r.etcdCpu).toFixed(1)),
     throughputMBs: Number((snapshotBytes / 1e6 / median(r.seconds)).toFixed(0))
   }))
   const report = {
@@ -234,10 +259,13 @@ try {
     components
   }
   process.stdout.write(`\nsnapshot ${(snapshotBytes / 1e6).toFixed(0)} MB, ${seeded.keys} keys; backup file ${(outputBytes / 1e6).toFixed(0)} MB; ${rounds} rounds, medians\n`)
-  process.stdout.write(`${'step'.padEnd(8)}${'seconds'.padStart(9)}${'× save'.padStart(9)}${'MB/s'.padStart(8)}${'peak RSS MiB'.padStart(14)}${'anon MiB'.padStart(10)}\n`)
+  process.stdout.write(
+    `${'step'.padEnd(8)}${'seconds'.padStart(9)}${'× save'.padStart(9)}${'MB/s'.padStart(8)}${'peak RSS MiB'.padStart(14)}${'anon MiB'.padStart(10)}${'CPU s'.padStart(8)}${'etcd CPU s'.padStart(12)}\n`
+  )
   for (const r of table) {
     process.stdout.write(
-      `${r.kind.padEnd(8)}${r.medianSeconds.toFixed(2).padStart(9)}${r.ratioToSave.toFixed(2).padStart(9)}${String(r.throughputMBs).padStart(8)}${String(r.peakRssMiB).padStart(14)}${String(r.peakAnonRssMiB).padStart(10)}\n`
+      `${r.kind.padEnd(8)}${r.medianSeconds.toFixed(2).padStart(9)}${r.ratioToSave.toFixed(2).padStart(9)}${String(r.throughputMBs).padStart(8)}` +
+        `${String(r.peakRssMiB).padStart(14)}${String(r.peakAnonRssMiB).padStart(10)}${r.cpuSeconds.toFixed(1).padStart(8)}${r.etcdCpuSeconds.toFixed(1).padStart(12)}\n`
     )
   }
   process.stdout.write(
