@@ -21,7 +21,6 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { OutputError } from '../src/errors.js'
-import { FollowedFile } from '../src/pipeline/follow.js'
 import { writeBackupFile } from '../src/pipeline/index.js'
 import { writePrivateFile } from '../src/tempfiles.js'
 import { runAction, runStep, type ActionRun } from './support/action-runner.js'
@@ -324,25 +323,30 @@ describe('the file system', () => {
   })
 })
 
-describe('a symlink planted at the snapshot temp path', () => {
-  it("the reader of etcdctl's .part refuses to follow it (O_NOFOLLOW), and the backup fails writing nothing", async () => {
+describe('a symlink planted at the plaintext snapshot path', () => {
+  it('the plaintext copy refuses it (O_EXCL|O_NOFOLLOW), writes nothing through it, and leaves no backup file', async () => {
     const folder = mkdtempSync(join(dir, 'private-'))
     const victim = join(dir, 'victim-data.txt')
     writeFileSync(victim, "someone else's file")
-    const part = join(folder, 'snapshot.db.part')
-    symlinkSync(victim, part)
-    const source = new FollowedFile({ growing: part, final: join(folder, 'snapshot.db') }, new Promise(() => undefined))
+    const plaintext = join(folder, 'snapshot.db')
+    symlinkSync(victim, plaintext)
+    const source = Readable.from([Buffer.alloc(4096, 7)])
     const output = join(folder, 'out.db')
     const written = writeBackupFile({
       source,
+      plaintextCopy: plaintext,
       output,
       compression: 'none',
       compressionLevel: 0,
       encryption: { kind: 'none' }
     })
-    await expect(written).rejects.toThrow(/ELOOP: too many symbolic links encountered, open '.*snapshot\.db\.part'/)
+    await expect(written).rejects.toThrow(OutputError)
+    await expect(written).rejects.toThrow(`cannot create the plaintext snapshot ${plaintext}: EEXIST`)
+    expect(source.destroyed).toBe(true)
     expect(existsSync(`${output}.partial`)).toBe(false)
     expect(existsSync(output)).toBe(false)
+    // The planted link is not ours to remove: it and its target are as they were.
+    expect(lstatSync(plaintext).isSymbolicLink()).toBe(true)
     expect(readFileSync(victim, 'utf8')).toBe("someone else's file")
   })
 })

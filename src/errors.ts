@@ -33,6 +33,9 @@ export class ArtifactError extends Error {
 export function errorMessage(e: unknown): string {
   if (e instanceof Error) return e.message
   if (typeof e === 'string') return e
+  // An Error from another realm (a vm context, a worker) fails instanceof but still has its message.
+  const message = (e as { message?: unknown } | null)?.message
+  if (typeof message === 'string') return message
   try {
     return JSON.stringify(e) ?? String(e)
   } catch {

@@ -40,7 +40,8 @@ export async function run(): Promise<void> {
     })
     // The drill's etcd is looked up before anything is taken, so a missing binary fails fast.
     const etcdServer = settings.restoreDrill ? await findEtcdBinary(settings.etcd) : undefined
-    const etcdctl = new Etcdctl(tools.etcdctl.path, await prepareAccess(settings.tls, settings, privateDir))
+    const access = await prepareAccess(settings.tls, settings, privateDir)
+    const etcdctl = new Etcdctl(tools.etcdctl.path, access)
 
     const choice = await core.group('Choose the etcd member', async () => {
       const picked = await chooseMember(etcdctl, settings.endpoints)
@@ -59,7 +60,7 @@ export async function run(): Promise<void> {
       leftovers.outputDir = outputDir
       core.saveState(State.OutputFile, output)
       leftovers.output = output
-      const made = await writeVerifiedBackup({ etcdctl, tools, member: choice.member, snapshotFile, output, settings })
+      const made = await writeVerifiedBackup({ etcdctl, access, tools, member: choice.member, snapshotFile, output, settings })
       const { taken: t, file: f, status: st, native } = made
       core.info(`saved in ${((t.finishedAt.getTime() - t.startedAt.getTime()) / 1000).toFixed(1)} s (member revision ${t.revisionBefore}..${t.revisionAfter})`)
       core.info(

@@ -38,11 +38,11 @@ export function privateDirIn(runnerTemp: string): string | undefined {
   return name ? join(runnerTemp, name) : undefined
 }
 
-/** etcdctl's growing snapshot file in the private dir, once it holds at least `minBytes`. */
+/** The plaintext snapshot the pipeline writes in the private dir while etcd streams it, once it holds `minBytes`. */
 export function growingSnapshot(runnerTemp: string, minBytes = 1): { file: string; size: number } | undefined {
   const dir = privateDirIn(runnerTemp)
   if (!dir) return undefined
-  const file = join(dir, 'snapshot.db.part')
+  const file = join(dir, 'snapshot.db')
   const size = sizeOf(file)
   return size !== undefined && size >= minBytes ? { file, size } : undefined
 }

@@ -10,21 +10,19 @@
  * - `endpoint status -w json`: [{"Endpoint":…,"Status":{header{cluster_id,member_id,revision,raft_term},version,dbSize,
  *   leader,raftIndex,raftTerm,raftAppliedIndex,dbSizeInUse[,storageVersion,dbSizeQuota,downgradeInfo]}}] with uint64
  *   ids as JSON numbers (3.6 adds the last three fields).
- * - `snapshot save`: zap JSON logs on stderr, "Snapshot saved at F" (3.6 adds "Server version V") on stdout; a failure
- *   prints "Error: <err>" and exits 5 (cobrautl.ExitInterrupted, the same code in 3.4, 3.5 and 3.6).
  * - `snapshot status`: in etcdctl 3.5 it prints "Deprecated: Use `etcdutl snapshot status` instead." on stderr; in
  *   etcdctl 3.6 the command is gone. etcdutl prints {"hash","revision","totalKey","totalSize"} (3.6 adds "version",
  *   and its totalKey counts live keys, where 3.5 counted every entry of every bolt bucket).
  * - 3.6 warns on stderr about ETCDCTL_* variables it does not know, ETCDCTL_API among them.
  *
- * The numbers come from a real snapshot taken from a real 3.4 member (the fixture the fake `snapshot save` copies),
- * so the action's own checks (size, trailer sha256, revision window) run on real bytes.
+ * The numbers come from a real snapshot taken from a real 3.4 member, the one the action then streams its snapshot
+ * from over gRPC (etcdctl does not take part in the save), so the action's own checks run on real bytes.
  */
 import { chmodSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 export interface RecordedFixture {
-  /** A real snapshot file the fake `snapshot save` copies. */
+  /** A real snapshot of the member, taken before the tests; the member is not written to afterwards. */
   snapshot: string
   hash: number
   revision: number
@@ -40,8 +38,6 @@ export interface RecordedFixture {
 
 export interface RecordedRelease {
   version: string
-  /** When set, `snapshot save` fails with this "Error: …" text and exit code 5 after creating and removing .part. */
-  saveError?: string
 }
 
 const CLUSTER_ID = '14841639068965178418'
@@ -89,18 +85,6 @@ export function writeRecordedTools(
   const apiWarning = zap('warn', 'flags/flag.go:94', 'unrecognized environment variable', {
     'environment-variable': 'ETCDCTL_API=3'
   })
-  const saved = six ? `Snapshot saved at %s\\nServer version ${v}\\n` : 'Snapshot saved at %s\\n'
-  const save = release.saveError
-    ? `printf '%s\\n' ${shellQuote(zap('info', 'snapshot/v3_snapshot.go:65', 'created temporary db file', { path: 'PART' }))} | sed "s|PART|$file.part|" >&2
-  : > "$file.part"
-  printf '%s\\n' ${shellQuote(zap('info', 'snapshot/v3_snapshot.go:76', 'fetching snapshot', { endpoint: 'EP' }))} | sed "s|EP|$endpoint|" >&2
-  rm -f "$file.part"
-  printf 'Error: %s\\n' ${shellQuote(release.saveError)} >&2
-  exit 5`
-    : `cp ${shellQuote(fixture.snapshot)} "$file.part" && mv "$file.part" "$file"
-  printf '${saved}' "$file"
-  exit 0`
-
   const common = `#!/bin/sh
 # RECORDED output shapes of etcd ${v} (not a real binary); see __tests__/support/recorded-etcd.ts
 endpoint=""
@@ -117,9 +101,6 @@ done
   " version") printf 'etcdctl version: ${v}\\nAPI version: ${apiVersion(v)}\\n' ;;
   " endpoint status") printf '${endpointStatus}\\n' "$endpoint" ;;
   " endpoint hashkv") printf '${endpointHashKv}\\n' "$endpoint" ;;
-  " snapshot save "*)
-  file="\${words# snapshot save }"
-  ${save} ;;
   " snapshot status "*)
   ${
     six

@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _restore_post_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6796);
+/* harmony import */ var _restore_post_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9684);
 
 await (0,_restore_post_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -28383,7 +28383,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6796:
+/***/ 9684:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31350,7 +31350,7 @@ class ConfigurationError extends (/* unused pure expression or super */ null && 
     name = 'ConfigurationError';
 }
 /** etcd could not be reached or refused what we asked of it. */
-class EtcdError extends (/* unused pure expression or super */ null && (Error)) {
+class errors_EtcdError extends (/* unused pure expression or super */ null && (Error)) {
     name = 'EtcdError';
 }
 /** The snapshot (or a backup file) is not sound; nothing built from it may be trusted. */
@@ -31371,6 +31371,10 @@ function errors_errorMessage(e) {
         return e.message;
     if (typeof e === 'string')
         return e;
+    // An Error from another realm (a vm context, a worker) fails instanceof but still has its message.
+    const message = e?.message;
+    if (typeof message === 'string')
+        return message;
     try {
         return JSON.stringify(e) ?? String(e);
     }
@@ -31379,7 +31383,7 @@ function errors_errorMessage(e) {
     }
 }
 /** The backup file could not be written (disk full, permissions, a file in the way). */
-class errors_OutputError extends (/* unused pure expression or super */ null && (Error)) {
+class errors_OutputError extends Error {
     name = 'OutputError';
 }
 
@@ -32460,7 +32464,61 @@ class digest_StreamDigest extends (/* unused pure expression or super */ null &&
     }
 }
 
+;// CONCATENATED MODULE: ./src/pipeline/plaintext.ts
+
+
+
+
+/**
+ * The first stage of the pipeline: writes every byte to the plaintext snapshot file before passing it on, so that
+ * once the stream ends the structure walk and etcd's own `snapshot status` can read a file (they need random
+ * access) while hashing, compression and encryption never read it back. The file is created 0600 with
+ * O_EXCL|O_NOFOLLOW in the private dir; the pipeline removes it on failure, the post step in any case.
+ */
+class plaintext_PlaintextCopy extends external_node_stream_.Transform {
+    handle;
+    file;
+    constructor(handle, file) {
+        super({ highWaterMark: 1 << 20 });
+        this.handle = handle;
+        this.file = file;
+    }
+    static async create(file) {
+        try {
+            const handle = await external_node_fs_namespaceObject.promises.open(file, external_node_fs_namespaceObject.constants.O_WRONLY | external_node_fs_namespaceObject.constants.O_CREAT | external_node_fs_namespaceObject.constants.O_EXCL | external_node_fs_namespaceObject.constants.O_NOFOLLOW, 0o600);
+            return new plaintext_PlaintextCopy(handle, file);
+        }
+        catch (e) {
+            throw new errors_OutputError(`cannot create the plaintext snapshot ${file}: ${errors_errorMessage(e)}`);
+        }
+    }
+    _transform(chunk, _encoding, callback) {
+        this.writeAll(chunk).then(() => callback(null, chunk), (e) => callback(this.describe(e)));
+    }
+    async writeAll(chunk) {
+        for (let at = 0; at < chunk.length;) {
+            const { bytesWritten } = await this.handle.write(chunk, at, chunk.length - at);
+            at += bytesWritten;
+        }
+    }
+    _flush(callback) {
+        this.handle.close().then(() => callback(), (e) => callback(this.describe(e)));
+    }
+    _destroy(error, callback) {
+        this.handle.close().then(() => callback(error), () => callback(error));
+    }
+    describe(e) {
+        const dir = external_node_path_namespaceObject.dirname(this.file);
+        const code = e.code;
+        if (code === 'ENOSPC' || code === 'EDQUOT') {
+            return new errors_OutputError(`no space left in ${dir} for the plaintext snapshot; the runner's temp dir (RUNNER_TEMP) needs room for the whole snapshot`);
+        }
+        return new errors_OutputError(`writing the plaintext snapshot in ${dir} failed: ${errors_errorMessage(e)}`);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/pipeline/index.ts
+
 
 
 
@@ -32473,8 +32531,8 @@ function partialPath(output) {
     return `${output}.partial`;
 }
 /**
- * One streaming pass over the snapshot: hash (for the trailer check), compress, encrypt, hash again (the file's
- * sha256) and write. Memory stays constant whatever the size. A half-written file never takes the final name.
+ * One streaming pass over the snapshot: keep the plaintext copy, hash (for the trailer check), compress, encrypt,
+ * hash again (the file's sha256) and write. Memory stays constant whatever the size. A half-written file never takes the final name.
  */
 async function writeBackupFile(options) {
     const partial = partialPath(options.output);
@@ -32492,20 +32550,31 @@ async function writeBackupFile(options) {
     }
     stages.push(fileDigest);
     let created = false;
+    let plaintext;
     try {
+        if (options.plaintextCopy)
+            plaintext = await PlaintextCopy.create(options.plaintextCopy);
         // O_EXCL + O_NOFOLLOW: never write through a planted symlink or into a file that is already there.
         const handle = await fs.open(partial, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
         created = true;
         const sink = createWriteStream('', { fd: handle, flush: true });
-        await pipeline([options.source, ...stages, sink]);
+        await pipeline([options.source, ...(plaintext ? [plaintext] : []), ...stages, sink]);
         // link() refuses to replace an existing file, unlike rename().
         await fs.link(partial, options.output);
         await fs.unlink(partial);
     }
     catch (e) {
         const code = e.code;
+        // A source that was never read (the output could not be created) must not stay open: it may be etcd's stream.
+        options.source.destroy();
+        plaintext?.destroy();
         if (created)
             await fs.rm(partial, { force: true });
+        if (plaintext && options.plaintextCopy)
+            await fs.rm(options.plaintextCopy, { force: true });
+        // The source's and the plaintext copy's errors already say what failed (etcd went away, RUNNER_TEMP is full).
+        if (e instanceof EtcdError || e instanceof OutputError)
+            throw e;
         throw new OutputError(describeWriteFailure(code, options.output, e));
     }
     const snap = snapshotDigest.result();

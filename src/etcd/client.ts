@@ -60,27 +60,6 @@ export class Etcdctl {
     return parseEndpointStatus(endpoint, result.stdout)
   }
 
-  /**
-   * `snapshot save` into `file`. etcdctl writes `<file>.part` and renames it when complete; the caller owns removing
-   * a leftover `.part` (it lives in the private temp dir).
-   */
-  async snapshotSave(endpoint: string, file: string, timeoutMs: number): Promise<void> {
-    const seconds = Math.ceil(timeoutMs / 1000)
-    // etcdctl applies --command-timeout to the whole save, so it must be the user's timeout, not the 5 s default;
-    // our own kill timer backs it up a little later in case etcdctl hangs outside that context.
-    const result = await this.run(endpoint, ['snapshot', 'save', file], timeoutMs + 5_000, timeoutMs)
-    if (result.timedOut || (result.code !== 0 && /deadline exceeded/i.test(result.stderr))) {
-      throw new EtcdError(`snapshot save from ${endpoint} did not finish within the timeout of ${seconds}s; raise 'timeout' or check the member's load`)
-    }
-    if (result.code !== 0) {
-      // The member accepted these credentials for a status call just before, so a dropped connection here is the
-      // member going away mid-transfer, not a rejected client certificate (which is what it means at connect time).
-      const dropped = /connection reset by peer|broken pipe|transport is closing|error reading from server: EOF|unexpected EOF/i
-      const why = dropped.test(result.stderr) ? MEMBER_WENT_AWAY : explainFailure(result)
-      throw new EtcdError(`snapshot save from ${endpoint} failed: ${why}`)
-    }
-  }
-
   /** `endpoint hashkv --rev` on one member: etcd's MVCC hash of the keyspace at that revision. */
   async hashKV(endpoint: string, revision: number): Promise<{ hash: number; compactRevision: number; revision: number }> {
     const result = await this.run(endpoint, ['endpoint', 'hashkv', `--rev=${revision}`, '-w', 'json'], STATUS_TIMEOUT_MS)
@@ -131,11 +110,20 @@ export class Etcdctl {
   }
 }
 
-const MEMBER_WENT_AWAY = 'the member closed the connection during the transfer (etcd stopped, restarted or was killed); retry, or check the member'
+export const MEMBER_WENT_AWAY = 'the member closed the connection during the transfer (etcd stopped, restarted or was killed); retry, or check the member'
 
 /** Turns an etcdctl failure into one line a platform engineer can act on. */
 export function explainFailure(result: ToolResult): string {
   const text = `${result.stderr}\n${result.stdout}`
+  const hint = explainEtcdMessage(text)
+  if (hint) return hint
+  if (result.timedOut) return 'no answer in time'
+  const last = lastErrorLine(text)
+  return last || `exit code ${result.code ?? result.signal}`
+}
+
+/** What etcd's or grpc's words for a failure mean for the user, or undefined when they match nothing known. */
+export function explainEtcdMessage(text: string): string | undefined {
   const hints: Array<[RegExp, string]> = [
     [/certificate signed by unknown authority/i, "the server's certificate is not signed by cacert (wrong CA?)"],
     [/certificate is valid for|doesn't contain any IP SANs|not valid for any names/i, "the server's certificate does not name this endpoint's host"],
@@ -153,10 +141,7 @@ export function explainFailure(result: ToolResult): string {
     [/transport: authentication handshake failed|tls:/i, 'the TLS handshake failed (check cacert, cert and key)'],
     [/context deadline exceeded|DeadlineExceeded/i, 'no answer in time (unreachable, or blocked by a firewall)']
   ]
-  for (const [pattern, hint] of hints) if (pattern.test(text)) return hint
-  if (result.timedOut) return 'no answer in time'
-  const last = lastErrorLine(text)
-  return last || `exit code ${result.code ?? result.signal}`
+  return hints.find(([pattern]) => pattern.test(text))?.[1]
 }
 
 function lastErrorLine(text: string): string {

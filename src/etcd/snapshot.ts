@@ -1,7 +1,8 @@
-import { promises as fs } from 'node:fs'
 import * as path from 'node:path'
+import type { Readable } from 'node:stream'
 import { EtcdError, VerificationError } from '../errors.js'
-import type { Etcdctl, MemberStatus } from './client.js'
+import type { EtcdAccess, Etcdctl, MemberStatus } from './client.js'
+import { openSnapshotStream } from './snapshot-stream.js'
 import { runTool } from './process.js'
 import { compareVersions, type EtcdTools } from './tools.js'
 
@@ -16,25 +17,21 @@ export interface TakenSnapshot {
 }
 
 /**
- * `snapshot save` from one member into `file` (in the private dir). etcdctl writes `<file>.part` sequentially and
- * renames it when complete, so a reader can follow it while it grows (see FollowedFile). Whatever happens, the
- * `.part` file does not survive a failure.
+ * The save: streams a snapshot from one member into `consume` (the pipeline, which also keeps the plaintext in
+ * `file`), noting the member's revision just before and just after, and making sure the same member answered both.
  */
-export async function saveSnapshot(
-  etcdctl: Etcdctl,
-  member: MemberStatus,
-  file: string,
+export async function takeSnapshot<T>(opts: {
+  etcdctl: Etcdctl
+  access: EtcdAccess
+  member: MemberStatus
+  file: string
   timeoutMs: number
-): Promise<TakenSnapshot> {
+  consume: (source: Readable) => Promise<T>
+}): Promise<{ taken: TakenSnapshot; consumed: T }> {
+  const { etcdctl, member } = opts
   const startedAt = new Date()
   const before = await etcdctl.endpointStatus(member.endpoint)
-  try {
-    await etcdctl.snapshotSave(member.endpoint, file, timeoutMs)
-  } catch (e: unknown) {
-    await fs.rm(`${file}.part`, { force: true })
-    await fs.rm(file, { force: true })
-    throw e
-  }
+  const consumed = await opts.consume(await openSnapshotStream(member.endpoint, opts.access, opts.timeoutMs))
   let after: MemberStatus
   try {
     after = await etcdctl.endpointStatus(member.endpoint)
@@ -44,7 +41,8 @@ export async function saveSnapshot(
   if (after.memberId !== member.memberId) {
     throw new EtcdError(`${member.endpoint} is now a different member (${after.memberId}, was ${member.memberId}); refusing the snapshot`)
   }
-  return { file, revisionBefore: before.revision, revisionAfter: after.revision, startedAt, finishedAt: new Date() }
+  const taken = { file: opts.file, revisionBefore: before.revision, revisionAfter: after.revision, startedAt, finishedAt: new Date() }
+  return { taken, consumed }
 }
 
 /** What etcd's own `snapshot status -w json` says; the numbers etcd users know. */

@@ -3,14 +3,20 @@ import * as path from 'node:path'
 import type { Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { createEncryptStream } from '../age/index.js'
-import { errorMessage, OutputError } from '../errors.js'
+import { errorMessage, EtcdError, OutputError } from '../errors.js'
 import type { Compression, Encryption } from '../inputs.js'
 import { createCompressor } from './compress.js'
 import { SnapshotDigest, StreamDigest } from './digest.js'
+import { PlaintextCopy } from './plaintext.js'
 
 export interface BackupFileOptions {
-  /** The plaintext snapshot, read once (a file stream, or a FollowedFile while etcdctl is still writing it). */
+  /** The plaintext snapshot, read once: etcd's snapshot stream, or a file. */
   source: Readable
+  /**
+   * Also keep the plaintext in this new file (in the private dir), for the checks that need random access; removed
+   * again if the pipeline fails.
+   */
+  plaintextCopy?: string
   /** The file to create; it must not exist. Written as `<output>.partial` and linked into place when complete. */
   output: string
   compression: Compression
@@ -33,8 +39,8 @@ export function partialPath(output: string): string {
 }
 
 /**
- * One streaming pass over the snapshot: hash (for the trailer check), compress, encrypt, hash again (the file's
- * sha256) and write. Memory stays constant whatever the size. A half-written file never takes the final name.
+ * One streaming pass over the snapshot: keep the plaintext copy, hash (for the trailer check), compress, encrypt,
+ * hash again (the file's sha256) and write. Memory stays constant whatever the size. A half-written file never takes the final name.
  */
 export async function writeBackupFile(options: BackupFileOptions): Promise<BackupFileResult> {
   const partial = partialPath(options.output)
@@ -51,18 +57,26 @@ export async function writeBackupFile(options: BackupFileOptions): Promise<Backu
   stages.push(fileDigest)
 
   let created = false
+  let plaintext: PlaintextCopy | undefined
   try {
+    if (options.plaintextCopy) plaintext = await PlaintextCopy.create(options.plaintextCopy)
     // O_EXCL + O_NOFOLLOW: never write through a planted symlink or into a file that is already there.
     const handle = await fs.open(partial, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600)
     created = true
     const sink = createWriteStream('', { fd: handle, flush: true })
-    await pipeline([options.source, ...stages, sink])
+    await pipeline([options.source, ...(plaintext ? [plaintext] : []), ...stages, sink])
     // link() refuses to replace an existing file, unlike rename().
     await fs.link(partial, options.output)
     await fs.unlink(partial)
   } catch (e: unknown) {
     const code = (e as NodeJS.ErrnoException).code
+    // A source that was never read (the output could not be created) must not stay open: it may be etcd's stream.
+    options.source.destroy()
+    plaintext?.destroy()
     if (created) await fs.rm(partial, { force: true })
+    if (plaintext && options.plaintextCopy) await fs.rm(options.plaintextCopy, { force: true })
+    // The source's and the plaintext copy's errors already say what failed (etcd went away, RUNNER_TEMP is full).
+    if (e instanceof EtcdError || e instanceof OutputError) throw e
     throw new OutputError(describeWriteFailure(code, options.output, e))
   }
   const snap = snapshotDigest.result()
