@@ -46,7 +46,7 @@ describe('compareHashKV', () => {
   it('matches every member of the cluster at the snapshot revision, even after later writes', async () => {
     const native = await verifySnapshot(snapshot)
     await put(cluster.members[1]!, '/registry/configmaps/default/after', 'written after the snapshot')
-    const results = await compareHashKV(etcdctl, endpoints()[0]!, endpoints(), snapshot, native)
+    const results = await compareHashKV(etcdctl, endpoints()[0]!, endpoints(), snapshot, native, 60_000)
     expect(results.map(r => r.outcome)).toEqual(['match', 'match', 'match'])
     expect(new Set(results.map(r => r.hash))).toEqual(new Set([native.hashKV?.hash]))
   })
@@ -62,7 +62,7 @@ describe('compareHashKV', () => {
     writeFileSync(altered, bytes)
     const native = await verifySnapshot(altered)
     expect(native.valid).toBe(true) // structure, trailer and status cannot see it
-    const check = compareHashKV(etcdctl, endpoints()[0]!, endpoints(), altered, native)
+    const check = compareHashKV(etcdctl, endpoints()[0]!, endpoints(), altered, native, 60_000)
     await expect(check).rejects.toThrow(VerificationError)
     await expect(check).rejects.toThrow(/^HashKV at revision \d+ differs: the snapshot's is \d+ but https:\/\/127\.0\.0\.1:\d+ says \d+/)
   })
@@ -72,10 +72,10 @@ describe('compareHashKV', () => {
     const down = cluster.members[2]!
     await down.stop()
     try {
-      const results = await compareHashKV(etcdctl, endpoints()[0]!, endpoints(), snapshot, native)
+      const results = await compareHashKV(etcdctl, endpoints()[0]!, endpoints(), snapshot, native, 60_000)
       expect(results.find(r => r.endpoint === down.clientUrl)?.outcome).toBe('unavailable')
       expect(results.filter(r => r.outcome === 'match')).toHaveLength(2)
-      await expect(compareHashKV(etcdctl, down.clientUrl, endpoints(), snapshot, native)).rejects.toThrow(/^endpoint hashkv on .* failed/)
+      await expect(compareHashKV(etcdctl, down.clientUrl, endpoints(), snapshot, native, 60_000)).rejects.toThrow(/^endpoint hashkv on .* failed/)
     } finally {
       await down.restart()
     }
@@ -87,7 +87,7 @@ describe('compareHashKV', () => {
     const native = await verifySnapshot(copy)
     await put(cluster.members[0]!, '/registry/configmaps/default/bump', 'x')
     await compact(cluster.members[0]!, await currentRevision(cluster.members[0]!), true)
-    const results = await compareHashKV(etcdctl, endpoints()[0]!, endpoints(), copy, native)
+    const results = await compareHashKV(etcdctl, endpoints()[0]!, endpoints(), copy, native, 60_000)
     expect(results.every(r => r.outcome === 'compacted')).toBe(true)
   })
 })

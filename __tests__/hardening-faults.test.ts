@@ -195,6 +195,51 @@ describe('faults while the snapshot is taken', () => {
     expect(leftovers(runnerTemp, outputDir)).toEqual([])
   })
 
+  /** A wrapper around the real etcdctl whose `endpoint hashkv` first sleeps, as etcd does hashing a multi-GB keyspace. */
+  function slowHashKvEtcdctl(seconds: number): string {
+    const wrapper = join(dir, `slow-hashkv-${seconds}`)
+    writeFileSync(wrapper, `#!/bin/sh\nfor a in "$@"; do\n  if [ "$a" = hashkv ]; then sleep ${seconds}; fi\ndone\nexec /usr/bin/etcdctl "$@"\n`)
+    chmodSync(wrapper, 0o755)
+    return wrapper
+  }
+
+  it('HashKV slower than a status call (a big keyspace) is waited for within timeout, and the backup passes', async () => {
+    const { runnerTemp, outputDir } = workDirs()
+    const started = Date.now()
+    const { main, post } = await runAction({
+      runnerTemp,
+      inputs: { ...pemInputs(), recipients: recipient, etcdctl: slowHashKvEtcdctl(11), upload: 'false', 'output-dir': outputDir, 'artifact-name': 'slow-hashkv' },
+      env: service.env
+    })
+    runs['slow hashkv main'] = main
+    expect(main.error).toBeUndefined()
+    expect(main.code).toBe(0)
+    // Longer than the 10 s a status call may take: HashKV has the snapshot's timeout (10m by default).
+    expect(Date.now() - started).toBeGreaterThanOrEqual(11_000)
+    expect(main.log).toMatch(/HashKV \d+ at revision \d+ matches the snapshot/)
+    expect(post.code).toBe(0)
+  })
+
+  it('HashKV that does not come within timeout: fails naming the timeout and what to change, nothing left', async () => {
+    const { runnerTemp, outputDir } = workDirs()
+    const started = Date.now()
+    const { main, post } = await runAction({
+      runnerTemp,
+      inputs: { ...pemInputs(), recipients: recipient, etcdctl: slowHashKvEtcdctl(600), timeout: '12s', 'output-dir': outputDir, 'artifact-name': 'hashkv-timeout' },
+      env: service.env
+    })
+    runs['hashkv timeout main'] = main
+    runs['hashkv timeout post'] = post
+    expect(main.error).toBe(
+      `endpoint hashkv on ${member.clientUrl} failed: no answer within the timeout of 12s; etcd hashes the whole keyspace to answer: raise 'timeout' for a big one, or check the member's load`
+    )
+    expect(Date.now() - started).toBeGreaterThanOrEqual(12_000)
+    expect(processesMatching('sleep 600')).toEqual([])
+    expect(post.code).toBe(0)
+    expect(leftovers(runnerTemp, outputDir)).toEqual([])
+    expectNoUpload('hashkv-timeout')
+  })
+
   it.each(['SIGINT', 'SIGTERM'] as const)(
     'the workflow is cancelled (%s to main during the save): plaintext and credential files are gone, post still cleans up',
     async signal => {

@@ -74,7 +74,7 @@ export async function run(): Promise<void> {
     const hashKV = await core.group('Compare HashKV with every member', async () => {
       const others = choice.reachable.map(m => m.endpoint)
       const results = await removeOutputOnFailure(output, () =>
-        compareHashKV(etcdctl, choice.member.endpoint, others, snapshotFile, backup.native)
+        compareHashKV(etcdctl, choice.member.endpoint, others, snapshotFile, backup.native, settings.timeoutMs)
       )
       for (const r of results) {
         if (r.outcome === 'match') core.info(`${r.endpoint}: HashKV ${r.hash} at revision ${backup.native.status.revision} matches the snapshot`)

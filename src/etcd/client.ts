@@ -31,6 +31,8 @@ export interface MemberStatus {
 
 /** A short timeout for status calls: a member that cannot answer a status in this time is not a good source. */
 const STATUS_TIMEOUT_MS = 10_000
+/** etcdctl's --dial-timeout. */
+const DIAL_TIMEOUT_MS = 5_000
 
 /** etcdctl, with credentials passed through ETCDCTL_* variables so they never show in a process listing. */
 export class Etcdctl {
@@ -60,10 +62,21 @@ export class Etcdctl {
     return parseEndpointStatus(endpoint, result.stdout)
   }
 
-  /** `endpoint hashkv --rev` on one member: etcd's MVCC hash of the keyspace at that revision. */
-  async hashKV(endpoint: string, revision: number): Promise<{ hash: number; compactRevision: number; revision: number }> {
-    const result = await this.run(endpoint, ['endpoint', 'hashkv', `--rev=${revision}`, '-w', 'json'], STATUS_TIMEOUT_MS)
-    if (result.code !== 0) throw new EtcdError(explainFailure(result))
+  /**
+   * `endpoint hashkv --rev` on one member: etcd's MVCC hash of the keyspace at that revision. etcd reads the whole key
+   * bucket to answer, which takes seconds per GB, so this gets the snapshot's own `timeoutMs`, not a status timeout.
+   */
+  async hashKV(endpoint: string, revision: number, timeoutMs: number): Promise<{ hash: number; compactRevision: number; revision: number }> {
+    const started = Date.now()
+    const result = await this.run(endpoint, ['endpoint', 'hashkv', `--rev=${revision}`, '-w', 'json'], timeoutMs + DIAL_TIMEOUT_MS, timeoutMs)
+    if (result.code !== 0) {
+      const hint = explainFailure(result)
+      // A deadline before timeoutMs is the dial's: the member is unreachable, not slow.
+      if (!hint.startsWith('no answer in time') || Date.now() - started < timeoutMs) throw new EtcdError(hint)
+      throw new EtcdError(
+        `no answer within the timeout of ${Math.ceil(timeoutMs / 1000)}s; etcd hashes the whole keyspace to answer: raise 'timeout' for a big one, or check the member's load`
+      )
+    }
     const parsed = parseJsonWithBigIds(result.stdout) as Array<{
       HashKV?: { hash?: number; compact_revision?: number; header?: { revision?: number } }
     }>
@@ -86,7 +99,7 @@ export class Etcdctl {
     // ignores ETCDCTL_DIAL_TIMEOUT/ETCDCTL_COMMAND_TIMEOUT (and refuses a flag that is also set by environment).
     const flags = [
       ...(endpoint ? [`--endpoints=${endpoint}`] : []),
-      '--dial-timeout=5s',
+      `--dial-timeout=${DIAL_TIMEOUT_MS / 1000}s`,
       `--command-timeout=${Math.ceil(commandTimeoutMs / 1000)}s`
     ]
     const env: Record<string, string | undefined> = {

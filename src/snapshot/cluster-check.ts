@@ -11,7 +11,7 @@ export interface MemberHashKv {
 }
 
 interface HashKvSource {
-  hashKV(endpoint: string, revision: number): Promise<{ hash: number; compactRevision: number }>
+  hashKV(endpoint: string, revision: number, timeoutMs: number): Promise<{ hash: number; compactRevision: number }>
 }
 
 /**
@@ -20,14 +20,16 @@ interface HashKvSource {
  * the one check that catches damage inside user values that happened before etcd computed the trailer.
  *
  * A mismatch fails; a revision the member has already compacted cannot be compared and is a warning, as is a
- * member other than the source that does not answer. The source itself must answer.
+ * member other than the source that does not answer. The source itself must answer, within `timeoutMs` (etcd
+ * hashes the whole keyspace, which takes seconds per GB).
  */
 export async function compareHashKV(
   etcdctl: HashKvSource,
   source: string,
   others: string[],
   snapshotFile: string,
-  native: SnapshotReport
+  native: SnapshotReport,
+  timeoutMs: number
 ): Promise<MemberHashKv[]> {
   const revision = native.status.revision
   const ours = native.hashKV
@@ -47,7 +49,7 @@ export async function compareHashKV(
     [source, ...others.filter(e => e !== source)].map(async (endpoint): Promise<MemberHashKv> => {
       let theirs: { hash: number; compactRevision: number }
       try {
-        theirs = await etcdctl.hashKV(endpoint, revision)
+        theirs = await etcdctl.hashKV(endpoint, revision, timeoutMs)
       } catch (e: unknown) {
         const message = errorMessage(e)
         if (/compacted/i.test(message)) return { endpoint, outcome: 'compacted', detail: message }
