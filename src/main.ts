@@ -55,14 +55,14 @@ export async function run(): Promise<void> {
     const fileName = `${settings.artifactName}.db${compressionExtension(settings.compression)}${settings.encryption.kind === 'none' ? '' : '.age'}`
     const output = path.join(outputDir, fileName)
     const snapshotFile = path.join(privateDir, 'snapshot.db')
-    const backup = await core.group('Take the snapshot; verify it while it is compressed and encrypted', async () => {
+    const backup = await core.group('Take the snapshot, compressing and encrypting it as etcd streams it; verify it', async () => {
       await makeOutputDir(outputDir)
       leftovers.outputDir = outputDir
       core.saveState(State.OutputFile, output)
       leftovers.output = output
       const made = await writeVerifiedBackup({ etcdctl, access, tools, member: choice.member, snapshotFile, output, settings })
       const { taken: t, file: f, status: st, native } = made
-      core.info(`saved in ${((t.finishedAt.getTime() - t.startedAt.getTime()) / 1000).toFixed(1)} s (member revision ${t.revisionBefore}..${t.revisionAfter})`)
+      core.info(`streamed, compressed and encrypted in ${((t.finishedAt.getTime() - t.startedAt.getTime()) / 1000).toFixed(1)} s (member revision ${t.revisionBefore}..${t.revisionAfter})`)
       core.info(
         `snapshot verified: revision ${st.revision}, ${native.liveKeys} live keys, ${st.totalKey} ${describeTotalKey(st.totalKeyCounts)} (native verifier and ${st.tool} agree), sha256 ${f.snapshotTrailerSha256}`
       )
