@@ -1,7 +1,6 @@
 import * as core from '@actions/core'
 import { existsSync, promises as fs, rmSync } from 'node:fs'
 import * as path from 'node:path'
-import { uploadBackup } from './artifact.js'
 import { Etcdctl } from './etcd/client.js'
 import { prepareAccess } from './etcd/credentials.js'
 import { killRunningTools } from './etcd/process.js'
@@ -120,6 +119,9 @@ export async function run(): Promise<void> {
     if (settings.upload) {
       upload = await core.group('Upload the artifact', async () => {
         try {
+          // Loaded only now: the artifact client is most of the bundle and ~25 MiB of memory that the snapshot, the
+          // pipeline and the structure walk are better off without (and `upload: false` never needs).
+          const { uploadBackup } = await import('./artifact.js')
           const done = await uploadBackup({
             name: settings.artifactName,
             files: [output, manifestFile],
