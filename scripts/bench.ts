@@ -7,7 +7,8 @@
  *   shell     what users would write instead: save; snapshot status; sha256sum; zstd -3; age -r
  *   action    this action (bundled dist/, run as a runner runs it), upload: false
  *   upload    this action with upload to the local artifact-service emulator
- * and prints medians, ratios to `save`, the peak resident memory and CPU seconds of each process tree, and etcd's own
+ * and prints medians, ratios to `save`, the peak resident memory and CPU seconds of each process tree (and the peak
+ * anonymous memory of its first process alone: the action's node, without etcdctl's children), and etcd's own
  * CPU seconds during each run (the machine's cores bound what can overlap); then the parts alone:
  * the native verifier, age encryption, and upload to the emulator.
  */
@@ -37,9 +38,10 @@ const log = (text: string): void => void process.stderr.write(`${text}\n`)
  * out file-backed pages (Pss_File). etcdctl's `snapshot status` mmaps the snapshot, so its file-backed share is the
  * snapshot's size; those are page-cache pages the kernel can drop at any time, not memory the backup holds.
  */
-function treeRss(pid: number, cpu?: Map<number, number>): { total: number; anon: number } {
+function treeRss(pid: number, cpu?: Map<number, number>): { total: number; anon: number; ownAnon: number } {
   let total = 0
   let anon = 0
+  let ownAnon = 0
   const stack = [pid]
   while (stack.length) {
     const p = stack.pop() as number
@@ -48,6 +50,7 @@ function treeRss(pid: number, cpu?: Map<number, number>): { total: number; anon:
       const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(rollup)?.[1] ?? 0) * 1024
       total += kb('Pss')
       anon += kb('Pss_Anon') + kb('Pss_Shmem')
+      if (p === pid) ownAnon = kb('Pss_Anon') + kb('Pss_Shmem')
       cpu?.set(p, cpuSeconds(p))
       for (const task of readdirSync(`/proc/${p}/task`)) {
         const children = readFileSync(`/proc/${p}/task/${task}/children`, 'utf8').trim()
@@ -57,7 +60,7 @@ function treeRss(pid: number, cpu?: Map<number, number>): { total: number; anon:
       // exited meanwhile
     }
   }
-  return { total, anon }
+  return { total, anon, ownAnon }
 }
 
 /** CPU time (user + system) a process has used so far, in seconds. */
@@ -69,18 +72,21 @@ function cpuSeconds(pid: number): number {
 interface Peak {
   total: number
   anon: number
+  /** Anonymous memory of the root process alone (the action's node process; bash for the shell pipeline). */
+  ownAnon: number
   /** CPU seconds of the whole process tree (as last seen for each process, sampled every 20 ms). */
   cpu: number
 }
 
 /** Samples the peak RSS and the CPU time of a process tree every 20 ms until stopped. */
 function watchRss(pid: number): () => Peak {
-  const peak: Peak = { total: 0, anon: 0, cpu: 0 }
+  const peak: Peak = { total: 0, anon: 0, ownAnon: 0, cpu: 0 }
   const cpu = new Map<number, number>()
   const sample = (): void => {
     const now = treeRss(pid, cpu)
     peak.total = Math.max(peak.total, now.total)
     peak.anon = Math.max(peak.anon, now.anon)
+    peak.ownAnon = Math.max(peak.ownAnon, now.ownAnon)
   }
   const timer = setInterval(sample, 20)
   return () => {
@@ -143,17 +149,19 @@ async function measureComponents(
   if (verifyCode !== 0) throw new Error(`the verifier rejected a fresh snapshot (exit ${verifyCode})`)
 
   // Encryption and upload time only their work (not Node's start or tsx's transpiling), reading the snapshot from
-  // the page cache; the upload talks to the emulator over loopback, as the action does.
+  // the page cache; encryption's output is dropped in memory (a write(2) per 64 KiB age chunk to /dev/null would
+  // measure the thread pool instead), the upload talks to the emulator over loopback, as the action does.
   const encryptSeconds = await timedChild(
     work,
     'encrypt',
     [
-      `import { createReadStream, createWriteStream } from 'node:fs'`,
+      `import { createReadStream } from 'node:fs'`,
+      `import { Writable } from 'node:stream'`,
       `import { pipeline } from 'node:stream/promises'`,
       `import { createEncryptStream, parseRecipients } from ${JSON.stringify(join(ROOT, 'src', 'age', 'index.ts'))}`,
       `const recipients = parseRecipients([${JSON.stringify(recipient)}])`,
       `const start = performance.now()`,
-      `await pipeline(createReadStream(${JSON.stringify(snapshot)}, { highWaterMark: 1 << 20 }), createEncryptStream({ recipients }), createWriteStream('/dev/null'))`,
+      `await pipeline(createReadStream(${JSON.stringify(snapshot)}, { highWaterMark: 1 << 20 }), createEncryptStream({ recipients }), new Writable({ write: (_chunk, _encoding, done) => done() }))`,
       `process.stdout.write(String((performance.now() - start) / 1000))`
     ],
     {}
@@ -245,7 +253,7 @@ try {
           onStart: pid => (stop = watchRss(pid))
         })
         seconds = (performance.now() - start) / 1000
-        peakRss = stop?.() ?? { total: 0, anon: 0, cpu: 0 }
+        peakRss = stop?.() ?? { total: 0, anon: 0, ownAnon: 0, cpu: 0 }
         if (main.code !== 0) throw new Error(`action failed: ${main.error}`)
         outputBytes = statSync(main.outputs['snapshot-file'] as string).size
       }
@@ -255,7 +263,7 @@ try {
       results[kind]?.etcdCpu.push(etcdCpu)
       log(
         `round ${round + 1} ${kind.padEnd(6)} ${seconds.toFixed(2)} s, peak RSS ${(peakRss.total / 2 ** 20).toFixed(0)} MiB ` +
-          `(anonymous ${(peakRss.anon / 2 ** 20).toFixed(0)} MiB), CPU ${peakRss.cpu.toFixed(1)} s + etcd ${etcdCpu.toFixed(1)} s`
+          `(anonymous ${(peakRss.anon / 2 ** 20).toFixed(0)} MiB, ${(peakRss.ownAnon / 2 ** 20).toFixed(0)} MiB in the first process), CPU ${peakRss.cpu.toFixed(1)} s + etcd ${etcdCpu.toFixed(1)} s`
       )
     }
   }
@@ -269,6 +277,7 @@ try {
     ratioToSave: Number((median(r.seconds) / save).toFixed(2)),
     peakRssMiB: Number((Math.max(...r.peakRss.map(p => p.total)) / 2 ** 20).toFixed(0)),
     peakAnonRssMiB: Number((Math.max(...r.peakRss.map(p => p.anon)) / 2 ** 20).toFixed(0)),
+    peakOwnAnonRssMiB: Number((Math.max(...r.peakRss.map(p => p.ownAnon)) / 2 ** 20).toFixed(0)),
     cpuSeconds: Number(median(r.peakRss.map(p => p.cpu)).toFixed(1)),
     etcdCpuSeconds: Number(median(r.etcdCpu).toFixed(1)),
     throughputMBs: Number((snapshotBytes / 1e6 / median(r.seconds)).toFixed(0))
@@ -285,12 +294,12 @@ try {
   }
   process.stdout.write(`\nsnapshot ${(snapshotBytes / 1e6).toFixed(0)} MB, ${seeded.keys} keys; backup file ${(outputBytes / 1e6).toFixed(0)} MB; ${rounds} rounds, medians\n`)
   process.stdout.write(
-    `${'step'.padEnd(8)}${'seconds'.padStart(9)}${'× save'.padStart(9)}${'MB/s'.padStart(8)}${'peak RSS MiB'.padStart(14)}${'anon MiB'.padStart(10)}${'CPU s'.padStart(8)}${'etcd CPU s'.padStart(12)}\n`
+    `${'step'.padEnd(8)}${'seconds'.padStart(9)}${'× save'.padStart(9)}${'MB/s'.padStart(8)}${'peak RSS MiB'.padStart(14)}${'anon MiB'.padStart(10)}${'own anon'.padStart(10)}${'CPU s'.padStart(8)}${'etcd CPU s'.padStart(12)}\n`
   )
   for (const r of table) {
     process.stdout.write(
       `${r.kind.padEnd(8)}${r.medianSeconds.toFixed(2).padStart(9)}${r.ratioToSave.toFixed(2).padStart(9)}${String(r.throughputMBs).padStart(8)}` +
-        `${String(r.peakRssMiB).padStart(14)}${String(r.peakAnonRssMiB).padStart(10)}${r.cpuSeconds.toFixed(1).padStart(8)}${r.etcdCpuSeconds.toFixed(1).padStart(12)}\n`
+        `${String(r.peakRssMiB).padStart(14)}${String(r.peakAnonRssMiB).padStart(10)}${String(r.peakOwnAnonRssMiB).padStart(10)}${r.cpuSeconds.toFixed(1).padStart(8)}${r.etcdCpuSeconds.toFixed(1).padStart(12)}\n`
     )
   }
   process.stdout.write(
