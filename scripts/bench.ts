@@ -49,8 +49,9 @@ function treeRss(pid: number, cpu?: Map<number, number>): { total: number; anon:
       const rollup = readFileSync(`/proc/${p}/smaps_rollup`, 'utf8')
       const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(rollup)?.[1] ?? 0) * 1024
       total += kb('Pss')
-      anon += kb('Pss_Anon') + kb('Pss_Shmem')
-      if (p === pid) ownAnon = kb('Pss_Anon') + kb('Pss_Shmem')
+      const anonHere = kb('Pss_Anon') + kb('Pss_Shmem')
+      anon += anonHere
+      if (p === pid) ownAnon = anonHere
       cpu?.set(p, cpuSeconds(p))
       for (const task of readdirSync(`/proc/${p}/task`)) {
         const children = readFileSync(`/proc/${p}/task/${task}/children`, 'utf8').trim()
@@ -108,7 +109,7 @@ async function timeShell(script: string, env: Record<string, string>): Promise<{
   return { seconds: (performance.now() - start) / 1000, peakRss }
 }
 
-/** Runs `lines` as a TypeScript module in a child process; it prints the seconds its work took, and nothing else. */
+/** Runs `lines` as a TypeScript module in a child process; the last thing it prints is the seconds its work took. */
 async function timedChild(work: string, name: string, lines: string[], env: Record<string, string>): Promise<number> {
   const file = join(work, `${name}.mts`)
   writeFileSync(file, lines.join('\n'))
