@@ -597,6 +597,12 @@ export async function promoteLearner(cluster: EtcdCluster, learner: EtcdMember):
     }
     await sleep(200)
   }
+  // The leader commits the promotion; the learner applies it a moment later. Until it has, its own status still
+  // says learner, so wait for that: callers ask the promoted member itself.
+  while ((await memberStatus(learner)).isLearner) {
+    if (Date.now() > deadline) throw new Error(`${learner.clientUrl} still reports itself a learner after its promotion`)
+    await sleep(100)
+  }
   if (learner instanceof EtcdProcess) learner.learner = false
 }
 
