@@ -8,8 +8,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Etcdctl } from '../src/etcd/client.js'
 import { VerificationError } from '../src/errors.js'
-import { compareHashKV } from '../src/snapshot/cluster-check.js'
+import { compareHashKV, EarlyHashKv } from '../src/snapshot/cluster-check.js'
 import { verifySnapshot } from '../src/snapshot/index.js'
+import { peekRevision } from '../src/snapshot/peek.js'
 import { startCluster, stopAll, type EtcdCluster } from './support/etcd.js'
 import { makePki, type Pki } from './support/pki.js'
 import { compact, currentRevision, put, seedKubernetes } from './support/seed.js'
@@ -49,6 +50,33 @@ describe('compareHashKV', () => {
     const results = await compareHashKV(etcdctl, endpoints()[0]!, endpoints(), snapshot, native, 60_000)
     expect(results.map(r => r.outcome)).toEqual(['match', 'match', 'match'])
     expect(new Set(results.map(r => r.hash))).toEqual(new Set([native.hashKV?.hash]))
+  })
+
+  it('takes the answers asked early, at the revision peeked from the file, and asks again when the walk finds another', async () => {
+    const native = await verifySnapshot(snapshot)
+    const revision = peekRevision(snapshot)
+    expect(revision).toBe(native.status.revision)
+    const asked = new EarlyHashKv(etcdctl)
+    asked.ask(endpoints(), revision!, 60_000)
+    await put(cluster.members[1]!, '/registry/configmaps/default/early', 'written after HashKV was asked')
+    const results = await compareHashKV(asked, endpoints()[0]!, endpoints(), snapshot, native, 60_000)
+    expect(results.map(r => r.outcome)).toEqual(['match', 'match', 'match'])
+    expect(new Set(results.map(r => r.hash))).toEqual(new Set([native.hashKV?.hash]))
+
+    // Asked at a revision the walk does not confirm (a future one, which etcd refuses): those answers, failures
+    // included, are left unused and unhandled-rejection free; the right revision is asked for again.
+    const wrong = new EarlyHashKv(etcdctl)
+    wrong.ask(endpoints(), native.status.revision + 1_000_000, 60_000)
+    const again = await compareHashKV(wrong, endpoints()[0]!, endpoints(), snapshot, native, 60_000)
+    expect(again.map(r => [r.outcome, r.hash])).toEqual(results.map(r => [r.outcome, r.hash]))
+  })
+
+  it('peeks no revision from what is not a snapshot or is cut short', () => {
+    const cut = join(dir, 'cut.db')
+    writeFileSync(cut, readFileSync(snapshot).subarray(0, 4096 * 3))
+    expect(peekRevision(cut)).toBeUndefined()
+    expect(peekRevision(join(dir, 'pki', 'ca.crt'))).toBeUndefined()
+    expect(peekRevision(join(dir, 'missing.db'))).toBeUndefined()
   })
 
   it('fails, naming the member, when user data in the file differs from the cluster (damage under a recomputed trailer)', async () => {

@@ -240,6 +240,38 @@ describe('faults while the snapshot is taken', () => {
     expectNoUpload('hashkv-timeout')
   })
 
+  it('a snapshot that fails verification while the HashKV asked early is still running: fails at once, that etcdctl is killed', async () => {
+    const { runnerTemp, outputDir } = workDirs()
+    const asked = join(dir, 'hashkv-asked')
+    const wrapper = join(dir, 'slow-hashkv-early')
+    writeFileSync(wrapper, `#!/bin/sh\nfor a in "$@"; do\n  if [ "$a" = hashkv ]; then touch ${asked}; sleep 601; fi\ndone\nexec /usr/bin/etcdctl "$@"\n`)
+    chmodSync(wrapper, 0o755)
+    const started = Date.now()
+    const { main, post } = await runAction({
+      runnerTemp,
+      inputs: {
+        ...pemInputs(),
+        recipients: recipient,
+        etcdctl: wrapper,
+        'required-keys': '/registry/no-such-resource',
+        upload: 'false',
+        'output-dir': outputDir,
+        'artifact-name': 'early-hashkv-failed'
+      },
+      env: service.env
+    })
+    runs['early hashkv failed main'] = main
+    runs['early hashkv failed post'] = post
+    expect(main.error).toBe('snapshot failed verification: no live key under required prefix "/registry/no-such-resource"')
+    // HashKV was asked before the walk found the problem; the verdict did not wait for it.
+    expect(existsSync(asked)).toBe(true)
+    expect(Date.now() - started).toBeLessThan(60_000)
+    expect(processesMatching('sleep 601')).toEqual([])
+    expect(main.log).not.toMatch(/HashKV \d+ at revision/)
+    expect(post.code).toBe(0)
+    expect(leftovers(runnerTemp, outputDir)).toEqual([])
+  })
+
   it.each(['SIGINT', 'SIGTERM'] as const)(
     'the workflow is cancelled (%s to main during the save): plaintext and credential files are gone, post still cleans up',
     async signal => {

@@ -12,7 +12,7 @@ import { ArtifactError, errorMessage, OutputError } from './errors.js'
 import { getInputs, type BackupSettings } from './inputs.js'
 import { compressionExtension } from './pipeline/compress.js'
 import { partialPath } from './pipeline/index.js'
-import { compareHashKV } from './snapshot/cluster-check.js'
+import { compareHashKV, EarlyHashKv } from './snapshot/cluster-check.js'
 import { sharedOutputDirWarning } from './output-dir.js'
 import { State } from './state.js'
 import { buildManifest, formatBytes, writeSummary, type BackupRecord, type UploadRecord } from './summary.js'
@@ -50,6 +50,9 @@ export async function run(): Promise<void> {
       return picked
     })
 
+    const hashKvAnswers = new EarlyHashKv(etcdctl)
+    const hashKvEndpoints = [choice.member.endpoint, ...choice.reachable.map(m => m.endpoint).filter(e => e !== choice.member.endpoint)]
+
     const outputDir = path.join(settings.outputDir, settings.artifactName)
     const fileName = `${settings.artifactName}.db${compressionExtension(settings.compression)}${settings.encryption.kind === 'none' ? '' : '.age'}`
     const output = path.join(outputDir, fileName)
@@ -59,7 +62,17 @@ export async function run(): Promise<void> {
       leftovers.outputDir = outputDir
       core.saveState(State.OutputFile, output)
       leftovers.output = output
-      const made = await writeVerifiedBackup({ etcdctl, access, tools, member: choice.member, snapshotFile, output, settings })
+      // The members hash their keyspace while the walk reads ours: HashKV is asked as soon as the revision is known.
+      const made = await writeVerifiedBackup({
+        etcdctl,
+        access,
+        tools,
+        member: choice.member,
+        snapshotFile,
+        output,
+        settings,
+        revisionRead: revision => hashKvAnswers.ask(hashKvEndpoints, revision, settings.timeoutMs)
+      })
       const { taken: t, file: f, status: st, native } = made
       core.info(`streamed, compressed and encrypted in ${((t.finishedAt.getTime() - t.startedAt.getTime()) / 1000).toFixed(1)} s (member revision ${t.revisionBefore}..${t.revisionAfter})`)
       core.info(
@@ -71,9 +84,8 @@ export async function run(): Promise<void> {
     })
 
     const hashKV = await core.group('Compare HashKV with every member', async () => {
-      const others = choice.reachable.map(m => m.endpoint)
       const results = await removeOutputOnFailure(output, () =>
-        compareHashKV(etcdctl, choice.member.endpoint, others, snapshotFile, backup.native, settings.timeoutMs)
+        compareHashKV(hashKvAnswers, choice.member.endpoint, hashKvEndpoints, snapshotFile, backup.native, settings.timeoutMs)
       )
       for (const r of results) {
         if (r.outcome === 'match') core.info(`${r.endpoint}: HashKV ${r.hash} at revision ${backup.native.status.revision} matches the snapshot`)
@@ -142,6 +154,8 @@ export async function run(): Promise<void> {
     await writeSummary(record, upload)
   } catch (e: unknown) {
     core.setFailed(errorMessage(e))
+    // A HashKV asked early may still be running when the backup fails: nothing this run started outlives its verdict.
+    killRunningTools()
     await removeUnfinishedOutput(leftovers)
   } finally {
     // The artifact client cannot be cancelled: a request still hanging after upload-timeout would hold the step open

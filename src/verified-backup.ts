@@ -6,6 +6,7 @@ import type { BackupSettings } from './inputs.js'
 import { writeBackupFile, type BackupFileResult } from './pipeline/index.js'
 import { assertSnapshotAccepted } from './snapshot/acceptance.js'
 import { verifySnapshot, type SnapshotReport } from './snapshot/index.js'
+import { peekRevision } from './snapshot/peek.js'
 
 export interface VerifiedBackup {
   taken: TakenSnapshot
@@ -21,7 +22,7 @@ export interface VerifiedBackup {
  * - etcd's snapshot stream goes straight into the pipeline (plaintext copy, sha256, compression, encryption, sha256
  *   of the output) in one pass: nothing reads the snapshot back to hash, compress or encrypt it;
  * - once the stream ends, the native verifier's structure walk (which takes the data's sha256 from the pipeline) and
- *   etcd's own `snapshot status` read the plaintext copy side by side;
+ *   etcd's own `snapshot status` read the plaintext copy side by side (and `revisionRead` may start more);
  * - then the gate. On any failure the backup file is removed: nothing unverified is left looking like a backup.
  */
 export async function writeVerifiedBackup(opts: {
@@ -32,6 +33,12 @@ export async function writeVerifiedBackup(opts: {
   snapshotFile: string
   output: string
   settings: BackupSettings
+  /**
+   * Called once the stream has ended with the snapshot's revision as read from the file's last key, before the
+   * walk proves it (see peekRevision), so that work which needs the revision can start now; not called when it
+   * cannot be read.
+   */
+  revisionRead?: (revision: number) => void
 }): Promise<VerifiedBackup> {
   const { tools, snapshotFile, output, settings } = opts
   const { taken, consumed: file } = await takeSnapshot({
@@ -43,6 +50,8 @@ export async function writeVerifiedBackup(opts: {
     await fs.rm(output, { force: true })
     throw e
   })
+  const revision = opts.revisionRead ? peekRevision(snapshotFile) : undefined
+  if (revision !== undefined) opts.revisionRead?.(revision)
   const [status, native] = await Promise.allSettled([
     toolSnapshotStatus(tools, snapshotFile),
     verifySnapshot(snapshotFile, { requiredKeys: settings.requiredKeys, dataSha256: file.snapshotDataSha256 })

@@ -1592,7 +1592,7 @@ function describe(e) {
     return typeof code === 'string' ? `${code}: ${errors_errorMessage(e)}` : errors_errorMessage(e);
 }
 /** A byte buffer with an aligned Int32 view of the same memory, grown on demand (contents are not kept). */
-class PageBuffer {
+class reader_PageBuffer {
     bytes;
     words;
     view;
@@ -1889,7 +1889,7 @@ function compareBytes(a, aOff, aLen, b, bOff, bLen) {
 }
 /** A decoded leaf page (a real page or an inline bucket's page); element data is in `buf.bytes`. */
 class LeafPage {
-    buf = new PageBuffer(16);
+    buf = new reader_PageBuffer(16);
     /** 0 for an inline page. */
     pgid = 0;
     /** File position of buf.bytes[0], for messages. */
@@ -1929,7 +1929,7 @@ class LeafPage {
 }
 /** Branch page contents kept while its children are visited. */
 class BranchFrame {
-    buf = new PageBuffer(4096);
+    buf = new reader_PageBuffer(4096);
     pgid = 0;
     count = 0;
     next = 0;
@@ -2236,7 +2236,7 @@ class TreeWalk {
  * cannot be found. Reads the pages on one root-to-leaf path (nothing is counted in the page map).
  */
 function locateKey(db, root, key) {
-    const buf = new PageBuffer(db.pageSize);
+    const buf = new reader_PageBuffer(db.pageSize);
     let pgid = root;
     for (let depth = 0; depth < MAX_TREE_DEPTH; depth++) {
         if (pgid < 2 || pgid >= db.pagesInFile)
@@ -2269,6 +2269,82 @@ function locateKey(db, root, key) {
     }
     return '';
 }
+/**
+ * The value under `key` and the last key of a bucket tree, by reading one root-to-leaf path each: hints taken before
+ * the walk has proved the tree, so nothing is checked and any oddity gives undefined. Only the walk's result counts.
+ */
+function peekValue(db, root, key) {
+    return descend(db, root, (page, count) => {
+        let chosen = 0;
+        for (let i = 0; i < count; i++) {
+            const at = elementKey(page, i);
+            if (!at)
+                return undefined;
+            const c = compareBytes(page.bytes, at.off, at.len, key, 0, key.length);
+            if (page.view.getUint16(8, true) === LEAF_PAGE) {
+                if (c !== 0)
+                    continue;
+                const vLen = page.view.getUint32(PAGE_HEADER_SIZE + ELEMENT_SIZE * i + 12, true);
+                const v = at.off + at.len;
+                return v + vLen <= page.bytes.length ? page.bytes.slice(v, v + vLen) : undefined;
+            }
+            if (c <= 0)
+                chosen = i;
+        }
+        return page.view.getUint16(8, true) === LEAF_PAGE ? undefined : chosen;
+    });
+}
+function peekLastKey(db, root) {
+    return descend(db, root, (page, count) => {
+        if (count === 0)
+            return undefined;
+        if (page.view.getUint16(8, true) === BRANCH_PAGE)
+            return count - 1;
+        const at = elementKey(page, count - 1);
+        return at ? page.bytes.slice(at.off, at.off + at.len) : undefined;
+    });
+}
+/**
+ * Follows a path from `root`: `choose` gets each page read whole (with its overflow) and returns the element to go
+ * down into on a branch page, or the answer on a leaf.
+ */
+function descend(db, root, choose) {
+    const buf = new PageBuffer(db.pageSize);
+    let pgid = root;
+    for (let depth = 0; depth < MAX_TREE_DEPTH; depth++) {
+        if (pgid < 2 || pgid >= db.pagesInFile)
+            return undefined;
+        const pos = pgid * db.pageSize;
+        if (db.file.read(buf.bytes, 0, db.pageSize, pos) < db.pageSize)
+            return undefined;
+        const flags = buf.view.getUint16(8, true);
+        const count = buf.view.getUint16(10, true);
+        const overflow = buf.view.getUint32(12, true);
+        if ((flags !== LEAF_PAGE && flags !== BRANCH_PAGE) || pgid + overflow >= db.pagesInFile)
+            return undefined;
+        const span = (overflow + 1) * db.pageSize;
+        if (span > MAX_PAGE_SPAN || PAGE_HEADER_SIZE + ELEMENT_SIZE * count > span)
+            return undefined;
+        if (overflow > 0) {
+            buf.ensure(span, db.pageSize);
+            if (db.file.read(buf.bytes, db.pageSize, span - db.pageSize, pos + db.pageSize) < span - db.pageSize)
+                return undefined;
+        }
+        const next = choose(buf, count);
+        if (flags === LEAF_PAGE || next === undefined)
+            return next;
+        pgid = readU64(buf.view, PAGE_HEADER_SIZE + ELEMENT_SIZE * next + 8);
+    }
+    return undefined;
+}
+/** Where element i's key lies in a page read whole, or undefined when it would run past the page. */
+function elementKey(page, i) {
+    const e = PAGE_HEADER_SIZE + ELEMENT_SIZE * i;
+    const leaf = page.view.getUint16(8, true) === LEAF_PAGE;
+    const off = e + page.view.getUint32(leaf ? e + 4 : e, true);
+    const len = page.view.getUint32(leaf ? e + 8 : e + 4, true);
+    return off + len <= page.bytes.length ? { off, len } : undefined;
+}
 // ---------------------------------------------------------------------------------------------------------------
 // Freelist
 /**
@@ -2276,7 +2352,7 @@ function locateKey(db, root, key) {
  * bbolt writes them. Returns the number of free pages.
  */
 function readFreelist(db, pgid) {
-    const buf = new PageBuffer(db.pageSize);
+    const buf = new reader_PageBuffer(db.pageSize);
     const overflow = readPage(db, buf, pgid, 'the meta freelist field');
     const pos = pgid * db.pageSize;
     const view = buf.view;
@@ -4047,7 +4123,7 @@ class Verification {
     }
     /** Check both meta pages and their agreement; returns the meta to walk with, or null. */
     readMetas(dataLength) {
-        const probe = new PageBuffer(65536 * 2);
+        const probe = new reader_PageBuffer(65536 * 2);
         const got = this.file.read(probe.bytes, 0, Math.min(probe.bytes.length, this.file.size), 0);
         if (got < 80) {
             this.error(RANK_META, `meta page 0 (byte 0): file too short (${got} bytes) for a bbolt meta page`);
@@ -4107,7 +4183,7 @@ class Verification {
                 inlineFileOffset: page.fileOffset + v
             };
             if (root === 0) {
-                const copy = new PageBuffer(vLen);
+                const copy = new reader_PageBuffer(vLen);
                 copy.bytes.set(bytes.subarray(v, v + vLen));
                 top.inline = copy;
                 top.inlineLength = vLen;

@@ -784,6 +784,82 @@ export function locateKey(db: BoltFile, root: number, key: Uint8Array): string {
   return ''
 }
 
+/** What reading one path needs of the file: no page accounting, as nothing is counted. */
+export type PathReader = Pick<BoltFile, 'file' | 'pageSize' | 'pagesInFile'>
+
+/**
+ * The value under `key` and the last key of a bucket tree, by reading one root-to-leaf path each: hints taken before
+ * the walk has proved the tree, so nothing is checked and any oddity gives undefined. Only the walk's result counts.
+ */
+export function peekValue(db: PathReader, root: number, key: Uint8Array): Uint8Array | undefined {
+  return descend(db, root, (page, count) => {
+    let chosen = 0
+    for (let i = 0; i < count; i++) {
+      const at = elementKey(page, i)
+      if (!at) return undefined
+      const c = compareBytes(page.bytes, at.off, at.len, key, 0, key.length)
+      if (page.view.getUint16(8, true) === LEAF_PAGE) {
+        if (c !== 0) continue
+        const vLen = page.view.getUint32(PAGE_HEADER_SIZE + ELEMENT_SIZE * i + 12, true)
+        const v = at.off + at.len
+        return v + vLen <= page.bytes.length ? page.bytes.slice(v, v + vLen) : undefined
+      }
+      if (c <= 0) chosen = i
+    }
+    return page.view.getUint16(8, true) === LEAF_PAGE ? undefined : chosen
+  })
+}
+
+export function peekLastKey(db: PathReader, root: number): Uint8Array | undefined {
+  return descend(db, root, (page, count) => {
+    if (count === 0) return undefined
+    if (page.view.getUint16(8, true) === BRANCH_PAGE) return count - 1
+    const at = elementKey(page, count - 1)
+    return at ? page.bytes.slice(at.off, at.off + at.len) : undefined
+  })
+}
+
+/**
+ * Follows a path from `root`: `choose` gets each page read whole (with its overflow) and returns the element to go
+ * down into on a branch page, or the answer on a leaf.
+ */
+function descend<T>(
+  db: PathReader,
+  root: number,
+  choose: (page: PageBuffer, count: number) => number | T | undefined
+): T | undefined {
+  const buf = new PageBuffer(db.pageSize)
+  let pgid = root
+  for (let depth = 0; depth < MAX_TREE_DEPTH; depth++) {
+    if (pgid < 2 || pgid >= db.pagesInFile) return undefined
+    const pos = pgid * db.pageSize
+    if (db.file.read(buf.bytes, 0, db.pageSize, pos) < db.pageSize) return undefined
+    const flags = buf.view.getUint16(8, true)
+    const count = buf.view.getUint16(10, true)
+    const overflow = buf.view.getUint32(12, true)
+    if ((flags !== LEAF_PAGE && flags !== BRANCH_PAGE) || pgid + overflow >= db.pagesInFile) return undefined
+    const span = (overflow + 1) * db.pageSize
+    if (span > MAX_PAGE_SPAN || PAGE_HEADER_SIZE + ELEMENT_SIZE * count > span) return undefined
+    if (overflow > 0) {
+      buf.ensure(span, db.pageSize)
+      if (db.file.read(buf.bytes, db.pageSize, span - db.pageSize, pos + db.pageSize) < span - db.pageSize) return undefined
+    }
+    const next = choose(buf, count)
+    if (flags === LEAF_PAGE || next === undefined) return next as T | undefined
+    pgid = readU64(buf.view, PAGE_HEADER_SIZE + ELEMENT_SIZE * (next as number) + 8)
+  }
+  return undefined
+}
+
+/** Where element i's key lies in a page read whole, or undefined when it would run past the page. */
+function elementKey(page: PageBuffer, i: number): { off: number; len: number } | undefined {
+  const e = PAGE_HEADER_SIZE + ELEMENT_SIZE * i
+  const leaf = page.view.getUint16(8, true) === LEAF_PAGE
+  const off = e + page.view.getUint32(leaf ? e + 4 : e, true)
+  const len = page.view.getUint32(leaf ? e + 8 : e + 4, true)
+  return off + len <= page.bytes.length ? { off, len } : undefined
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Freelist
 

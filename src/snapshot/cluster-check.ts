@@ -15,6 +15,33 @@ interface HashKvSource {
 }
 
 /**
+ * HashKV asked of the members before the walk has finished, at the revision read from the file's last key (see
+ * peekRevision): etcd hashes its keyspace while the walk reads ours, instead of after it. compareHashKV then takes
+ * an answer asked at the revision it needs, and asks again for any other; a failure is reported there, when the
+ * answer is used, or never if the backup failed first.
+ */
+export class EarlyHashKv implements HashKvSource {
+  private revision?: number
+  private readonly asked = new Map<string, Promise<{ hash: number; compactRevision: number }>>()
+
+  constructor(private readonly members: HashKvSource) {}
+
+  ask(endpoints: string[], revision: number, timeoutMs: number): void {
+    this.revision = revision
+    for (const endpoint of endpoints) {
+      const answer = this.members.hashKV(endpoint, revision, timeoutMs)
+      answer.catch(() => undefined)
+      this.asked.set(endpoint, answer)
+    }
+  }
+
+  hashKV(endpoint: string, revision: number, timeoutMs: number): Promise<{ hash: number; compactRevision: number }> {
+    const early = revision === this.revision ? this.asked.get(endpoint) : undefined
+    return early ?? this.members.hashKV(endpoint, revision, timeoutMs)
+  }
+}
+
+/**
  * Proves the backup equals the cluster's keyspace at the snapshot's revision: etcd's MVCC hash of that revision, from
  * the member the snapshot came from and from every other member, must equal the hash computed from the file. This is
  * the one check that catches damage inside user values that happened before etcd computed the trailer.
