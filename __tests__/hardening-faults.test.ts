@@ -163,16 +163,19 @@ describe('faults while the snapshot is taken', () => {
     expectNoUpload('slow')
   })
 
+  /** A shell wrapper around the real etcdctl that runs `script` first when its arguments include `word`. */
+  function wrapEtcdctl(name: string, word: string, script: string): string {
+    const wrapper = join(dir, name)
+    writeFileSync(wrapper, `#!/bin/sh\nfor a in "$@"; do\n  if [ "$a" = ${word} ]; then ${script}; fi\ndone\nexec /usr/bin/etcdctl "$@"\n`)
+    chmodSync(wrapper, 0o755)
+    return wrapper
+  }
+
   it('an etcdctl that hangs and ignores its own timeout: the whole process group is killed, children included', async () => {
     const { runnerTemp, outputDir } = workDirs()
     // A wrapper around the real etcdctl whose `endpoint status` starts a child and never returns.
     const marker = `${process.pid}${Date.now() % 100000}`
-    const wrapper = join(dir, 'hanging-etcdctl')
-    writeFileSync(
-      wrapper,
-      `#!/bin/sh\nfor a in "$@"; do\n  if [ "$a" = status ]; then sleep ${marker}1 & sleep ${marker}2; exit 1; fi\ndone\nexec /usr/bin/etcdctl "$@"\n`
-    )
-    chmodSync(wrapper, 0o755)
+    const wrapper = wrapEtcdctl('hanging-etcdctl', 'status', `sleep ${marker}1 & sleep ${marker}2; exit 1`)
     const started = Date.now()
     const { main, post } = await runAction({
       runnerTemp,
@@ -197,10 +200,7 @@ describe('faults while the snapshot is taken', () => {
 
   /** A wrapper around the real etcdctl whose `endpoint hashkv` first sleeps, as etcd does hashing a multi-GB keyspace. */
   function slowHashKvEtcdctl(seconds: number): string {
-    const wrapper = join(dir, `slow-hashkv-${seconds}`)
-    writeFileSync(wrapper, `#!/bin/sh\nfor a in "$@"; do\n  if [ "$a" = hashkv ]; then sleep ${seconds}; fi\ndone\nexec /usr/bin/etcdctl "$@"\n`)
-    chmodSync(wrapper, 0o755)
-    return wrapper
+    return wrapEtcdctl(`slow-hashkv-${seconds}`, 'hashkv', `sleep ${seconds}`)
   }
 
   it('HashKV slower than a status call (a big keyspace) is waited for within timeout, and the backup passes', async () => {
@@ -243,9 +243,7 @@ describe('faults while the snapshot is taken', () => {
   it('a snapshot that fails verification while the HashKV asked early is still running: fails at once, that etcdctl is killed', async () => {
     const { runnerTemp, outputDir } = workDirs()
     const asked = join(dir, 'hashkv-asked')
-    const wrapper = join(dir, 'slow-hashkv-early')
-    writeFileSync(wrapper, `#!/bin/sh\nfor a in "$@"; do\n  if [ "$a" = hashkv ]; then touch ${asked}; sleep 601; fi\ndone\nexec /usr/bin/etcdctl "$@"\n`)
-    chmodSync(wrapper, 0o755)
+    const wrapper = wrapEtcdctl('slow-hashkv-early', 'hashkv', `touch ${asked}; sleep 601`)
     const started = Date.now()
     const { main, post } = await runAction({
       runnerTemp,
