@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --size-mb 1024] [--rounds 3] [--json out.json] [--keep]
+ * npm run bench [-- --size-mb 1024] [--rounds 3] [--json out.json] [--keep] [--node-options '--max-semi-space-size=1']
  *
  * Starts a local TLS etcd, loads Kubernetes-shaped data until the snapshot is about --size-mb, then measures, in
  * alternating rounds on the same data:
@@ -10,7 +10,8 @@
  * and prints medians, ratios to `save`, the peak resident memory and CPU seconds of each process tree (and the peak
  * anonymous memory of its first process alone: the action's node, without etcdctl's children), and etcd's own
  * CPU seconds during each run (the machine's cores bound what can overlap); then the parts alone:
- * the native verifier, age encryption, and upload to the emulator.
+ * the native verifier, age encryption, and upload to the emulator. --node-options is given to the action's node as
+ * NODE_OPTIONS, as a step's `env:` would on a runner.
  */
 import { execFileSync, spawn } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
@@ -29,6 +30,7 @@ function arg(name: string, fallback: string): string {
 const sizeMb = Number(arg('size-mb', '1024'))
 const rounds = Number(arg('rounds', '3'))
 const jsonOut = process.argv.includes('--json') ? arg('json', 'bench.json') : undefined
+const nodeOptions = arg('node-options', '')
 const log = (text: string): void => void process.stderr.write(`${text}\n`)
 
 /**
@@ -250,7 +252,7 @@ try {
             'output-dir': work,
             'artifact-name': `bench-${kind}-${round}`
           },
-          env: service.env,
+          env: { ...service.env, ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) },
           onStart: pid => (stop = watchRss(pid))
         })
         seconds = (performance.now() - start) / 1000
@@ -290,10 +292,11 @@ try {
     keys: seeded.keys,
     loadKeysPerSecond: Math.round(seeded.keys / loadSeconds),
     rounds,
+    ...(nodeOptions ? { actionNodeOptions: nodeOptions } : {}),
     results: table,
     components
   }
-  process.stdout.write(`\nsnapshot ${(snapshotBytes / 1e6).toFixed(0)} MB, ${seeded.keys} keys; backup file ${(outputBytes / 1e6).toFixed(0)} MB; ${rounds} rounds, medians\n`)
+  process.stdout.write(`\nsnapshot ${(snapshotBytes / 1e6).toFixed(0)} MB, ${seeded.keys} keys; backup file ${(outputBytes / 1e6).toFixed(0)} MB; ${rounds} rounds, medians${nodeOptions ? `; the action run with NODE_OPTIONS=${nodeOptions}` : ''}\n`)
   process.stdout.write(
     `${'step'.padEnd(8)}${'seconds'.padStart(9)}${'× save'.padStart(9)}${'MB/s'.padStart(8)}${'peak RSS MiB'.padStart(14)}${'anon MiB'.padStart(10)}${'own anon'.padStart(10)}${'CPU s'.padStart(8)}${'etcd CPU s'.padStart(12)}\n`
   )
