@@ -11,6 +11,7 @@ import { VerificationError } from '../src/errors.js'
 import { compareHashKV, EarlyHashKv } from '../src/snapshot/cluster-check.js'
 import { verifySnapshot } from '../src/snapshot/index.js'
 import { peekRevision } from '../src/snapshot/peek.js'
+import { mapSnapshot } from './support/bolt-layout.js'
 import { startCluster, stopAll, type EtcdCluster } from './support/etcd.js'
 import { makePki, type Pki } from './support/pki.js'
 import { compact, currentRevision, put, seedKubernetes } from './support/seed.js'
@@ -71,10 +72,20 @@ describe('compareHashKV', () => {
     expect(again.map(r => [r.outcome, r.hash])).toEqual(results.map(r => [r.outcome, r.hash]))
   })
 
-  it('peeks no revision from what is not a snapshot or is cut short', () => {
+  it('peeks no revision from what is not a snapshot, is cut short, or has a damaged page on the path', () => {
     const cut = join(dir, 'cut.db')
     writeFileSync(cut, readFileSync(snapshot).subarray(0, 4096 * 3))
     expect(peekRevision(cut)).toBeUndefined()
+    // The key bucket's last leaf claims a huge overflow: no hint, rather than reading (and holding) that much.
+    const bytes = readFileSync(snapshot)
+    const layout = mapSnapshot(bytes)
+    const last = layout.keyEntries.at(-1)!
+    const leaf = layout.pages.get(last.page)!
+    expect(leaf.kind).toBe('leaf')
+    const damaged = join(dir, 'overflow.db')
+    bytes.writeUInt32LE(layout.hwm - leaf.id - 1, leaf.offset + 12)
+    writeFileSync(damaged, bytes)
+    expect(peekRevision(damaged)).toBeUndefined()
     expect(peekRevision(join(dir, 'pki', 'ca.crt'))).toBeUndefined()
     expect(peekRevision(join(dir, 'missing.db'))).toBeUndefined()
   })

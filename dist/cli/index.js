@@ -2274,10 +2274,10 @@ function locateKey(db, root, key) {
  * the walk has proved the tree, so nothing is checked and any oddity gives undefined. Only the walk's result counts.
  */
 function peekValue(db, root, key) {
-    return descend(db, root, (page, count) => {
+    return descend(db, root, (page, count, span) => {
         let chosen = 0;
         for (let i = 0; i < count; i++) {
-            const at = elementKey(page, i);
+            const at = elementKey(page, i, span);
             if (!at)
                 return undefined;
             const c = compareBytes(page.bytes, at.off, at.len, key, 0, key.length);
@@ -2286,7 +2286,7 @@ function peekValue(db, root, key) {
                     continue;
                 const vLen = page.view.getUint32(PAGE_HEADER_SIZE + ELEMENT_SIZE * i + 12, true);
                 const v = at.off + at.len;
-                return v + vLen <= page.bytes.length ? page.bytes.slice(v, v + vLen) : undefined;
+                return v + vLen <= span ? page.bytes.slice(v, v + vLen) : undefined;
             }
             if (c <= 0)
                 chosen = i;
@@ -2295,18 +2295,18 @@ function peekValue(db, root, key) {
     });
 }
 function peekLastKey(db, root) {
-    return descend(db, root, (page, count) => {
+    return descend(db, root, (page, count, span) => {
         if (count === 0)
             return undefined;
         if (page.view.getUint16(8, true) === BRANCH_PAGE)
             return count - 1;
-        const at = elementKey(page, count - 1);
+        const at = elementKey(page, count - 1, span);
         return at ? page.bytes.slice(at.off, at.off + at.len) : undefined;
     });
 }
 /**
- * Follows a path from `root`: `choose` gets each page read whole (with its overflow) and returns the element to go
- * down into on a branch page, or the answer on a leaf.
+ * Follows a path from `root`: `choose` gets each page read whole (with its overflow: `span` bytes) and returns the
+ * element to go down into on a branch page, or the answer on a leaf.
  */
 function descend(db, root, choose) {
     const buf = new PageBuffer(db.pageSize);
@@ -2326,24 +2326,28 @@ function descend(db, root, choose) {
         if (span > MAX_PAGE_SPAN || PAGE_HEADER_SIZE + ELEMENT_SIZE * count > span)
             return undefined;
         if (overflow > 0) {
+            // As readPage does: a damaged overflow field must not make a hint read (and hold) gigabytes.
+            const need = packedSize(buf.view, db.pageSize);
+            if (need < 0 || Math.ceil(need / db.pageSize) - 1 !== overflow)
+                return undefined;
             buf.ensure(span, db.pageSize);
             if (db.file.read(buf.bytes, db.pageSize, span - db.pageSize, pos + db.pageSize) < span - db.pageSize)
                 return undefined;
         }
-        const next = choose(buf, count);
+        const next = choose(buf, count, span);
         if (flags === LEAF_PAGE || next === undefined)
             return next;
         pgid = readU64(buf.view, PAGE_HEADER_SIZE + ELEMENT_SIZE * next + 8);
     }
     return undefined;
 }
-/** Where element i's key lies in a page read whole, or undefined when it would run past the page. */
-function elementKey(page, i) {
+/** Where element i's key lies in a page of `span` bytes, or undefined when it would run past the page. */
+function elementKey(page, i, span) {
     const e = PAGE_HEADER_SIZE + ELEMENT_SIZE * i;
     const leaf = page.view.getUint16(8, true) === LEAF_PAGE;
     const off = e + page.view.getUint32(leaf ? e + 4 : e, true);
     const len = page.view.getUint32(leaf ? e + 8 : e + 4, true);
-    return off + len <= page.bytes.length ? { off, len } : undefined;
+    return off + len <= span ? { off, len } : undefined;
 }
 // ---------------------------------------------------------------------------------------------------------------
 // Freelist
