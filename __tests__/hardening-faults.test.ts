@@ -171,28 +171,32 @@ describe('faults while the snapshot is taken', () => {
     return wrapper
   }
 
-  it('an etcdctl that hangs and ignores its own timeout: the whole process group is killed, children included', async () => {
+  /** Runs main and post with `etcdctl` as the etcdctl input; both steps go to the secret scan under `name`. */
+  async function runWithEtcdctl(
+    etcdctl: string,
+    name: string,
+    inputs: Record<string, string> = {}
+  ): Promise<{ main: ActionRun; post: ActionRun; runnerTemp: string; outputDir: string; elapsedMs: number }> {
     const { runnerTemp, outputDir } = workDirs()
-    // A wrapper around the real etcdctl whose `endpoint status` starts a child and never returns.
-    const marker = `${process.pid}${Date.now() % 100000}`
-    const wrapper = wrapEtcdctl('hanging-etcdctl', 'status', `sleep ${marker}1 & sleep ${marker}2; exit 1`)
     const started = Date.now()
     const { main, post } = await runAction({
       runnerTemp,
-      inputs: {
-        ...pemInputs(),
-        recipients: recipient,
-        etcdctl: wrapper,
-        'output-dir': outputDir,
-        'artifact-name': 'hung'
-      },
+      inputs: { ...pemInputs(), recipients: recipient, etcdctl, 'output-dir': outputDir, 'artifact-name': name, ...inputs },
       env: service.env
     })
-    runs['hung main'] = main
-    runs['hung post'] = post
+    runs[`${name} main`] = main
+    runs[`${name} post`] = post
+    return { main, post, runnerTemp, outputDir, elapsedMs: Date.now() - started }
+  }
+
+  it('an etcdctl that hangs and ignores its own timeout: the whole process group is killed, children included', async () => {
+    // A wrapper around the real etcdctl whose `endpoint status` starts a child and never returns.
+    const marker = `${process.pid}${Date.now() % 100000}`
+    const wrapper = wrapEtcdctl('hanging-etcdctl', 'status', `sleep ${marker}1 & sleep ${marker}2; exit 1`)
+    const { main, post, runnerTemp, outputDir, elapsedMs } = await runWithEtcdctl(wrapper, 'hung')
     expect(main.error).toBe(`no usable etcd endpoint: ${member.clientUrl}: no answer in time`)
     // The 10 s status timeout, then SIGKILL to the group: both sleeps (the shell's children) are gone too.
-    expect(Date.now() - started).toBeGreaterThanOrEqual(10_000)
+    expect(elapsedMs).toBeGreaterThanOrEqual(10_000)
     expect(processesMatching(`sleep ${marker}`)).toEqual([])
     expect(post.code).toBe(0)
     expect(leftovers(runnerTemp, outputDir)).toEqual([])
@@ -204,36 +208,21 @@ describe('faults while the snapshot is taken', () => {
   }
 
   it('HashKV slower than a status call (a big keyspace) is waited for within timeout, and the backup passes', async () => {
-    const { runnerTemp, outputDir } = workDirs()
-    const started = Date.now()
-    const { main, post } = await runAction({
-      runnerTemp,
-      inputs: { ...pemInputs(), recipients: recipient, etcdctl: slowHashKvEtcdctl(11), upload: 'false', 'output-dir': outputDir, 'artifact-name': 'slow-hashkv' },
-      env: service.env
-    })
-    runs['slow hashkv main'] = main
+    const { main, post, elapsedMs } = await runWithEtcdctl(slowHashKvEtcdctl(11), 'slow-hashkv', { upload: 'false' })
     expect(main.error).toBeUndefined()
     expect(main.code).toBe(0)
     // Longer than the 10 s a status call may take: HashKV has the snapshot's timeout (10m by default).
-    expect(Date.now() - started).toBeGreaterThanOrEqual(11_000)
+    expect(elapsedMs).toBeGreaterThanOrEqual(11_000)
     expect(main.log).toMatch(/HashKV \d+ at revision \d+ matches the snapshot/)
     expect(post.code).toBe(0)
   })
 
   it('HashKV that does not come within timeout: fails naming the timeout and what to change, nothing left', async () => {
-    const { runnerTemp, outputDir } = workDirs()
-    const started = Date.now()
-    const { main, post } = await runAction({
-      runnerTemp,
-      inputs: { ...pemInputs(), recipients: recipient, etcdctl: slowHashKvEtcdctl(600), timeout: '12s', 'output-dir': outputDir, 'artifact-name': 'hashkv-timeout' },
-      env: service.env
-    })
-    runs['hashkv timeout main'] = main
-    runs['hashkv timeout post'] = post
+    const { main, post, runnerTemp, outputDir, elapsedMs } = await runWithEtcdctl(slowHashKvEtcdctl(600), 'hashkv-timeout', { timeout: '12s' })
     expect(main.error).toBe(
       `endpoint hashkv on ${member.clientUrl} failed: no answer within the timeout of 12s; etcd hashes the whole keyspace to answer: raise 'timeout' for a big one, or check the member's load`
     )
-    expect(Date.now() - started).toBeGreaterThanOrEqual(12_000)
+    expect(elapsedMs).toBeGreaterThanOrEqual(12_000)
     expect(processesMatching('sleep 600')).toEqual([])
     expect(post.code).toBe(0)
     expect(leftovers(runnerTemp, outputDir)).toEqual([])
@@ -241,29 +230,16 @@ describe('faults while the snapshot is taken', () => {
   })
 
   it('a snapshot that fails verification while the HashKV asked early is still running: fails at once, that etcdctl is killed', async () => {
-    const { runnerTemp, outputDir } = workDirs()
     const asked = join(dir, 'hashkv-asked')
     const wrapper = wrapEtcdctl('slow-hashkv-early', 'hashkv', `touch ${asked}; sleep 601`)
-    const started = Date.now()
-    const { main, post } = await runAction({
-      runnerTemp,
-      inputs: {
-        ...pemInputs(),
-        recipients: recipient,
-        etcdctl: wrapper,
-        'required-keys': '/registry/no-such-resource',
-        upload: 'false',
-        'output-dir': outputDir,
-        'artifact-name': 'early-hashkv-failed'
-      },
-      env: service.env
+    const { main, post, runnerTemp, outputDir, elapsedMs } = await runWithEtcdctl(wrapper, 'early-hashkv-failed', {
+      'required-keys': '/registry/no-such-resource',
+      upload: 'false'
     })
-    runs['early hashkv failed main'] = main
-    runs['early hashkv failed post'] = post
     expect(main.error).toBe('snapshot failed verification: no live key under required prefix "/registry/no-such-resource"')
     // HashKV was asked before the walk found the problem; the verdict did not wait for it.
     expect(existsSync(asked)).toBe(true)
-    expect(Date.now() - started).toBeLessThan(60_000)
+    expect(elapsedMs).toBeLessThan(60_000)
     expect(processesMatching('sleep 601')).toEqual([])
     expect(main.log).not.toMatch(/HashKV \d+ at revision/)
     expect(post.code).toBe(0)
