@@ -12,7 +12,7 @@ import { ArtifactError, errorMessage, OutputError } from './errors.js'
 import { getInputs, type BackupSettings } from './inputs.js'
 import { compressionExtension } from './pipeline/compress.js'
 import { partialPath } from './pipeline/index.js'
-import { compareHashKV, EarlyHashKv } from './snapshot/cluster-check.js'
+import { compareHashKV, EarlyHashKv, membersToAsk } from './snapshot/cluster-check.js'
 import { sharedOutputDirWarning } from './output-dir.js'
 import { State } from './state.js'
 import { buildManifest, formatBytes, writeSummary, type BackupRecord, type UploadRecord } from './summary.js'
@@ -51,7 +51,7 @@ export async function run(): Promise<void> {
     })
 
     const hashKvAnswers = new EarlyHashKv(etcdctl)
-    const hashKvEndpoints = [choice.member.endpoint, ...choice.reachable.map(m => m.endpoint).filter(e => e !== choice.member.endpoint)]
+    const hashKvEndpoints = membersToAsk(choice.member.endpoint, choice.reachable.map(m => m.endpoint))
 
     const outputDir = path.join(settings.outputDir, settings.artifactName)
     const fileName = `${settings.artifactName}.db${compressionExtension(settings.compression)}${settings.encryption.kind === 'none' ? '' : '.age'}`

@@ -14,6 +14,11 @@ interface HashKvSource {
   hashKV(endpoint: string, revision: number, timeoutMs: number): Promise<{ hash: number; compactRevision: number }>
 }
 
+/** The members whose HashKV is compared: the snapshot's source first, then every other, each once. */
+export function membersToAsk(source: string, others: string[]): string[] {
+  return [source, ...others.filter(e => e !== source)]
+}
+
 /**
  * HashKV asked of the members before the walk has finished, at the revision read from the file's last key (see
  * peekRevision): etcd hashes its keyspace while the walk reads ours, instead of after it. compareHashKV then takes
@@ -73,7 +78,7 @@ export async function compareHashKV(
   }
 
   const results = await Promise.all(
-    [source, ...others.filter(e => e !== source)].map(async (endpoint): Promise<MemberHashKv> => {
+    membersToAsk(source, others).map(async (endpoint): Promise<MemberHashKv> => {
       let theirs: { hash: number; compactRevision: number }
       try {
         theirs = await etcdctl.hashKV(endpoint, revision, timeoutMs)
