@@ -4,13 +4,13 @@
  * a runner runs it, and the artifact service emulator. Every test shows what is left on disk and in the service.
  */
 import { execFileSync } from 'node:child_process'
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runAction, type ActionRun } from './support/action-runner.js'
 import { startArtifactService, type ArtifactService } from './support/artifact-service.js'
 import { startEtcd, stopAll, type EtcdMember } from './support/etcd.js'
-import { filesUnder, growingSnapshot, processesMatching, sizeOf, waitFor } from './support/faults.js'
+import { childProcesses, filesUnder, growingSnapshot, processesMatching, sizeOf, waitFor, type ProcessInfo } from './support/faults.js'
 import { makePki, type Pki } from './support/pki.js'
 import { SecretScan } from './support/secrets.js'
 import { seedKubernetes } from './support/seed.js'
@@ -284,28 +284,104 @@ describe('faults while the snapshot is taken', () => {
     }
   )
 
-  it('a cancelled main that could not clean up (SIGKILL): the post step removes the plaintext, key file and .partial', async () => {
+  /** Runs the action and, once the save and the encrypted .partial are under way, hands main's pid to `act`. */
+  function runSignalledMidSave(
+    name: string,
+    act: (mainPid: number, dirs: { runnerTemp: string; outputDir: string }) => void,
+    env: Record<string, string> = {}
+  ) {
     const { runnerTemp, outputDir } = workDirs()
-    const name = 'sigkilled'
-    let seen: string[] = []
-    const { main, post } = await runAction({
+    const partial = join(outputDir, name, `${name}.db.zst.age.partial`)
+    let acted = false
+    const done = runAction({
       runnerTemp,
       inputs: { ...pemInputs(), recipients: recipient, 'output-dir': outputDir, 'artifact-name': name },
-      env: service.env,
+      env: { ...service.env, ...env },
       onStart: pid => {
-        const partial = join(outputDir, name, `${name}.db.zst.age.partial`)
         void waitFor('the save and the .partial', () =>
           growingSnapshot(runnerTemp, 1 << 20) && sizeOf(partial) !== undefined ? true : undefined
         ).then(() => {
-          process.kill(pid, 'SIGKILL')
-          seen = leftovers(runnerTemp, outputDir)
+          act(pid, { runnerTemp, outputDir })
+          acted = true
         })
       }
     })
-    runs[`${name} main`] = main
-    runs[`${name} post`] = post
+    return done.then(({ main, post }) => {
+      runs[`${name} main`] = main
+      runs[`${name} post`] = post
+      expect(acted).toBe(true)
+      return { main, post, runnerTemp, outputDir }
+    })
+  }
+
+  /** Whether a process still runs (a zombie waiting for whoever adopted it to reap it has ended). */
+  function running(pid: number): boolean {
+    try {
+      return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z'
+    } catch {
+      return false
+    }
+  }
+
+  /** The node process doing the backup: main's child started with the small young generation. */
+  function workProcess(mainPid: number): ProcessInfo | undefined {
+    return childProcesses(mainPid).find(
+      p => p.cmdline.startsWith(process.execPath) && p.cmdline.includes('--max-semi-space-size=1')
+    )
+  }
+
+  it('the backup runs in a node started with a 1 MiB semi-space, and one set in NODE_OPTIONS is kept instead', async () => {
+    const nodesUnder = (pid: number): ProcessInfo[] =>
+      childProcesses(pid).filter(p => p.cmdline.startsWith(process.execPath))
+    let relaunched: ProcessInfo[] = []
+    const launched = await runSignalledMidSave('relaunched', pid => (relaunched = nodesUnder(pid)))
+    expect(launched.main.code).toBe(0)
+    expect(relaunched.map(p => p.cmdline.includes('--max-semi-space-size=1'))).toEqual([true])
+
+    let inPlace: ProcessInfo[] = [{ pid: 0, cmdline: 'not sampled' }]
+    const chosen = await runSignalledMidSave('semi-space-chosen', pid => (inPlace = nodesUnder(pid)), {
+      NODE_OPTIONS: '--max-semi-space-size=2'
+    })
+    expect(chosen.main.code).toBe(0)
+    expect(inPlace).toEqual([])
+  })
+
+  it("the runner's last resort, SIGKILL to main (which only waits): the backup process stops, removes the plaintext itself", async () => {
+    let work: ProcessInfo | undefined
+    const { main, post, runnerTemp, outputDir } = await runSignalledMidSave('main-killed', pid => {
+      work = workProcess(pid)
+      process.kill(pid, 'SIGKILL')
+    })
     expect(main.signal).toBe('SIGKILL')
-    // What main left: the plaintext being saved, the client key written from PEM text, the half-written backup.
+    expect(work).toBeDefined()
+    // main's output closed only when the backup process had exited too: it outlived main by its cleanup alone.
+    expect(running(work?.pid as number)).toBe(false)
+    expect(main.log).toContain("the action's first node process is gone (killed by the runner?): ending as on SIGTERM")
+    expect(main.error).toBe('cancelled (SIGTERM); the plaintext snapshot was removed')
+    // It removed the plaintext and credentials before the post step ran: post found nothing of them to remove.
+    const privateDir = main.state['private-dir'] as string
+    expect(post.code).toBe(0)
+    expect(post.log).not.toContain(`removed ${privateDir}`)
+    expect(leftovers(runnerTemp, outputDir)).toEqual([])
+    expect(etcdctlLeft()).toEqual([])
+    expectNoUpload('main-killed')
+  })
+
+  it('the backup process killed outright (SIGKILL, as the OOM killer does): main fails in one line, post removes the plaintext, key file and .partial', async () => {
+    const name = 'work-killed'
+    let work: ProcessInfo | undefined
+    let seen: string[] = []
+    const { main, post, runnerTemp, outputDir } = await runSignalledMidSave(name, (pid, dirs) => {
+      work = workProcess(pid)
+      if (work) process.kill(work.pid, 'SIGKILL')
+      seen = leftovers(dirs.runnerTemp, dirs.outputDir)
+    })
+    expect(work).toBeDefined()
+    expect(main.code).toBe(1)
+    expect(main.error).toBe(
+      `the backup's node process ${work?.pid} was killed by SIGKILL before it finished; the post step removes the files it left`
+    )
+    // What the backup process left: the plaintext being saved, the client key written from PEM text, the half-written backup.
     expect(seen).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^etcd-snapshot-\w+\/snapshot\.db$/),
@@ -313,11 +389,12 @@ describe('faults while the snapshot is taken', () => {
         `${name}/${name}.db.zst.age.partial`
       ])
     )
-    // The save ran inside main, so nothing outlived it to write on.
+    // The save ran inside that process, so nothing outlived it to write on.
     expect(etcdctlLeft()).toEqual([])
     expect(post.code).toBe(0)
     expect(post.log).toContain(`removed ${main.state['private-dir']}`)
     expect(leftovers(runnerTemp, outputDir)).toEqual([])
+    expectNoUpload(name)
   })
 })
 
@@ -374,7 +451,7 @@ describe('output disk full', () => {
 
 describe('secrets', () => {
   it('leaks no secret in any run of this file', () => {
-    expect(Object.keys(runs).length).toBeGreaterThanOrEqual(16)
+    expect(Object.keys(runs).length).toBeGreaterThanOrEqual(22)
     secrets.expectClean({ runs, trees: [dir] })
   })
 })

@@ -68,6 +68,26 @@ export function processesMatching(...parts: string[]): ProcessInfo[] {
   return found
 }
 
+/** The direct children of a process (from /proc/<pid>/task/<tid>/children), with their command lines. */
+export function childProcesses(pid: number): ProcessInfo[] {
+  const pids: number[] = []
+  try {
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      const children = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim()
+      if (children) pids.push(...children.split(/\s+/).map(Number))
+    }
+  } catch {
+    return [] // exited
+  }
+  return pids.flatMap(child => {
+    try {
+      return [{ pid: child, cmdline: readFileSync(`/proc/${child}/cmdline`, 'utf8').split('\0').join(' ').trim() }]
+    } catch {
+      return []
+    }
+  })
+}
+
 /** Every regular file under a directory, relative, sorted. */
 export function filesUnder(dir: string): string[] {
   try {

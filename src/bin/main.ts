@@ -1,3 +1,4 @@
-import { run } from '../main.js'
+import { runWithSmallYoungGeneration } from '../launcher.js'
 
-await run()
+// The backup is loaded only where it runs: the first process of the two only waits for it.
+await runWithSmallYoungGeneration(async () => (await import('../main.js')).run())
