@@ -8,7 +8,7 @@
  *   action    this action (bundled dist/, run as a runner runs it), upload: false
  *   upload    this action with upload to the local artifact-service emulator
  * and prints medians, ratios to `save`, the peak resident memory and CPU seconds of each process tree (and the peak
- * anonymous memory of its first process alone: the action's node, without etcdctl's children), and etcd's own
+ * anonymous memory of the action's own node processes, the launcher and the work, without etcdctl's), and etcd's own
  * CPU seconds during each run (the machine's cores bound what can overlap); then the parts alone:
  * the native verifier, age encryption, and upload to the emulator. --node-options is given to the action's node as
  * NODE_OPTIONS, as a step's `env:` would on a runner.
@@ -53,7 +53,7 @@ function treeRss(pid: number, cpu?: Map<number, number>): { total: number; anon:
       total += kb('Pss')
       const anonHere = kb('Pss_Anon') + kb('Pss_Shmem')
       anon += anonHere
-      if (p === pid) ownAnon = anonHere
+      if (p === pid || readFileSync(`/proc/${p}/comm`, 'utf8').trim() === 'node') ownAnon += anonHere
       cpu?.set(p, cpuSeconds(p))
       for (const task of readdirSync(`/proc/${p}/task`)) {
         const children = readFileSync(`/proc/${p}/task/${task}/children`, 'utf8').trim()
@@ -75,7 +75,7 @@ function cpuSeconds(pid: number): number {
 interface Peak {
   total: number
   anon: number
-  /** Anonymous memory of the root process alone (the action's node process; bash for the shell pipeline). */
+  /** Anonymous memory of the root process and any node under it (the action's two node processes; bash for the shell). */
   ownAnon: number
   /** CPU seconds of the whole process tree (as last seen for each process, sampled every 20 ms). */
   cpu: number
@@ -266,7 +266,7 @@ try {
       results[kind]?.etcdCpu.push(etcdCpu)
       log(
         `round ${round + 1} ${kind.padEnd(6)} ${seconds.toFixed(2)} s, peak RSS ${(peakRss.total / 2 ** 20).toFixed(0)} MiB ` +
-          `(anonymous ${(peakRss.anon / 2 ** 20).toFixed(0)} MiB, ${(peakRss.ownAnon / 2 ** 20).toFixed(0)} MiB in the first process), CPU ${peakRss.cpu.toFixed(1)} s + etcd ${etcdCpu.toFixed(1)} s`
+          `(anonymous ${(peakRss.anon / 2 ** 20).toFixed(0)} MiB, ${(peakRss.ownAnon / 2 ** 20).toFixed(0)} MiB in its own processes), CPU ${peakRss.cpu.toFixed(1)} s + etcd ${etcdCpu.toFixed(1)} s`
       )
     }
   }
