@@ -14,7 +14,7 @@
  * NODE_OPTIONS, as a step's `env:` would on a runner.
  */
 import { execFileSync, spawn } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { ROOT, runAction } from '../__tests__/support/action-runner.js'
@@ -32,6 +32,8 @@ const rounds = Number(arg('rounds', '3'))
 const jsonOut = process.argv.includes('--json') ? arg('json', 'bench.json') : undefined
 const nodeOptions = arg('node-options', '')
 const log = (text: string): void => void process.stderr.write(`${text}\n`)
+/** The node binary the action runs on (this one), to tell its processes from etcdctl's. */
+const NODE = realpathSync(process.execPath)
 
 /**
  * Resident memory of a process and all its descendants, in bytes, as proportional set sizes (PSS, from
@@ -53,7 +55,7 @@ function treeRss(pid: number, cpu?: Map<number, number>): { total: number; anon:
       total += kb('Pss')
       const anonHere = kb('Pss_Anon') + kb('Pss_Shmem')
       anon += anonHere
-      if (p === pid || readFileSync(`/proc/${p}/comm`, 'utf8').trim() === 'node') ownAnon += anonHere
+      if (p === pid || readlinkSync(`/proc/${p}/exe`) === NODE) ownAnon += anonHere
       cpu?.set(p, cpuSeconds(p))
       for (const task of readdirSync(`/proc/${p}/task`)) {
         const children = readFileSync(`/proc/${p}/task/${task}/children`, 'utf8').trim()
