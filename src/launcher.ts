@@ -3,9 +3,9 @@
  *
  * A backup moves gigabytes through short-lived buffers (HTTP/2 frames, zlib and cipher output). V8 gives their memory
  * back only at young-generation collections, and node sizes that generation once, at start-up, for programs that
- * keep what they allocate. Measured at 1 GB (README, performance): a third less memory and a fifth less CPU with the
- * small one, and no slower. action.yml cannot pass flags to node, and V8 cannot resize a heap that exists, so the
- * action starts node again with the flag.
+ * keep what they allocate. Measured at 1 GB (README, performance): a third less memory with the small one, and no
+ * difference in time or CPU beyond the noise. action.yml cannot pass flags to node, and V8 cannot resize a heap that
+ * exists, so the action starts node again with the flag.
  *
  * The first process only waits. It passes the runner's SIGINT and SIGTERM on to the work and exits with the work's
  * exit code. If it is killed itself (the runner's last resort, SIGKILL to that one pid), the work sees its IPC channel
