@@ -19,7 +19,7 @@ import { execFileSync, spawn } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
-import { ROOT, runAction } from '../__tests__/support/action-runner.js'
+import { ROOT, runStep } from '../__tests__/support/action-runner.js'
 import { startArtifactService } from '../__tests__/support/artifact-service.js'
 import { startEtcd, stopAll } from '../__tests__/support/etcd.js'
 import { makePki } from '../__tests__/support/pki.js'
@@ -46,7 +46,7 @@ const NODE = realpathSync(process.execPath)
  * out file-backed pages (Pss_File). etcdctl's `snapshot status` mmaps the snapshot, so its file-backed share is the
  * snapshot's size; those are page-cache pages the kernel can drop at any time, not memory the backup holds.
  */
-function treeRss(pid: number, cpu?: Map<number, number>): { total: number; anon: number; ownAnon: number } {
+function treeRss(pid: number): { total: number; anon: number; ownAnon: number } {
   let total = 0
   let anon = 0
   let ownAnon = 0
@@ -60,7 +60,6 @@ function treeRss(pid: number, cpu?: Map<number, number>): { total: number; anon:
       const anonHere = kb('Pss_Anon') + kb('Pss_Shmem')
       anon += anonHere
       if (p === pid || readlinkSync(`/proc/${p}/exe`) === NODE) ownAnon += anonHere
-      cpu?.set(p, cpuSeconds(p))
       for (const task of readdirSync(`/proc/${p}/task`)) {
         const children = readFileSync(`/proc/${p}/task/${task}/children`, 'utf8').trim()
         if (children) stack.push(...children.split(/\s+/).map(Number))
@@ -78,29 +77,48 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100 // utime, stime in USER_HZ (100 on Linux)
 }
 
+/**
+ * CPU time (user + system) of this process's children that have ended and been waited for, each with the children
+ * it waited for in turn, in seconds: the kernel's own count for a whole process tree, at no cost to what is measured.
+ */
+function endedChildrenCpuSeconds(): number {
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]?.split(' ') ?? []
+  return (Number(fields[13]) + Number(fields[14])) / 100 // cutime, cstime
+}
+
 interface Peak {
   total: number
   anon: number
   /** Anonymous memory of the root process and any node under it (the action's two node processes; bash for the shell). */
   ownAnon: number
-  /** CPU seconds of the whole process tree (as last seen for each process, sampled every 20 ms). */
+  /** CPU seconds of the whole process tree, from the kernel's count once it has ended. */
   cpu: number
+  /** Seconds this process spent sampling memory, taken from the cores the measured run shares. */
+  sampling: number
 }
 
-/** Samples the peak RSS and the CPU time of a process tree every 20 ms until stopped. */
+/**
+ * Samples the peak memory of a process tree every 100 ms until stopped, after the tree has ended and been waited
+ * for; its CPU time is the kernel's count. Sampling is kept sparse because it competes with what it measures:
+ * smaps_rollup walks each process's page tables, ~10 ms for the action's tree at 1 GB, so sampling that every 20 ms
+ * (and reading each process's CPU time as often) took ~8 s of a 2-core machine's CPU from a 17 s run, and far less
+ * from the save's single etcdctl.
+ */
 function watchRss(pid: number): () => Peak {
-  const peak: Peak = { total: 0, anon: 0, ownAnon: 0, cpu: 0 }
-  const cpu = new Map<number, number>()
+  const peak: Peak = { total: 0, anon: 0, ownAnon: 0, cpu: 0, sampling: 0 }
+  const cpuBefore = endedChildrenCpuSeconds()
   const sample = (): void => {
-    const now = treeRss(pid, cpu)
+    const start = performance.now()
+    const now = treeRss(pid)
+    peak.sampling += (performance.now() - start) / 1000
     peak.total = Math.max(peak.total, now.total)
     peak.anon = Math.max(peak.anon, now.anon)
     peak.ownAnon = Math.max(peak.ownAnon, now.ownAnon)
   }
-  const timer = setInterval(sample, 20)
+  const timer = setInterval(sample, 100)
   return () => {
     clearInterval(timer)
-    peak.cpu = [...cpu.values()].reduce((a, b) => a + b, 0)
+    peak.cpu = endedChildrenCpuSeconds() - cpuBefore
     return peak
   }
 }
@@ -245,10 +263,14 @@ try {
           etcdEnv
         ))
       } else {
+        // Timed from start to the verified, encrypted file (and the upload): main alone. The post step runs after,
+        // untimed, to remove the plaintext as on a runner.
+        const runnerTemp = mkdtempSync(join(dir, 'runner-'))
         const start = performance.now()
         let stop: (() => Peak) | undefined
-        const { main } = await runAction({
+        const main = await runStep('main', {
           from: 'dist',
+          runnerTemp,
           inputs: {
             endpoints: member.clientUrl,
             cacert: pki.caCert,
@@ -263,7 +285,9 @@ try {
           onStart: pid => (stop = watchRss(pid))
         })
         seconds = (performance.now() - start) / 1000
-        peakRss = stop?.() ?? { total: 0, anon: 0, ownAnon: 0, cpu: 0 }
+        peakRss = stop?.() ?? { total: 0, anon: 0, ownAnon: 0, cpu: 0, sampling: 0 }
+        await runStep('post', { from: 'dist', runnerTemp }, main.state)
+        rmSync(runnerTemp, { recursive: true, force: true })
         if (main.code !== 0) throw new Error(`action failed: ${main.error}`)
         outputBytes = statSync(main.outputs['snapshot-file'] as string).size
       }
@@ -273,7 +297,7 @@ try {
       results[kind]?.etcdCpu.push(etcdCpu)
       log(
         `round ${round + 1} ${kind.padEnd(6)} ${seconds.toFixed(2)} s, peak RSS ${(peakRss.total / 2 ** 20).toFixed(0)} MiB ` +
-          `(anonymous ${(peakRss.anon / 2 ** 20).toFixed(0)} MiB, ${(peakRss.ownAnon / 2 ** 20).toFixed(0)} MiB in its own processes), CPU ${peakRss.cpu.toFixed(1)} s + etcd ${etcdCpu.toFixed(1)} s`
+          `(anonymous ${(peakRss.anon / 2 ** 20).toFixed(0)} MiB, ${(peakRss.ownAnon / 2 ** 20).toFixed(0)} MiB in its own processes), CPU ${peakRss.cpu.toFixed(1)} s + etcd ${etcdCpu.toFixed(1)} s, sampling ${peakRss.sampling.toFixed(2)} s`
       )
     }
   }
@@ -290,6 +314,7 @@ try {
     peakOwnAnonRssMiB: Number((Math.max(...r.peakRss.map(p => p.ownAnon)) / 2 ** 20).toFixed(0)),
     cpuSeconds: Number(median(r.peakRss.map(p => p.cpu)).toFixed(1)),
     etcdCpuSeconds: Number(median(r.etcdCpu).toFixed(1)),
+    samplingSeconds: Number(median(r.peakRss.map(p => p.sampling)).toFixed(2)),
     throughputMBs: Number((snapshotBytes / 1e6 / median(r.seconds)).toFixed(0))
   }))
   const report = {
