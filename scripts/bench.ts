@@ -16,12 +16,13 @@
  * that size (0 is V8's default), to compare with the 1 MiB the action chooses.
  */
 import { execFileSync, spawn } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { ROOT, runStep } from '../__tests__/support/action-runner.js'
 import { startArtifactService } from '../__tests__/support/artifact-service.js'
 import { startEtcd, stopAll } from '../__tests__/support/etcd.js'
+import { childPids } from '../__tests__/support/faults.js'
 import { makePki } from '../__tests__/support/pki.js'
 import { seedKubernetes } from '../__tests__/support/seed.js'
 
@@ -60,10 +61,7 @@ function treeRss(pid: number): { total: number; anon: number; ownAnon: number } 
       const anonHere = kb('Pss_Anon') + kb('Pss_Shmem')
       anon += anonHere
       if (p === pid || readlinkSync(`/proc/${p}/exe`) === NODE) ownAnon += anonHere
-      for (const task of readdirSync(`/proc/${p}/task`)) {
-        const children = readFileSync(`/proc/${p}/task/${task}/children`, 'utf8').trim()
-        if (children) stack.push(...children.split(/\s+/).map(Number))
-      }
+      stack.push(...childPids(p))
     } catch {
       // exited meanwhile
     }

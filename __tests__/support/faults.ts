@@ -68,8 +68,8 @@ export function processesMatching(...parts: string[]): ProcessInfo[] {
   return found
 }
 
-/** The direct children of a process (from /proc/<pid>/task/<tid>/children), with their command lines. */
-export function childProcesses(pid: number): ProcessInfo[] {
+/** The pids of a process's direct children (from /proc/<pid>/task/<tid>/children); none once it has exited. */
+export function childPids(pid: number): number[] {
   const pids: number[] = []
   try {
     for (const task of readdirSync(`/proc/${pid}/task`)) {
@@ -79,7 +79,12 @@ export function childProcesses(pid: number): ProcessInfo[] {
   } catch {
     return [] // exited
   }
-  return pids.flatMap(child => {
+  return pids
+}
+
+/** The direct children of a process, with their command lines. */
+export function childProcesses(pid: number): ProcessInfo[] {
+  return childPids(pid).flatMap(child => {
     try {
       return [{ pid: child, cmdline: readFileSync(`/proc/${child}/cmdline`, 'utf8').split('\0').join(' ').trim() }]
     } catch {
