@@ -102,9 +102,9 @@ interface Peak {
 }
 
 /**
- * Samples the peak memory of a process tree every 100 ms until stopped, after the tree has ended and been waited
- * for; its CPU time is the kernel's count. Sampling competes with what it measures on a small machine, so it reads
- * only counters (see treeRss) and prints what it cost.
+ * Samples the peak memory of a process tree every 100 ms until stopped; stop it once the tree has ended and been
+ * waited for, so that its CPU time, the kernel's count for ended children, is whole. Sampling competes with what it
+ * measures on a small machine, so it reads only counters (see treeRss) and reports what it cost.
  */
 function watchRss(pid: number): () => Peak {
   const peak: Peak = { total: 0, anon: 0, ownAnon: 0, cpu: 0, sampling: 0 }
