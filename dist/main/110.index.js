@@ -2588,17 +2588,17 @@ class ChunkCipher {
         this.#nonce[11] = final ? 1 : 0;
         return this.#nonce;
     }
+    /**
+     * The ciphertext chunk as two buffers, the encrypted data and its tag, which follow each other in the file. Joining
+     * them would cost a fresh 64 KiB buffer and a copy per chunk: a quarter of encryption's time (bench-age.ts).
+     */
     seal(plaintext, counter, final) {
         const cipher = (0,external_node_crypto_.createCipheriv)('chacha20-poly1305', this.#key, this.#setNonce(counter, final), {
             authTagLength: stream_TAG_LENGTH
         });
-        // One output buffer per chunk: pushing the tag separately would turn into tiny writes downstream.
-        const out = Buffer.allocUnsafe(plaintext.length + stream_TAG_LENGTH);
         const sealed = cipher.update(plaintext);
-        sealed.copy(out);
         cipher.final();
-        cipher.getAuthTag().copy(out, sealed.length);
-        return out;
+        return [sealed, cipher.getAuthTag()];
     }
     /** The plaintext, or `undefined` when the chunk does not authenticate with this counter and flag. */
     open(ciphertext, counter, final) {
@@ -2637,7 +2637,7 @@ class AgeEncryptStream extends external_node_stream_.Transform {
     _flush(callback) {
         // Empty input still gets one (empty) final chunk, as the spec requires.
         this.#afterBegin(() => {
-            this.push(this.#cipher.seal(this.#held.subarray(0, this.#heldLength), this.#counter, true));
+            this.#pushSealed(this.#held.subarray(0, this.#heldLength), true);
         }, callback);
     }
     /** Runs `step` once the header is out: synchronously on the hot path, after the scrypt wait otherwise. */
@@ -2667,7 +2667,6 @@ class AgeEncryptStream extends external_node_stream_.Transform {
         this.push(Buffer.concat([start.header, payloadNonce]));
     }
     #consume(chunk) {
-        const cipher = this.#cipher;
         let offset = 0;
         if (this.#heldLength > 0) {
             offset = Math.min(PLAINTEXT_CHUNK_SIZE - this.#heldLength, chunk.length);
@@ -2676,17 +2675,26 @@ class AgeEncryptStream extends external_node_stream_.Transform {
             // A full held chunk is sealed only once more data proves it is not the final one.
             if (offset === chunk.length)
                 return;
-            this.push(cipher.seal(this.#held, this.#counter++, false));
+            this.#pushSealed(this.#held, false);
             this.#heldLength = 0;
         }
         while (chunk.length - offset > PLAINTEXT_CHUNK_SIZE) {
-            this.push(cipher.seal(chunk.subarray(offset, offset + PLAINTEXT_CHUNK_SIZE), this.#counter++, false));
+            this.#pushSealed(chunk.subarray(offset, offset + PLAINTEXT_CHUNK_SIZE), false);
             offset += PLAINTEXT_CHUNK_SIZE;
         }
         if (offset < chunk.length) {
             chunk.copy(this.#held, 0, offset);
             this.#heldLength = chunk.length - offset;
         }
+    }
+    /**
+     * Seals the next chunk and pushes its two parts. A sink should buffer more than a chunk (the backup file's takes
+     * 1 MiB, src/pipeline) so that they reach the disk together, not as a write for each 16-byte tag.
+     */
+    #pushSealed(plaintext, final) {
+        const [sealed, tag] = this.#cipher.seal(plaintext, this.#counter++, final);
+        this.push(sealed);
+        this.push(tag);
     }
 }
 /** An age file in, plaintext out; every chunk is authenticated before any of it is pushed. */
@@ -3414,6 +3422,12 @@ class PlaintextCopy extends external_node_stream_.Transform {
 
 
 
+/**
+ * What the file's write stream takes in while a write is in flight (node's default is 64 KiB). With room for several
+ * age chunks, the stages go on working during a write, and what they made meanwhile goes out in one writev (about
+ * 1 MiB) rather than a write per chunk and per tag: for 500 MiB of age chunks, 500 writevs instead of 16,000 writes.
+ */
+const WRITE_BUFFER = 1 << 20;
 /** The partial file a pipeline writes before its output is complete; the post step removes it if it survives. */
 function partialPath(output) {
     return `${output}.partial`;
@@ -3445,7 +3459,7 @@ async function writeBackupFile(options) {
         // O_EXCL + O_NOFOLLOW: never write through a planted symlink or into a file that is already there.
         const handle = await external_node_fs_.promises.open(partial, external_node_fs_.constants.O_WRONLY | external_node_fs_.constants.O_CREAT | external_node_fs_.constants.O_EXCL | external_node_fs_.constants.O_NOFOLLOW, 0o600);
         created = true;
-        const sink = (0,external_node_fs_.createWriteStream)('', { fd: handle, flush: true });
+        const sink = (0,external_node_fs_.createWriteStream)('', { fd: handle, flush: true, highWaterMark: WRITE_BUFFER });
         await (0,external_node_stream_promises_.pipeline)([options.source, ...(plaintext ? [plaintext] : []), ...stages, sink]);
         // link() refuses to replace an existing file, unlike rename().
         await external_node_fs_.promises.link(partial, options.output);

@@ -41,17 +41,17 @@ class ChunkCipher {
     return this.#nonce
   }
 
-  seal(plaintext: Buffer, counter: number, final: boolean): Buffer {
+  /**
+   * The ciphertext chunk as two buffers, the encrypted data and its tag, which follow each other in the file. Joining
+   * them would cost a fresh 64 KiB buffer and a copy per chunk: a quarter of encryption's time (bench-age.ts).
+   */
+  seal(plaintext: Buffer, counter: number, final: boolean): [Buffer, Buffer] {
     const cipher = createCipheriv('chacha20-poly1305', this.#key, this.#setNonce(counter, final), {
       authTagLength: TAG_LENGTH
     })
-    // One output buffer per chunk: pushing the tag separately would turn into tiny writes downstream.
-    const out = Buffer.allocUnsafe(plaintext.length + TAG_LENGTH)
     const sealed = cipher.update(plaintext)
-    sealed.copy(out)
     cipher.final()
-    cipher.getAuthTag().copy(out, sealed.length)
-    return out
+    return [sealed, cipher.getAuthTag()]
   }
 
   /** The plaintext, or `undefined` when the chunk does not authenticate with this counter and flag. */
@@ -99,7 +99,7 @@ export class AgeEncryptStream extends Transform {
   override _flush(callback: TransformCallback): void {
     // Empty input still gets one (empty) final chunk, as the spec requires.
     this.#afterBegin(() => {
-      this.push(this.#cipher!.seal(this.#held.subarray(0, this.#heldLength), this.#counter, true))
+      this.#pushSealed(this.#held.subarray(0, this.#heldLength), true)
     }, callback)
   }
 
@@ -133,7 +133,6 @@ export class AgeEncryptStream extends Transform {
   }
 
   #consume(chunk: Buffer): void {
-    const cipher = this.#cipher!
     let offset = 0
     if (this.#heldLength > 0) {
       offset = Math.min(PLAINTEXT_CHUNK_SIZE - this.#heldLength, chunk.length)
@@ -141,17 +140,27 @@ export class AgeEncryptStream extends Transform {
       this.#heldLength += offset
       // A full held chunk is sealed only once more data proves it is not the final one.
       if (offset === chunk.length) return
-      this.push(cipher.seal(this.#held, this.#counter++, false))
+      this.#pushSealed(this.#held, false)
       this.#heldLength = 0
     }
     while (chunk.length - offset > PLAINTEXT_CHUNK_SIZE) {
-      this.push(cipher.seal(chunk.subarray(offset, offset + PLAINTEXT_CHUNK_SIZE), this.#counter++, false))
+      this.#pushSealed(chunk.subarray(offset, offset + PLAINTEXT_CHUNK_SIZE), false)
       offset += PLAINTEXT_CHUNK_SIZE
     }
     if (offset < chunk.length) {
       chunk.copy(this.#held, 0, offset)
       this.#heldLength = chunk.length - offset
     }
+  }
+
+  /**
+   * Seals the next chunk and pushes its two parts. A sink should buffer more than a chunk (the backup file's takes
+   * 1 MiB, src/pipeline) so that they reach the disk together, not as a write for each 16-byte tag.
+   */
+  #pushSealed(plaintext: Buffer, final: boolean): void {
+    const [sealed, tag] = this.#cipher!.seal(plaintext, this.#counter++, final)
+    this.push(sealed)
+    this.push(tag)
   }
 }
 

@@ -33,6 +33,13 @@ export interface BackupFileResult {
   fileSha256: string
 }
 
+/**
+ * What the file's write stream takes in while a write is in flight (node's default is 64 KiB). With room for several
+ * age chunks, the stages go on working during a write, and what they made meanwhile goes out in one writev (about
+ * 1 MiB) rather than a write per chunk and per tag: for 500 MiB of age chunks, 500 writevs instead of 16,000 writes.
+ */
+const WRITE_BUFFER = 1 << 20
+
 /** The partial file a pipeline writes before its output is complete; the post step removes it if it survives. */
 export function partialPath(output: string): string {
   return `${output}.partial`
@@ -63,7 +70,7 @@ export async function writeBackupFile(options: BackupFileOptions): Promise<Backu
     // O_EXCL + O_NOFOLLOW: never write through a planted symlink or into a file that is already there.
     const handle = await fs.open(partial, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600)
     created = true
-    const sink = createWriteStream('', { fd: handle, flush: true })
+    const sink = createWriteStream('', { fd: handle, flush: true, highWaterMark: WRITE_BUFFER })
     await pipeline([options.source, ...(plaintext ? [plaintext] : []), ...stages, sink])
     // link() refuses to replace an existing file, unlike rename().
     await fs.link(partial, options.output)
