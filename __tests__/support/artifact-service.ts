@@ -125,10 +125,11 @@ interface ArtifactRecord {
 }
 
 interface BlockBlob {
-  uncommitted: Map<string, Buffer>
+  /** Each block as the request body's chunks arrived: joining them would copy every upload once more. */
+  uncommitted: Map<string, Buffer[]>
   committedIds: string[]
-  committedBlocks: Map<string, Buffer>
-  /** The committed content, as the blocks it was committed from (no copy: large uploads stay cheap). */
+  committedBlocks: Map<string, Buffer[]>
+  /** The committed content, as the chunks of the blocks it was committed from (no copy: large uploads stay cheap). */
   data: Buffer[] | undefined
   size: number
   contentType: string | undefined
@@ -211,6 +212,12 @@ function xmlUnescape(text: string): string {
     .replace(/&quot;/g, '"')
     .replace(/&apos;/g, "'")
     .replace(/&amp;/g, '&')
+}
+
+function md5Base64(chunks: readonly Buffer[]): string {
+  const hash = createHash('md5')
+  for (const chunk of chunks) hash.update(chunk)
+  return hash.digest('base64')
 }
 
 function asString(value: unknown): string | undefined {
@@ -356,14 +363,14 @@ export async function startArtifactService(opts: ArtifactServiceOptions = {}): P
 
   // ---- Twirp ----
 
-  function twirp(method: TwirpMethod, req: http.IncomingMessage, body: Buffer): Record<string, unknown> {
+  function twirp(method: TwirpMethod, req: http.IncomingMessage, body: Buffer[]): Record<string, unknown> {
     const caller = authenticate(req)
     if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
       throw new HttpFailure(415, 'malformed', 'only application/json requests are served')
     }
     let request: Record<string, unknown>
     try {
-      request = JSON.parse(body.toString('utf8')) as Record<string, unknown>
+      request = JSON.parse(Buffer.concat(body).toString('utf8')) as Record<string, unknown>
     } catch {
       throw new HttpFailure(400, 'malformed', 'request body is not JSON')
     }
@@ -517,7 +524,7 @@ export async function startArtifactService(opts: ArtifactServiceOptions = {}): P
     operation: BlobOperation,
     url: URL,
     req: http.IncomingMessage,
-    body: Buffer,
+    body: Buffer[],
     res: http.ServerResponse
   ): void {
     const blobPath = url.pathname
@@ -526,8 +533,7 @@ export async function startArtifactService(opts: ArtifactServiceOptions = {}): P
     // Hashing every block would halve the emulator's throughput, and the SDK ignores Put Block's Content-MD5 unless it
     // sent one; so blocks are hashed only when the request carries Content-MD5 (checked, then echoed, as Azure does).
     const requestMd5 = asString(req.headers['content-md5'])
-    const md5 =
-      operation === 'PutBlock' && requestMd5 === undefined ? undefined : createHash('md5').update(body).digest('base64')
+    const md5 = operation === 'PutBlock' && requestMd5 === undefined ? undefined : md5Base64(body)
     if (!reading && requestMd5 !== undefined && requestMd5 !== md5) {
       throw new HttpFailure(
         400,
@@ -558,11 +564,11 @@ export async function startArtifactService(opts: ArtifactServiceOptions = {}): P
       }
       case 'PutBlockList': {
         const blob = blobs.get(blobPath) ?? newBlob()
-        const xml = body.toString('utf8')
+        const xml = Buffer.concat(body).toString('utf8')
         if (!/<BlockList>[\s\S]*<\/BlockList>/.test(xml)) {
           throw new HttpFailure(400, 'InvalidXmlDocument', 'XML specified is not syntactically valid.')
         }
-        const order: Array<{ id: string; data: Buffer }> = []
+        const order: Array<{ id: string; data: Buffer[] }> = []
         for (const m of xml.matchAll(/<(Latest|Committed|Uncommitted)>([^<]*)<\/\1>/g)) {
           const list = m[1]
           const id = xmlUnescape(m[2] ?? '')
@@ -576,7 +582,7 @@ export async function startArtifactService(opts: ArtifactServiceOptions = {}): P
         blobs.set(blobPath, blob)
         commit(
           blob,
-          order.map(b => b.data),
+          order.flatMap(b => b.data),
           req
         )
         // Committing discards every block not named in the list.
@@ -592,7 +598,7 @@ export async function startArtifactService(opts: ArtifactServiceOptions = {}): P
         }
         const blob = newBlob()
         blobs.set(blobPath, blob)
-        commit(blob, [body], req)
+        commit(blob, body, req)
         blob.contentMd5 = blob.contentMd5 ?? md5
         res.writeHead(201, { ...writeHeaders(blob), 'content-md5': md5 ?? '' }).end()
         return
@@ -716,7 +722,7 @@ export async function startArtifactService(opts: ArtifactServiceOptions = {}): P
     [/^\/api\/repos\/([^/]+)\/([^/]+)\/actions\/artifacts\/(\d+)\/zip$/, 'DownloadArtifactZip']
   ]
 
-  function handle(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer): void {
+  function handle(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer[]): void {
     const url = new URL(req.url ?? '/', baseUrl)
     const method = req.method ?? 'GET'
     const entry: RecordedRequest = {
@@ -724,7 +730,7 @@ export async function startArtifactService(opts: ArtifactServiceOptions = {}): P
       path: url.pathname,
       operation: 'unknown',
       status: 0,
-      bodyBytes: body.length
+      bodyBytes: body.reduce((sum, chunk) => sum + chunk.length, 0)
     }
     requests.push(entry)
     res.on('finish', () => (entry.status = res.statusCode))
@@ -797,7 +803,7 @@ export async function startArtifactService(opts: ArtifactServiceOptions = {}): P
     const chunks: Buffer[] = []
     req.on('data', (chunk: Buffer) => chunks.push(chunk))
     // Read the whole body before answering, errors included: answering early makes clients see a reset.
-    req.on('end', () => handle(req, res, chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)))
+    req.on('end', () => handle(req, res, chunks))
   })
   server.keepAliveTimeout = 5000
   await new Promise<void>((resolve, reject) => {
