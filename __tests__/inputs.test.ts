@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { jest } from '@jest/globals'
 import { ConfigurationError } from '../src/errors.js'
-import { getInputs, parseDuration, Inputs } from '../src/inputs.js'
+import { getInputs, MAX_DURATION_MS, parseDuration, Inputs } from '../src/inputs.js'
 import { actionDefaults } from './support/action-runner.js'
 import { makePki, type Pki } from './support/pki.js'
 
@@ -36,6 +36,21 @@ function setInputs(inputs: Record<string, string>): void {
     ...inputs
   }
   for (const [k, v] of Object.entries(all)) process.env[`INPUT_${k.toUpperCase()}`] = v
+}
+
+/** @actions/core masks by printing ::add-mask::<value> for the runner; this captures the values it printed. */
+function captureMasks(): { masked: () => string[]; spy: { mockRestore(): void } } {
+  let printed = ''
+  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    printed += chunk.toString()
+    return true
+  })
+  const masked = (): string[] =>
+    printed
+      .split(/\r?\n/)
+      .filter(l => l.startsWith('::add-mask::'))
+      .map(l => l.slice(12).replace(/%0A/g, '\n').replace(/%0D/g, '\r').replace(/%25/g, '%'))
+  return { masked, spy }
 }
 
 function errorFor(inputs: Record<string, string>): string {
@@ -72,6 +87,18 @@ describe('getInputs', () => {
     expect(getInputs().endpoints).toEqual(['https://10.0.0.1:2379', 'https://10.0.0.2:2379'])
   })
 
+  it("keeps an explicit default port (URL drops it): https://host:443 has a port", () => {
+    setInputs({ endpoints: 'https://etcd.example:443, http://10.0.0.1:80/, https://[::1]:443, https://10.0.0.2:2379' })
+    expect(getInputs().endpoints).toEqual([
+      'https://etcd.example:443',
+      'http://10.0.0.1:80',
+      'https://[::1]:443',
+      'https://10.0.0.2:2379'
+    ])
+    expect(errorFor({ endpoints: 'https://etcd.example' })).toMatch(/has no port/)
+    expect(errorFor({ endpoints: 'https://[::1]' })).toMatch(/has no port/)
+  })
+
   it('accepts recipients with a trailing comma and blank lines', () => {
     setInputs({ recipients: `${recipient},\n\n${recipient},` })
     const s = getInputs()
@@ -79,13 +106,7 @@ describe('getInputs', () => {
   })
 
   it('masks the key PEM, password and passphrase before anything else', () => {
-    // @actions/core masks by printing ::add-mask::<value> for the runner; capture what it printed.
-    let printed = ''
-    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      printed += chunk.toString()
-      return true
-    })
-    const masked = (): string[] => printed.split(/\r?\n/).filter(l => l.startsWith('::add-mask::')).map(l => l.slice(12).replace(/%0A/g, '\n').replace(/%0D/g, '\r').replace(/%25/g, '%'))
+    const { masked, spy } = captureMasks()
     try {
       const keyPem = readFileSync(pki.clientKey, 'utf8')
       setInputs({ key: keyPem, username: 'root', password: 'hunter2hunter2', recipients: '', passphrase: 'correct horse battery' })
@@ -170,8 +191,14 @@ describe('getInputs', () => {
   })
 
   it('accepts a two-character etcd password (etcd allows it) and masks it', () => {
-    setInputs({ username: 'backup', password: 'ab' })
-    expect(getInputs().password).toBe('ab')
+    const { masked, spy } = captureMasks()
+    try {
+      setInputs({ username: 'backup', password: 'ab' })
+      expect(getInputs().password).toBe('ab')
+      expect(masked()).toContain('ab')
+    } finally {
+      spy.mockRestore()
+    }
   })
 
   it('parses Go-style durations', () => {
@@ -179,6 +206,24 @@ describe('getInputs', () => {
     expect(parseDuration(Inputs.Timeout, '1h30m')).toBe(5_400_000)
     expect(parseDuration(Inputs.Timeout, '45')).toBe(45_000)
     expect(() => parseDuration(Inputs.Timeout, '0s')).toThrow(/longer than zero/)
+    expect(() => parseDuration(Inputs.Timeout, '0')).toThrow(/longer than zero/)
+  })
+
+  it('takes a duration beyond what Node can arm a timer for as the longest it can (24 days)', () => {
+    const TIMER_MAX = 2 ** 31 - 1
+    // Room for the seconds callers add to a limit for their own timers.
+    expect(MAX_DURATION_MS + 3_600_000).toBeLessThan(TIMER_MAX)
+    expect(parseDuration(Inputs.Timeout, '576h')).toBe(MAX_DURATION_MS)
+    expect(parseDuration(Inputs.Timeout, `${MAX_DURATION_MS - 1}ms`)).toBe(MAX_DURATION_MS - 1)
+    expect(parseDuration(Inputs.Timeout, `${MAX_DURATION_MS + 1}ms`)).toBe(MAX_DURATION_MS)
+    for (const ms of [TIMER_MAX, TIMER_MAX + 1, 2 ** 32]) {
+      expect(parseDuration(Inputs.Timeout, `${ms}ms`)).toBe(MAX_DURATION_MS)
+    }
+    expect(parseDuration(Inputs.UploadTimeout, '700h')).toBe(MAX_DURATION_MS)
+    expect(parseDuration(Inputs.Timeout, String(2 ** 31))).toBe(MAX_DURATION_MS)
+    expect(parseDuration(Inputs.Timeout, `${'9'.repeat(400)}h`)).toBe(MAX_DURATION_MS)
+    setInputs({ timeout: '700h', 'upload-timeout': '99999h' })
+    expect(getInputs()).toMatchObject({ timeoutMs: MAX_DURATION_MS, uploadTimeoutMs: MAX_DURATION_MS })
   })
 
   it('declares in action.yml every input the parser reads', () => {

@@ -225,10 +225,12 @@ export function parseEndpoints(value: string): string[] {
         `${Inputs.Endpoints}: '${shownEndpoint(entry)}' has a path, query or credentials; give only scheme://host:port (credentials go in username/password)`
       )
     }
-    if (!url.port) {
+    // URL drops a port that is the scheme's default (https://host:443 has port ''), so look at what was written.
+    const port = url.port || (/:\d+\/?$/.test(entry) ? (url.protocol === 'https:' ? '443' : '80') : '')
+    if (!port) {
       throw new ConfigurationError(`${Inputs.Endpoints}: '${shownEndpoint(entry)}' has no port; etcd's client port is usually 2379`)
     }
-    seen.add(`${url.protocol}//${url.host}`)
+    seen.add(`${url.protocol}//${url.hostname}:${port}`)
   }
   return [...seen]
 }
@@ -373,15 +375,26 @@ function parseRetentionDays(value: string): number | undefined {
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
 
-/** Go-style durations (`90s`, `10m`, `1h30m`); a bare number is seconds. */
+/**
+ * The longest limit a duration input yields: 24 days. Node cannot arm a timer beyond 2^31-1 ms (24.8 days); a longer
+ * one fires at once. The margin below that leaves room for the seconds callers add to a limit for their own timers
+ * (a dial, a grace period). No job runs this long: GitHub stops a job after 6 hours, or 5 days on a self-hosted runner.
+ */
+export const MAX_DURATION_MS = 24 * 24 * 3_600_000
+
+/** Go-style durations (`90s`, `10m`, `1h30m`); a bare number is seconds. Longer than MAX_DURATION_MS means that. */
 export function parseDuration(input: Inputs, value: string): number {
   const text = value.trim()
-  if (/^\d+$/.test(text) && Number(text) > 0) return Number(text) * 1000
-  const parts = [...text.matchAll(/(\d+)(ms|s|m|h)/g)]
-  if (!parts.length || parts.map(p => p[0]).join('') !== text) {
-    throw new ConfigurationError(`${input} must be a duration such as 90s, 10m or 1h30m, not '${text}'`)
+  let ms: number
+  if (/^\d+$/.test(text)) {
+    ms = Number(text) * 1000
+  } else {
+    const parts = [...text.matchAll(/(\d+)(ms|s|m|h)/g)]
+    if (!parts.length || parts.map(p => p[0]).join('') !== text) {
+      throw new ConfigurationError(`${input} must be a duration such as 90s, 10m or 1h30m, not '${text}'`)
+    }
+    ms = parts.reduce((sum, p) => sum + Number(p[1]) * UNIT_MS[p[2] as string]!, 0)
   }
-  const ms = parts.reduce((sum, p) => sum + Number(p[1]) * UNIT_MS[p[2] as string]!, 0)
   if (ms <= 0) throw new ConfigurationError(`${input} must be longer than zero`)
-  return ms
+  return Math.min(ms, MAX_DURATION_MS)
 }
