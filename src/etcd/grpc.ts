@@ -92,7 +92,9 @@ export class EtcdGrpc {
       'content-type': 'application/grpc',
       te: 'trailers'
     }
-    if (timeoutMs !== undefined) headers['grpc-timeout'] = `${Math.ceil(timeoutMs)}m`
+    // gRPC allows at most 8 digits: a limit past 27 hours goes in seconds.
+    if (timeoutMs !== undefined)
+      headers['grpc-timeout'] = timeoutMs < 1e8 ? `${Math.ceil(timeoutMs)}m` : `${Math.ceil(timeoutMs / 1000)}S`
     if (this.token) headers['token'] = this.token
     const stream = this.session.request(headers)
     stream.end(frame(message))
