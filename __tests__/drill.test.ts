@@ -4,16 +4,20 @@
  * was changed under a recomputed sha256 trailer (which the trailer check, etcd's own `snapshot status` and a
  * structural walk cannot see).
  */
+import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { findEtcdBinary, runRestoreDrill } from '../src/etcd/drill.js'
 import { resolveTools, type EtcdTools } from '../src/etcd/tools.js'
 import { ConfigurationError, VerificationError } from '../src/errors.js'
 import { verifySnapshot } from '../src/snapshot/index.js'
-import { ETCD_BIN, etcdctl, startEtcd, stopAll, type EtcdMember } from './support/etcd.js'
-import { countKeys, currentRevision, put, seedKubernetes } from './support/seed.js'
+import { runAction } from './support/action-runner.js'
+import { ETCD_BIN, ETCDCTL_BIN, etcdctl, startEtcd, stopAll, type EtcdMember } from './support/etcd.js'
+import { makePki } from './support/pki.js'
+import { SecretScan } from './support/secrets.js'
+import { countKeys, currentRevision, enableAuth, put, seedKubernetes } from './support/seed.js'
 import { memberHashKv, saveSnapshot, toolStatus } from './support/snapshots.js'
 
 const MARKER_KEY = '/registry/configmaps/default/drill-marker'
@@ -145,5 +149,119 @@ describe('restore drill', () => {
     await expect(missing).rejects.toThrow(
       /^etcd: 'etcd-not-installed' was not found; .*install etcd-server.*set the etcd input.*restore-drill: false$/
     )
+  })
+})
+
+describe('restore drill with etcd auth enabled', () => {
+  const ROOT_PASSWORD = 'drill-root-password-5f3a'
+  let authDir: string
+  let authMember: EtcdMember
+  let authSnapshot: string
+  let authExpected: { revision: number; liveKeys: number; hashKV: number }
+
+  beforeAll(async () => {
+    authDir = mkdtempSync(join(dir, 'auth-'))
+    authMember = await startEtcd({ pki: await makePki(join(authDir, 'pki')), name: 'auth' })
+    await seedKubernetes(authMember, { objects: 200, seed: 12 })
+    await enableAuth(authMember, ROOT_PASSWORD)
+    const rootEnv = { ETCDCTL_USER: 'root', ETCDCTL_PASSWORD: ROOT_PASSWORD }
+    authSnapshot = join(authDir, 'snapshot.db')
+    await saveSnapshot(authMember, authSnapshot, rootEnv)
+    const report = await verifySnapshot(authSnapshot)
+    authExpected = { revision: report.status.revision, liveKeys: report.liveKeys, hashKV: report.hashKV!.hash }
+  })
+
+  it('the restored member keeps auth on: the drill authenticates with the credentials it is given', async () => {
+    const workDir = mkdtempSync(join(authDir, 'work-'))
+    const report = await runRestoreDrill({
+      tools,
+      etcdBinary: ETCD_BIN,
+      snapshot: authSnapshot,
+      expected: authExpected,
+      workDir,
+      credentials: { username: 'root', password: ROOT_PASSWORD }
+    })
+    expect(report.hashKV.hash).toBe(authExpected.hashKV)
+    expect(report.liveKeys).toBe(authExpected.liveKeys)
+    expect(readdirSync(workDir)).toEqual([])
+  })
+
+  it('without a username (a client certificate named the user) it says what to set, in one line', async () => {
+    const workDir = mkdtempSync(join(authDir, 'work-'))
+    const drill = runRestoreDrill({
+      tools,
+      etcdBinary: ETCD_BIN,
+      snapshot: authSnapshot,
+      expected: authExpected,
+      workDir
+    })
+    await expect(drill).rejects.toThrow(ConfigurationError)
+    await expect(drill).rejects.toThrow(
+      'restore drill: etcdctl get against the restored etcd failed: the snapshot has etcd auth enabled, so the restored etcd asks for a user: set the username and password inputs (a user with the root role), or set restore-drill: false'
+    )
+    expect(readdirSync(workDir)).toEqual([])
+  })
+
+  it('the action with restore-drill: true, username and password passes; no child sees an input, secret or runtime token', async () => {
+    // Wrappers that write their environment to a file, then run the real etcdctl and etcd (each a child of ours).
+    const envDir = mkdtempSync(join(authDir, 'env-'))
+    const wrap = (name: string, real: string): string => {
+      const wrapper = join(authDir, name)
+      writeFileSync(wrapper, `#!/bin/sh\nenv > "${envDir}/${name}-$$"\nexec ${real} "$@"\n`)
+      chmodSync(wrapper, 0o755)
+      return wrapper
+    }
+    const pki = authMember.pki!
+    const identity = join(authDir, 'key.txt')
+    execFileSync('age-keygen', ['-o', identity], { stdio: 'ignore' })
+    const inputs = {
+      endpoints: authMember.clientUrl,
+      cacert: pki.pem('caCert'),
+      cert: pki.pem('clientCert'),
+      key: pki.pem('clientKey'),
+      username: 'root',
+      password: ROOT_PASSWORD,
+      passphrase: 'drill-passphrase-9c1e7d',
+      etcdctl: wrap('etcdctl', ETCDCTL_BIN),
+      etcd: wrap('etcd', ETCD_BIN),
+      'restore-drill': 'true',
+      upload: 'false',
+      'output-dir': mkdtempSync(join(authDir, 'out-')),
+      'artifact-name': 'drill-auth'
+    }
+    const tokens = {
+      ACTIONS_RUNTIME_TOKEN: 'runtime-token-3b9f0c2a71',
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'id-token-request-8e21d4',
+      // What the restore action would hold; a runner passes every INPUT_ of a step to every process it starts.
+      INPUT_IDENTITY: readFileSync(identity, 'utf8')
+    }
+    const { main, post } = await runAction({ inputs, env: tokens })
+    expect(main.error).toBeUndefined()
+    expect(main.code).toBe(0)
+    expect(main.log).toMatch(
+      /restored and served by etcd 3\.4\.23 in [\d.]+ s: revision \d+, \d+ live keys, HashKV \d+/
+    )
+    expect(post.code).toBe(0)
+
+    const dumps = readdirSync(envDir)
+    // etcdctl (version, status, snapshot status, hashkv, restore, the drill's checks) and etcd (--version, the member).
+    expect(dumps.filter(f => f.startsWith('etcdctl-')).length).toBeGreaterThanOrEqual(6)
+    expect(dumps.filter(f => f.startsWith('etcd-')).length).toBeGreaterThanOrEqual(2)
+    const secrets = new SecretScan().addSecretInputs(inputs).addAgeIdentities('age identity', identity)
+    for (const [name, value] of Object.entries(tokens)) secrets.add(name, value)
+    for (const file of dumps) {
+      const names = readFileSync(join(envDir, file), 'utf8')
+        .split('\n')
+        .map(l => l.split('=')[0])
+      expect({ file, names: names.filter(n => /^(INPUT_|ACTIONS_|STATE_|GITHUB_)/.test(n!)) }).toEqual({
+        file,
+        names: []
+      })
+      // The drill's etcdctl gets the password it needs, by environment: anything else of ours it must not see.
+      secrets.expectClean({
+        texts: { [file]: readFileSync(join(envDir, file), 'utf8').replace(/^ETCDCTL_PASSWORD=.*$/m, '') }
+      })
+    }
+    secrets.expectClean({ runs: { main, post }, trees: [inputs['output-dir']] })
   })
 })

@@ -102,7 +102,8 @@ export async function run(): Promise<void> {
               etcdBinary: etcdServer.path,
               snapshot: snapshotFile,
               expected: { revision: backup.status.revision, liveKeys: backup.native.liveKeys, hashKV: backup.native.hashKV?.hash },
-              workDir: privateDir
+              workDir: privateDir,
+              credentials: access
             })
           )
           core.info(`restored and served by etcd ${report.etcdVersion} in ${(report.durations.total / 1000).toFixed(1)} s: revision ${report.revision}, ${report.liveKeys} live keys, HashKV ${report.hashKV.hash}`)

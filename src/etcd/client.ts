@@ -66,9 +66,18 @@ export class Etcdctl {
    * `endpoint hashkv --rev` on one member: etcd's MVCC hash of the keyspace at that revision. etcd reads the whole key
    * bucket to answer, which takes seconds per GB, so this gets the snapshot's own `timeoutMs`, not a status timeout.
    */
-  async hashKV(endpoint: string, revision: number, timeoutMs: number): Promise<{ hash: number; compactRevision: number; revision: number }> {
+  async hashKV(
+    endpoint: string,
+    revision: number,
+    timeoutMs: number
+  ): Promise<{ hash: number; compactRevision: number; revision: number }> {
     const started = Date.now()
-    const result = await this.run(endpoint, ['endpoint', 'hashkv', `--rev=${revision}`, '-w', 'json'], timeoutMs + DIAL_TIMEOUT_MS, timeoutMs)
+    const result = await this.run(
+      endpoint,
+      ['endpoint', 'hashkv', `--rev=${revision}`, '-w', 'json'],
+      timeoutMs + DIAL_TIMEOUT_MS,
+      timeoutMs
+    )
     if (result.code !== 0) {
       const hint = explainFailure(result)
       // A deadline before timeoutMs is the dial's: the member is unreachable, not slow.
@@ -112,8 +121,8 @@ export class Etcdctl {
     }
     args = [...flags, ...args]
     try {
-      // Any ETCDCTL_* the runner happens to have would silently change what we talk to; only ours count.
-      return await runTool(this.binary, args, { env, dropEnv: ['ETCDCTL_*'], timeoutMs })
+      // Only our ETCDCTL_* reach it (see childEnv): one the runner happens to have would change what we talk to.
+      return await runTool(this.binary, args, { env, timeoutMs })
     } catch (e: unknown) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
         throw new EtcdError(`${this.binary} could not be run (not found); install etcdctl or set the 'etcdctl' input`)
@@ -123,7 +132,8 @@ export class Etcdctl {
   }
 }
 
-export const MEMBER_WENT_AWAY = 'the member closed the connection during the transfer (etcd stopped, restarted or was killed); retry, or check the member'
+export const MEMBER_WENT_AWAY =
+  'the member closed the connection during the transfer (etcd stopped, restarted or was killed); retry, or check the member'
 
 /** Turns an etcdctl failure into one line a platform engineer can act on. */
 export function explainFailure(result: ToolResult): string {
@@ -139,10 +149,19 @@ export function explainFailure(result: ToolResult): string {
 export function explainEtcdMessage(text: string): string | undefined {
   const hints: Array<[RegExp, string]> = [
     [/certificate signed by unknown authority/i, "the server's certificate is not signed by cacert (wrong CA?)"],
-    [/certificate is valid for|doesn't contain any IP SANs|not valid for any names/i, "the server's certificate does not name this endpoint's host"],
-    [/bad certificate|certificate required|unknown certificate authority/i, 'the server rejected the client certificate (cert/key not signed by the etcd CA?)'],
+    [
+      /certificate is valid for|doesn't contain any IP SANs|not valid for any names/i,
+      "the server's certificate does not name this endpoint's host"
+    ],
+    [
+      /bad certificate|certificate required|unknown certificate authority/i,
+      'the server rejected the client certificate (cert/key not signed by the etcd CA?)'
+    ],
     // With TLS 1.3 the server's rejection of a client certificate reaches grpc only as a dropped connection.
-    [/failed to write client preface|connection reset by peer|broken pipe/i, 'the server dropped the TLS connection: it rejected the client certificate (cert/key not signed by the etcd CA, or none given)'],
+    [
+      /failed to write client preface|connection reset by peer|broken pipe/i,
+      'the server dropped the TLS connection: it rejected the client certificate (cert/key not signed by the etcd CA, or none given)'
+    ],
     [/authentication failed|invalid user ID or password/i, 'authentication failed: wrong username or password'],
     [/user name is empty|user name not found/i, 'etcd auth is enabled: set username and password'],
     [/permission denied/i, 'permission denied: the etcd user needs the root role to take snapshots'],
@@ -150,7 +169,10 @@ export function explainEtcdMessage(text: string): string | undefined {
     [/transport is closing|error reading from server: EOF|unexpected EOF/i, MEMBER_WENT_AWAY],
     [/connection refused/i, 'connection refused: nothing listens there, or etcd is down'],
     [/no such host/i, 'the host name does not resolve'],
-    [/first record does not look like a TLS handshake/i, 'the endpoint speaks plain HTTP: use http:// or enable TLS on etcd'],
+    [
+      /first record does not look like a TLS handshake/i,
+      'the endpoint speaks plain HTTP: use http:// or enable TLS on etcd'
+    ],
     [/transport: authentication handshake failed|tls:/i, 'the TLS handshake failed (check cacert, cert and key)'],
     [/context deadline exceeded|DeadlineExceeded/i, 'no answer in time (unreachable, or blocked by a firewall)']
   ]

@@ -14,9 +14,15 @@ import { ConfigurationError, EtcdError, VerificationError } from '../errors.js'
 import { makePrivateDir } from '../tempfiles.js'
 import { parseJsonWithBigIds } from './json.js'
 import { freePorts } from './ports.js'
-import { runTool } from './process.js'
+import { childEnv, runTool } from './process.js'
 import { restoreSnapshot } from './restore.js'
 import type { EtcdTool, EtcdTools } from './tools.js'
+
+/** The etcd user the drill's etcdctl authenticates as: the restored member keeps the snapshot's users and auth. */
+export interface DrillCredentials {
+  username?: string
+  password?: string
+}
 
 export interface DrillExpectation {
   /** The snapshot's revision: the restored etcd must serve exactly this. */
@@ -38,6 +44,8 @@ export interface DrillOptions {
   workDir?: string
   /** Limit for etcd to start serving; default 2 minutes. */
   bootTimeoutMs?: number
+  /** The backup's username and password: with auth enabled in the snapshot, the restored etcd asks for them. */
+  credentials?: DrillCredentials
 }
 
 export interface DrillReport {
@@ -112,7 +120,10 @@ export async function runRestoreDrill(opts: DrillOptions): Promise<DrillReport> 
     }
 
     let t = Date.now()
-    const served = await checkServed(opts.tools.etcdctl.path, member.clientUrl, opts.expected)
+    const served = await checkServed(
+      { binary: opts.tools.etcdctl.path, endpoint: member.clientUrl, credentials: opts.credentials ?? {} },
+      opts.expected
+    )
     durations.checks = Date.now() - t
     t = Date.now()
     await member.stop()
@@ -129,11 +140,7 @@ export async function runRestoreDrill(opts: DrillOptions): Promise<DrillReport> 
 }
 
 async function etcdVersionOf(binary: string): Promise<string> {
-  const result = await runTool(binary, ['--version'], {
-    dropEnv: ['ETCD_*'],
-    env: passThroughArch(),
-    timeoutMs: 10_000
-  })
+  const result = await runTool(binary, ['--version'], { env: passThroughArch(), timeoutMs: 10_000 })
   const version = /etcd Version:\s*(\S+)/.exec(result.stdout)?.[1]
   if (result.code !== 0 || !version)
     throw new ConfigurationError(`etcd: '${binary} --version' printed no etcd version; is it the etcd server?`)
@@ -147,10 +154,17 @@ interface Served {
   problems: string[]
 }
 
+/** The restored member and how its etcdctl reaches it. */
+interface RestoredMember {
+  binary: string
+  endpoint: string
+  credentials: DrillCredentials
+}
+
 /** Asks the restored member what it serves; counts and hashes are pinned to the expected revision. */
-async function checkServed(etcdctl: string, endpoint: string, expected: DrillExpectation): Promise<Served> {
+async function checkServed(etcdctl: RestoredMember, expected: DrillExpectation): Promise<Served> {
   const problems: string[] = []
-  const status = await ask(etcdctl, endpoint, ['endpoint', 'status', '-w', 'json'], 30_000)
+  const status = await ask(etcdctl, ['endpoint', 'status', '-w', 'json'], 30_000)
   const revision = Number(
     (status as Array<{ Status?: { header?: { revision?: unknown } } }>)[0]?.Status?.header?.revision ?? 0
   )
@@ -162,7 +176,6 @@ async function checkServed(etcdctl: string, endpoint: string, expected: DrillExp
   // etcdctl 3.4 has no --count-only; a one-key range with --limit still reports the full count.
   const range = await ask(
     etcdctl,
-    endpoint,
     ['get', '', '--from-key', '--keys-only', '--limit=1', `--rev=${expected.revision}`, '-w', 'json'],
     10 * 60_000
   )
@@ -172,12 +185,7 @@ async function checkServed(etcdctl: string, endpoint: string, expected: DrillExp
       `the restored etcd holds ${liveKeys} live keys at revision ${expected.revision}, the snapshot ${expected.liveKeys}`
     )
   }
-  const hashed = await ask(
-    etcdctl,
-    endpoint,
-    ['endpoint', 'hashkv', `--rev=${expected.revision}`, '-w', 'json'],
-    30 * 60_000
-  )
+  const hashed = await ask(etcdctl, ['endpoint', 'hashkv', `--rev=${expected.revision}`, '-w', 'json'], 30 * 60_000)
   const entry = (hashed as Array<{ HashKV?: { hash?: unknown; compact_revision?: unknown } }>)[0]?.HashKV
   const hashKV = { hash: Number(entry?.hash ?? 0), compactRevision: Number(entry?.compact_revision ?? 0) }
   if (expected.hashKV !== undefined && hashKV.hash !== expected.hashKV) {
@@ -188,14 +196,15 @@ async function checkServed(etcdctl: string, endpoint: string, expected: DrillExp
   return { revision, liveKeys, hashKV, problems }
 }
 
-async function ask(etcdctl: string, endpoint: string, args: string[], timeoutMs: number): Promise<unknown> {
+async function ask(etcdctl: RestoredMember, args: string[], timeoutMs: number): Promise<unknown> {
   const seconds = Math.ceil(timeoutMs / 1000)
+  const { username, password } = etcdctl.credentials
   const result = await runTool(
-    etcdctl,
-    [`--endpoints=${endpoint}`, '--dial-timeout=5s', `--command-timeout=${seconds}s`, ...args],
+    etcdctl.binary,
+    [`--endpoints=${etcdctl.endpoint}`, '--dial-timeout=5s', `--command-timeout=${seconds}s`, ...args],
     {
-      env: { ETCDCTL_API: '3' },
-      dropEnv: ['ETCDCTL_*'],
+      // Like every etcdctl call, credentials by environment only.
+      env: { ETCDCTL_API: '3', ETCDCTL_USER: username, ETCDCTL_PASSWORD: username ? password : undefined },
       timeoutMs: timeoutMs + 5_000
     }
   )
@@ -206,15 +215,28 @@ async function ask(etcdctl: string, endpoint: string, args: string[], timeoutMs:
         .map(l => l.trim())
         .filter(Boolean)
         .at(-1) ?? `exit code ${result.code ?? result.signal}`
-    throw new EtcdError(
-      `restore drill: etcdctl ${args.slice(0, 2).join(' ')} against the restored etcd failed: ${line.replace(/^Error:\s*/, '').slice(0, 300)}`
-    )
+    const what = `restore drill: etcdctl ${command(args)} against the restored etcd failed`
+    if (!username && /user name is empty/.test(line)) {
+      // Authenticated by a client certificate's name, the backup needed no password; the drill's member has no TLS.
+      throw new ConfigurationError(
+        `${what}: the snapshot has etcd auth enabled, so the restored etcd asks for a user: set the username and password inputs (a user with the root role), or set restore-drill: false`
+      )
+    }
+    throw new EtcdError(`${what}: ${line.replace(/^Error:\s*/, '').slice(0, 300)}`)
   }
   try {
     return parseJsonWithBigIds(result.stdout)
   } catch {
-    throw new EtcdError(`restore drill: etcdctl ${args.slice(0, 2).join(' ')} printed no JSON`)
+    throw new EtcdError(`restore drill: etcdctl ${command(args)} printed no JSON`)
   }
+}
+
+/** The etcdctl command without its flags and arguments: "endpoint status", "get". */
+function command(args: string[]): string {
+  return args
+    .slice(0, 2)
+    .filter(a => /^[a-z]+$/.test(a))
+    .join(' ')
 }
 
 class PortTakenError extends EtcdError {}
@@ -250,10 +272,8 @@ function startMember(
     '--logger=zap',
     '--log-outputs=stderr'
   ]
-  // Every ETCD_* variable is a flag to etcd; the runner's must not reach the throwaway member.
-  const env: Record<string, string | undefined> = {}
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('ETCD_') && !k.startsWith('ETCDCTL_')) env[k] = v
-  Object.assign(env, passThroughArch())
+  // Every ETCD_* variable is a flag to etcd; none of the runner's reaches the throwaway member (see childEnv).
+  const env = childEnv(passThroughArch())
   const log = openSync(logFile, 'a', 0o600)
   let child: ChildProcess
   try {
@@ -347,4 +367,3 @@ async function healthy(clientUrl: string): Promise<boolean> {
     return false
   }
 }
-

@@ -10,12 +10,36 @@ export interface ToolResult {
 }
 
 export interface RunOptions {
-  /** Variables added to a copy of this process's environment (credentials travel here, never on argv). */
+  /** Variables added to the child's environment (see childEnv; credentials travel here, never on argv). */
   env?: Record<string, string | undefined>
-  /** Environment variable names (or prefixes ending in `*`) removed from the inherited environment. */
+  /** Variable names (or prefixes ending in `*`) kept out of what childEnv passes through. */
   dropEnv?: string[]
   /** Kill the whole process group after this long. */
   timeoutMs?: number
+}
+
+/**
+ * What a child may inherit from this process: where to find programs, a home and a temp dir, the locale, and the
+ * CA bundle Go reads for system roots. Nothing else: the runner's environment holds every input (INPUT_PASSWORD,
+ * INPUT_KEY, INPUT_PASSPHRASE, INPUT_IDENTITY) and the runtime tokens, and an etcd tool reads ETCD_*, ETCDCTL_* and
+ * HTTPS_PROXY as its own settings.
+ */
+const INHERITED = ['PATH', 'HOME', 'TMPDIR', 'TZ', 'LANG', 'LC_*', 'SSL_CERT_FILE', 'SSL_CERT_DIR']
+
+/**
+ * The environment of every child this action starts: the allow-listed part of ours, minus `drop`, plus `extra`
+ * (which the caller chose, so it may name anything, ETCDCTL_* credentials included).
+ */
+export function childEnv(extra: Record<string, string | undefined> = {}, drop: string[] = []): Record<string, string> {
+  const matches = (key: string, pattern: string): boolean =>
+    pattern.endsWith('*') ? key.startsWith(pattern.slice(0, -1)) : key === pattern
+  const env: Record<string, string> = {}
+  for (const [key, value] of Object.entries(process.env)) {
+    if (value === undefined) continue
+    if (INHERITED.some(p => matches(key, p)) && !drop.some(p => matches(key, p))) env[key] = value
+  }
+  for (const [key, value] of Object.entries(extra)) if (value !== undefined) env[key] = value
+  return env
 }
 
 /** Children still running, so a cancelled job can take them down with it (see killRunningTools). */
@@ -26,14 +50,7 @@ const running = new Set<ChildProcess>()
  * the tool started outlives it.
  */
 export async function runTool(binary: string, args: string[], options: RunOptions = {}): Promise<ToolResult> {
-  const env: Record<string, string | undefined> = { ...process.env }
-  for (const name of options.dropEnv ?? []) {
-    if (name.endsWith('*')) {
-      for (const key of Object.keys(env)) if (key.startsWith(name.slice(0, -1))) delete env[key]
-    } else delete env[name]
-  }
-  Object.assign(env, options.env)
-
+  const env = childEnv(options.env, options.dropEnv)
   return await new Promise<ToolResult>((resolve, reject) => {
     const child = spawn(binary, args, { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
     running.add(child)

@@ -39,9 +39,17 @@ export async function takeSnapshot<T>(opts: {
     throw new EtcdError(`${member.endpoint} stopped answering right after the snapshot: ${(e as Error).message}`)
   }
   if (after.memberId !== member.memberId) {
-    throw new EtcdError(`${member.endpoint} is now a different member (${after.memberId}, was ${member.memberId}); refusing the snapshot`)
+    throw new EtcdError(
+      `${member.endpoint} is now a different member (${after.memberId}, was ${member.memberId}); refusing the snapshot`
+    )
   }
-  const taken = { file: opts.file, revisionBefore: before.revision, revisionAfter: after.revision, startedAt, finishedAt: new Date() }
+  const taken = {
+    file: opts.file,
+    revisionBefore: before.revision,
+    revisionAfter: after.revision,
+    startedAt,
+    finishedAt: new Date()
+  }
   return { taken, consumed }
 }
 
@@ -76,7 +84,9 @@ export async function toolSnapshotStatus(tools: EtcdTools, file: string): Promis
   const version = tools.etcdutl?.version ?? tools.etcdctl.version
   if (!binary) {
     if (compareVersions(tools.etcdctl.version, '3.6.0') >= 0) {
-      throw new EtcdError(`etcdctl ${tools.etcdctl.version} has no 'snapshot status'; install etcdutl next to it or set the etcdutl input`)
+      throw new EtcdError(
+        `etcdctl ${tools.etcdctl.version} has no 'snapshot status'; install etcdutl next to it or set the etcdutl input`
+      )
     }
     binary = tools.etcdctl.path
   }
@@ -85,12 +95,13 @@ export async function toolSnapshotStatus(tools: EtcdTools, file: string): Promis
     // exits. Go's default GC lets the heap reach twice what is live; GOGC=50 holds it to 1.5x at no CPU cost
     // measured (4 GB snapshot: 113-132 MiB of anonymous memory with the default, 91-92 MiB with this).
     env: { ETCDCTL_API: '3', GOGC: '50' },
-    dropEnv: ['ETCDCTL_*'],
     timeoutMs: 10 * 60_000
   })
   const line = result.stdout.split('\n').find(l => l.trim().startsWith('{'))
   if (result.code !== 0 || !line) {
-    const why = result.signal ? `killed by ${result.signal}` : (result.stderr.trim().split('\n').at(-1) ?? `exit ${result.code}`)
+    const why = result.signal
+      ? `killed by ${result.signal}`
+      : (result.stderr.trim().split('\n').at(-1) ?? `exit ${result.code}`)
     throw new VerificationError(`etcd's 'snapshot status' rejected the snapshot: ${why.slice(0, 300)}`)
   }
   const parsed = JSON.parse(line) as Partial<Record<'hash' | 'revision' | 'totalKey' | 'totalSize', number>>
