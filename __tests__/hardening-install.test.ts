@@ -43,8 +43,9 @@ const requested: string[] = []
 /** PATH for the action: tar and gzip (tool-cache extracts with them), no etcdctl. */
 let binWithoutEtcdctl: string
 let lastRunnerTemp: string
+/** Where the tar wrapper writes the environment it was started with, one file per run. */
+let tarEnvDir: string
 const secrets = new SecretScan()
-const runs: Record<string, ActionRun> = {}
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'hardening-install-'))
@@ -91,11 +92,16 @@ beforeAll(async () => {
 
   binWithoutEtcdctl = join(dir, 'bin')
   mkdirSync(binWithoutEtcdctl)
-  for (const tool of ['tar', 'gzip'])
-    symlinkSync(
-      execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim(),
-      join(binWithoutEtcdctl, tool)
-    )
+  const which = (tool: string): string => execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim()
+  symlinkSync(which('gzip'), join(binWithoutEtcdctl, 'gzip'))
+  // tar notes the environment it was given (with the shell's builtin: PATH has no `env`), then runs as usual.
+  tarEnvDir = join(dir, 'tar-env')
+  mkdirSync(tarEnvDir)
+  writeFileSync(
+    join(binWithoutEtcdctl, 'tar'),
+    `#!/bin/sh\nexport -p > "${tarEnvDir}/$$"\nexec ${which('tar')} "$@"\n`,
+    { mode: 0o755 }
+  )
 })
 
 afterAll(async () => {
@@ -129,8 +135,8 @@ async function backupWithInstall(
     },
     env: { PATH: binWithoutEtcdctl, RUNNER_TOOL_CACHE: toolCache }
   })
-  runs[`${name} main`] = main
-  runs[`${name} post`] = post
+  // Each test checks its own runs, so each can run alone.
+  secrets.expectClean({ runs: { [`${name} main`]: main, [`${name} post`]: post }, trees: [outputDir] })
   expect(post.code).toBe(0)
   return main
 }
@@ -145,6 +151,8 @@ describe('etcd-version: installing etcdctl on a runner that has none', () => {
   it('downloads the release, checks SHA256SUMS, caches etcdctl and takes the backup with it; the next job uses the cache', async () => {
     const toolCache = mkdtempSync(join(dir, 'cache-'))
     requested.length = 0
+    rmSync(tarEnvDir, { recursive: true, force: true })
+    mkdirSync(tarEnvDir)
     const first = await backupWithInstall('installed', 'good', toolCache)
     expect(first.error).toBeUndefined()
     expect(first.code).toBe(0)
@@ -157,6 +165,14 @@ describe('etcd-version: installing etcdctl on a runner that has none', () => {
     expect(first.log).toMatch(/downloaded, checked against SHA256SUMS and cached/)
     expect(first.outputs['etcd-version']).toBe(VERSION)
     expect(Number(first.outputs['total-keys'])).toBeGreaterThanOrEqual(300)
+    // tar extracted the release with none of the step's inputs (the client key among them) in its environment.
+    const tarRuns = readdirSync(tarEnvDir)
+    expect(tarRuns.length).toBeGreaterThan(0)
+    for (const run of tarRuns) {
+      const tarEnv = readFileSync(join(tarEnvDir, run), 'utf8')
+      expect(tarEnv).toMatch(/^export PATH=/m)
+      expect(tarEnv.match(/^export (INPUT_|ACTIONS_|GITHUB_)\w*/gm)).toBeNull()
+    }
 
     requested.length = 0
     const second = await backupWithInstall('from-cache', 'good', toolCache)
@@ -213,9 +229,14 @@ describe('etcd-version: installing etcdctl on a runner that has none', () => {
     expect(badUrl.error).toBe('etcd-download-url must be an https:// (or http://) URL, not ftp://')
   })
 
-  it('leaks no secret in any run', () => {
-    expect(Object.keys(runs).length).toBeGreaterThanOrEqual(12)
-    secrets.expectClean({ runs, trees: [dir] })
+  it('leaks no secret while installing, with the TLS key given as secret text', async () => {
+    const inputs = { cacert: pki.pem('caCert'), cert: pki.pem('clientCert'), key: pki.pem('clientKey') }
+    const scan = new SecretScan().addSecretInputs(inputs)
+    expect(scan.size).toBeGreaterThan(1)
+    const main = await backupWithInstall('secret-text', 'good', mkdtempSync(join(dir, 'cache-')), inputs)
+    expect(main.error).toBeUndefined()
+    expect(main.log).toMatch(/downloaded, checked against SHA256SUMS and cached/)
+    scan.expectClean({ runs: { main }, trees: [dir] })
   })
 })
 

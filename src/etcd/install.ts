@@ -10,6 +10,7 @@ import { createReadStream, promises as fs } from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { ConfigurationError, errorMessage, VerificationError } from '../errors.js'
+import { runTool } from './process.js'
 import { resolveTools, type EtcdTools } from './tools.js'
 
 /** Where the etcd project publishes its releases; `etcd-download-url` can point at a mirror laid out the same way. */
@@ -95,7 +96,7 @@ export async function installEtcd(version: string, baseUrl: string): Promise<Ins
         `${asset.tarballName} from ${asset.tarballUrl} has sha256 ${actual} but SHA256SUMS says ${expected}: the download is damaged or was tampered with; nothing was installed`
       )
     }
-    const extracted = await tc.extractTar(tarball, path.join(scratch, 'extracted'), 'xz')
+    const extracted = await extractTarball(tarball, path.join(scratch, 'extracted'))
     const releaseDir = path.join(extracted, asset.folder)
     // Only the two clients go into the cache: the etcd server binary is not needed to take a snapshot.
     const staged = path.join(scratch, 'staged')
@@ -149,6 +150,24 @@ export async function findOrInstallTools(request: {
     )
   }
   return { tools, installed }
+}
+
+/**
+ * tar through runTool rather than tool-cache's extractTar, which would hand tar this process's whole environment
+ * (every input, secrets included).
+ */
+async function extractTarball(tarball: string, dest: string): Promise<string> {
+  await fs.mkdir(dest)
+  const why = await runTool('tar', ['-xzf', tarball, '-C', dest], { timeoutMs: 5 * 60_000 }).then(
+    r => (r.code === 0 ? undefined : (r.stderr.trim().split('\n').at(-1) ?? `exit code ${r.code ?? r.signal}`)),
+    (e: unknown) => errorMessage(e)
+  )
+  if (why !== undefined) {
+    throw new ConfigurationError(
+      `could not extract ${path.basename(tarball)} with tar (${why.slice(0, 300)}); the runner needs tar and gzip on PATH`
+    )
+  }
+  return dest
 }
 
 async function binariesIn(dir: string): Promise<{ etcdctl: string; etcdutl?: string } | undefined> {
