@@ -9,6 +9,7 @@ import { restoreCommand } from './cli/restore.js'
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliIO } from './cli/common.js'
 import { errorMessage } from './errors.js'
 import { SnapshotReadError, verifySnapshot, type SnapshotReport } from './snapshot/index.js'
+import { printable, quoted, terminalJson } from './snapshot/printable.js'
 
 export type { CliIO } from './cli/common.js'
 /** verify exits 1 when the snapshot is invalid, the code every command uses for a failure. */
@@ -24,11 +25,13 @@ const COMMANDS: Record<string, Command> = {
   verify: {
     summary: 'check an etcd snapshot file (structure, schema, sha256 trailer) and summarise what it holds',
     usage: [
-      'etcd-snapshot verify <snapshot.db> [--json] [--min-keys N] [--required-key PREFIX]...',
+      'etcd-snapshot verify <snapshot.db> [--json] [--min-keys N] [--required-key PREFIX]... [--skip-hash-check]',
       '',
       '  --json              print the full report as JSON (valid, errors, status, liveKeys, sha256, kubernetes, ...)',
       '  --min-keys N        invalid when the snapshot has fewer than N live keys',
       '  --required-key P    invalid when no live key starts with P (repeatable)',
+      "  --skip-hash-check   accept a file without etcd's sha256 trailer (a copy of a member's member/snap/db);",
+      '                      its structure is still checked. A trailer that is there is checked all the same.',
       '',
       'Exit status: 0 valid, 1 invalid (the first line says what is wrong and where), 2 usage error or unreadable file.'
     ].join('\n'),
@@ -60,7 +63,7 @@ export async function run(argv: string[], io: CliIO = defaultIO): Promise<number
   }
   const cmd = COMMANDS[name]
   if (!cmd) {
-    io.stderr.write(`etcd-snapshot: unknown command ${JSON.stringify(name)}\n${usage()}`)
+    io.stderr.write(`etcd-snapshot: unknown command ${quoted(name)}\n${usage()}`)
     return EXIT_USAGE
   }
   if (args.includes('--help') || args.includes('-h')) {
@@ -70,7 +73,7 @@ export async function run(argv: string[], io: CliIO = defaultIO): Promise<number
   try {
     return await cmd.run(args, io)
   } catch (e: unknown) {
-    io.stderr.write(`etcd-snapshot ${name}: ${errorMessage(e)}\n`)
+    io.stderr.write(`etcd-snapshot ${name}: ${printable(errorMessage(e))}\n`)
     return EXIT_INVALID
   }
 }
@@ -82,10 +85,11 @@ interface VerifyArgs {
   json: boolean
   minKeys?: number
   requiredKeys: string[]
+  skipHashCheck: boolean
 }
 
 function parseVerifyArgs(args: string[]): VerifyArgs {
-  const out: VerifyArgs = { file: '', json: false, requiredKeys: [] }
+  const out: VerifyArgs = { file: '', json: false, requiredKeys: [], skipHashCheck: false }
   const files: string[] = []
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!
@@ -97,6 +101,7 @@ function parseVerifyArgs(args: string[]): VerifyArgs {
       return v
     }
     if (flag === '--json' && inline === undefined) out.json = true
+    else if (flag === '--skip-hash-check' && inline === undefined) out.skipHashCheck = true
     else if (flag === '--min-keys') {
       const v = value()
       if (!/^\d+$/.test(v)) throw new UsageError(`--min-keys must be a whole number, got ${JSON.stringify(v)}`)
@@ -122,18 +127,22 @@ async function verifyCommand(args: string[], io: CliIO): Promise<number> {
     parsed = parseVerifyArgs(args)
   } catch (e: unknown) {
     if (!(e instanceof UsageError)) throw e
-    io.stderr.write(`etcd-snapshot verify: ${e.message}\nusage: ${COMMANDS.verify!.usage}\n`)
+    io.stderr.write(`etcd-snapshot verify: ${printable(e.message)}\nusage: ${COMMANDS.verify!.usage}\n`)
     return EXIT_USAGE
   }
   let report: SnapshotReport
   try {
-    report = await verifySnapshot(parsed.file, { minKeys: parsed.minKeys, requiredKeys: parsed.requiredKeys })
+    report = await verifySnapshot(parsed.file, {
+      minKeys: parsed.minKeys,
+      requiredKeys: parsed.requiredKeys,
+      skipHashCheck: parsed.skipHashCheck
+    })
   } catch (e: unknown) {
     if (!(e instanceof SnapshotReadError)) throw e
-    io.stderr.write(`etcd-snapshot verify: ${e.message}\n`)
+    io.stderr.write(`etcd-snapshot verify: ${printable(e.message)}\n`)
     return EXIT_USAGE
   }
-  if (parsed.json) io.stdout.write(JSON.stringify(report, null, 2) + '\n')
+  if (parsed.json) io.stdout.write(terminalJson(report) + '\n')
   else io.stdout.write(describeReport(report))
   return report.valid ? EXIT_OK : EXIT_INVALID
 }
@@ -145,11 +154,11 @@ export function describeReport(r: SnapshotReport): string {
     lines.push(`invalid snapshot ${r.path}: ${r.errors[0]}`)
     for (const e of r.errors.slice(1)) lines.push(`  also: ${e}`)
     for (const w of r.warnings) lines.push(`  warning: ${w}`)
-    return lines.join('\n') + '\n'
+    return lines.map(printable).join('\n') + '\n'
   }
   const s = r.status
   const compacted = r.compactRevision >= 0 ? `, compacted at ${r.compactRevision}` : ''
-  lines.push(`valid etcd snapshot ${r.path}`)
+  lines.push(r.sha256 ? `valid etcd snapshot ${r.path}` : `valid etcd database ${r.path} (no sha256 trailer)`)
   lines.push(`  revision ${s.revision}${compacted}; ${r.liveKeys} live keys, ${r.keyRevisions} key revisions`)
   lines.push(
     `  status: hash ${s.hash}, totalKey ${s.totalKey}, totalSize ${s.totalSize} (as etcdctl 3.4 snapshot status); live keys ${r.liveKeys} (etcdutl 3.6 totalKey)`
@@ -158,7 +167,7 @@ export function describeReport(r: SnapshotReport): string {
     lines.push(
       `  hashkv: ${r.hashKV.hash} at revision ${r.hashKV.revision} (compact revision ${r.hashKV.compactRevision})`
     )
-  lines.push(`  sha256 trailer: ${r.sha256}`)
+  lines.push(`  sha256 trailer: ${r.sha256 || "none (a copy of a member's database)"}`)
   const k = r.kubernetes
   if (k.objects > 0) {
     const top = Object.entries(k.resources)
@@ -173,7 +182,8 @@ export function describeReport(r: SnapshotReport): string {
       `  secrets: ${k.secrets.total} (${k.secrets.encrypted} encrypted at rest, ${k.secrets.plaintext} plain text)`
     )
   }
-  for (const req of r.requiredKeys) lines.push(`  required ${JSON.stringify(req.prefix)}: ${req.liveKeys} live keys`)
+  for (const req of r.requiredKeys) lines.push(`  required ${quoted(req.prefix)}: ${req.liveKeys} live keys`)
   for (const w of r.warnings) lines.push(`warning: ${w}`)
-  return lines.join('\n') + '\n'
+  // Paths, resource names and keys come from the file and the user: nothing in them may act on the terminal.
+  return lines.map(printable).join('\n') + '\n'
 }

@@ -12,6 +12,7 @@ import {
   type FieldRule,
   type MessageFields
 } from './protobuf.js'
+import { quoted } from './printable.js'
 
 export const KEY_BUCKET = 'key'
 export const META_BUCKET = 'meta'
@@ -266,12 +267,12 @@ export function checkBookkeepingEntry(
           return isJson(utf8(bytes, vStart, vEnd)) ? '' : 'meta confState is not JSON'
         case 'storageVersion': {
           const v = latin1(bytes, vStart, vEnd)
-          if (!/^\d+\.\d+(\.\d+)?$/.test(v)) return `meta storageVersion ${JSON.stringify(v)} is not a version`
+          if (!/^\d+\.\d+(\.\d+)?$/.test(v)) return `meta storageVersion ${quoted(v)} is not a version`
           meta.storageVersion = v
           return ''
         }
         default:
-          return `unknown meta key ${JSON.stringify(key)}`
+          return `unknown meta key ${quoted(key)}`
       }
     }
     case 'lease': {
@@ -298,15 +299,15 @@ export function checkBookkeepingEntry(
     case 'cluster': {
       const v = latin1(bytes, vStart, vEnd)
       if (key === 'clusterVersion') {
-        if (!/^\d+\.\d+\.\d+$/.test(v)) return `cluster version ${JSON.stringify(v)} is not a version`
+        if (!/^\d+\.\d+\.\d+$/.test(v)) return `cluster version ${quoted(v)} is not a version`
         facts.clusterVersion = v
         return ''
       }
       if (key === 'downgrade') return isJson(utf8(bytes, vStart, vEnd)) ? '' : 'cluster downgrade info is not JSON'
-      return `unknown cluster key ${JSON.stringify(key)}`
+      return `unknown cluster key ${quoted(key)}`
     }
     case 'members': {
-      if (!/^[0-9a-f]{1,16}$/.test(key)) return `member key ${JSON.stringify(key)} is not a hex member id`
+      if (!/^[0-9a-f]{1,16}$/.test(key)) return `member key ${quoted(key)} is not a hex member id`
       const text = utf8(bytes, vStart, vEnd)
       let parsed: unknown
       try {
@@ -323,7 +324,7 @@ export function checkBookkeepingEntry(
       return ''
     }
     case 'members_removed': {
-      if (!/^[0-9a-f]{1,16}$/.test(key)) return `removed-member key ${JSON.stringify(key)} is not a hex member id`
+      if (!/^[0-9a-f]{1,16}$/.test(key)) return `removed-member key ${quoted(key)} is not a hex member id`
       if (latin1(bytes, vStart, vEnd) !== 'removed') return `removed member ${key}: value is not "removed"`
       facts.removedMembers++
       return ''
@@ -340,7 +341,7 @@ export function checkBookkeepingEntry(
         facts.authRevision = readBigEndianU64(bytes, vStart)
         return ''
       }
-      return `unknown auth key ${JSON.stringify(key)}`
+      return `unknown auth key ${quoted(key)}`
     }
     case 'authUsers':
     case 'authRoles': {
@@ -348,16 +349,16 @@ export function checkBookkeepingEntry(
       const rules = bucket === 'authUsers' ? USER : ROLE
       const what = bucket === 'authUsers' ? 'user' : 'role'
       const problem = checkMessage(bytes, vStart, vEnd, rules, found)
-      if (problem) return `${what} ${JSON.stringify(key)}: ${problem}`
+      if (problem) return `${what} ${quoted(key)}: ${problem}`
       const name = found.bytes.get(1)
       if (!name || !sameBytes(bytes, name[0], name[1], kStart, kEnd))
-        return `${what} ${JSON.stringify(key)}: name field differs from the key`
+        return `${what} ${quoted(key)}: name field differs from the key`
       if (bucket === 'authUsers') facts.users++
       else facts.roles++
       return ''
     }
     default:
-      return `unknown bucket ${JSON.stringify(bucket)}`
+      return `unknown bucket ${quoted(bucket)}`
   }
 }
 

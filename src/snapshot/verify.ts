@@ -13,8 +13,10 @@ import {
   compareMetas,
   decodeInlinePage,
   isValidPageSize,
+  hexU32,
   locateKey,
   LeafPage,
+  MAGIC,
   PAGE_FREE,
   PAGE_FREELIST,
   PAGE_OVERFLOW,
@@ -41,6 +43,7 @@ import {
   REQUIRED_BUCKETS,
   type BookkeepingFacts
 } from './schema.js'
+import { quoted } from './printable.js'
 import { StatusHash, type SnapshotStatus } from './status.js'
 import { readTrailer, sha256OfPrefix, SNAPSHOT_BLOCK, TRAILER_SIZE } from './trailer.js'
 
@@ -64,6 +67,11 @@ export interface VerifyOptions {
   dataSha256?: string | Promise<string>
   /** Stop collecting structure errors after this many (default 20). */
   maxErrors?: number
+  /**
+   * Accept a file without a sha256 trailer (a copy of a member's member/snap/db): its structure is still checked and
+   * its status reported, but nothing can show it is unchanged. A trailer that is there is checked all the same.
+   */
+  skipHashCheck?: boolean
 }
 
 export interface SnapshotReport {
@@ -77,7 +85,7 @@ export interface SnapshotReport {
   size: number
   /** The sha256 trailer etcd appended (hex), '' when the file has none. */
   sha256: string
-  /** sha256 of the data before the trailer, as computed here (hex). */
+  /** sha256 of the data before the trailer, as computed here (hex); '' when the file has no trailer. */
   dataSha256: string
   pageSize: number
   /** What `etcdctl snapshot status -w json` (3.4) prints. */
@@ -131,6 +139,7 @@ export async function verifySnapshot(path: string, opts: VerifyOptions = {}): Pr
 }
 
 /** Error ranks: the headline is the most basic problem, and page-level damage says where before the sha256 does. */
+const RANK_KIND = -1
 const RANK_FILE = 0
 const RANK_META = 1
 const RANK_STRUCTURE = 2
@@ -143,6 +152,8 @@ const YIELD_MS = 20
 
 interface TopBucket {
   name: string
+  /** Where its entry in the root bucket is, for messages. */
+  where: string
   nameBytes: Uint8Array
   /** Root page id, 0 for an inline bucket. */
   root: number
@@ -202,28 +213,29 @@ class Verification {
 
   async run(): Promise<SnapshotReport> {
     const size = this.file.size
-    const hasTrailerShape = size % SNAPSHOT_BLOCK === TRAILER_SIZE
-    if (size < TRAILER_SIZE + 2 * 512) {
-      this.error(
-        RANK_FILE,
-        `file is ${size} bytes: too small for an etcd snapshot (two bbolt meta pages and a 32-byte sha256 trailer)`
-      )
-    } else if (!hasTrailerShape) {
-      const extra = (size - TRAILER_SIZE + SNAPSHOT_BLOCK * 4) % SNAPSHOT_BLOCK
-      this.error(
-        RANK_FILE,
-        `file size ${size} is not 512·n + 32 (off by ${extra} bytes at the end, byte ${size}): the snapshot is truncated or has bytes appended`
-      )
-    }
-    const dataLength = Math.max(0, size - TRAILER_SIZE)
-    const trailer = readTrailer(this.file)
-    const shaPromise =
-      this.opts.dataSha256 !== undefined ? Promise.resolve(this.opts.dataSha256) : sha256OfPrefix(this.file, dataLength)
+    // The meta pages first: a file that is not bbolt at all is named as such without reading (or hashing) the rest.
+    const meta = this.readMetas()
+    if (!meta) return this.report('', '')
+    const dataEnd = meta.hwm * meta.pageSize
+    // bbolt pages are multiples of 512 bytes and `snapshot save` appends a 32-byte sha256: a file of whole pages has
+    // no trailer. That is what a copy of a member's database (member/snap/db) is; its size may exceed the high-water
+    // mark, as bbolt grows the file ahead of use.
+    const hasTrailer = size % SNAPSHOT_BLOCK !== 0
+    const dataLength = hasTrailer ? Math.max(0, size - TRAILER_SIZE) : size
+    if (hasTrailer) this.checkSnapshotShape(meta, size, dataLength)
+    else this.checkDatabaseShape(meta, size, dataEnd)
+
+    const trailer = hasTrailer ? readTrailer(this.file) : ''
+    const shaPromise = !hasTrailer
+      ? Promise.resolve('')
+      : this.opts.dataSha256 !== undefined
+        ? Promise.resolve(this.opts.dataSha256)
+        : sha256OfPrefix(this.file, dataLength)
     // Keep an early rejection from being reported as unhandled while the walk runs; awaited below.
     shaPromise.catch(() => undefined)
 
     try {
-      await this.walk(dataLength)
+      await this.walk(meta)
     } catch (e: unknown) {
       if (e instanceof SnapshotReadError) throw e
       if (e instanceof VerificationError) this.error(RANK_STRUCTURE, e.message)
@@ -235,13 +247,54 @@ class Verification {
     }
 
     const dataSha256 = await shaPromise
-    if (size >= TRAILER_SIZE && trailer !== dataSha256) {
+    if (hasTrailer && trailer !== dataSha256) {
       this.error(
         RANK_TRAILER,
         `sha256 mismatch: the trailer at bytes ${dataLength}..${size - 1} says ${trailer} but bytes 0..${dataLength - 1} hash to ${dataSha256} (the file changed after etcd wrote it)`
       )
     }
-    return this.report(dataSha256, size >= TRAILER_SIZE ? trailer : '')
+    return this.report(dataSha256, trailer)
+  }
+
+  /** `snapshot save` output: the bbolt data up to the high-water mark, then the 32-byte trailer. */
+  private checkSnapshotShape(meta: Meta, size: number, dataLength: number): void {
+    if (size < TRAILER_SIZE + 2 * 512) {
+      this.error(
+        RANK_FILE,
+        `file is ${size} bytes: too small for an etcd snapshot (two bbolt meta pages and a 32-byte sha256 trailer)`
+      )
+    } else if (size % SNAPSHOT_BLOCK !== TRAILER_SIZE) {
+      const extra = (size - TRAILER_SIZE + SNAPSHOT_BLOCK * 4) % SNAPSHOT_BLOCK
+      this.error(
+        RANK_FILE,
+        `file size ${size} is not 512·n + 32 (off by ${extra} bytes at the end, byte ${size}): the snapshot is truncated or has bytes appended`
+      )
+    }
+    if (meta.hwm * meta.pageSize !== dataLength) {
+      this.error(
+        RANK_META,
+        `meta page ${meta.index} (byte ${meta.index * meta.pageSize + 56}): high-water mark ${meta.hwm} × page size ${meta.pageSize} = ${meta.hwm * meta.pageSize} bytes, but the file holds ${dataLength} bytes before the trailer`
+      )
+    }
+  }
+
+  /** A file of whole pages: a member's database, acceptable only when the caller skips the hash check. */
+  private checkDatabaseShape(meta: Meta, size: number, dataEnd: number): void {
+    if (dataEnd > size) {
+      this.error(
+        RANK_FILE,
+        `file is ${size} bytes but meta page ${meta.index} (byte ${meta.index * meta.pageSize + 56}) says the database holds ${meta.hwm} pages of ${meta.pageSize} bytes (${dataEnd}): the file is cut short`
+      )
+    } else if (!this.opts.skipHashCheck) {
+      this.error(
+        RANK_FILE,
+        `no sha256 trailer (${size} bytes is a whole number of ${meta.pageSize}-byte pages, not 512·n + 32): this is a copy of a member's database (member/snap/db), not \`etcdctl snapshot save\` output, so nothing shows it is unchanged since etcd wrote it; if you trust the copy, verify or restore it with --skip-hash-check`
+      )
+    } else {
+      this.warnings.push(
+        `no sha256 trailer: a copy of a member's database (member/snap/db); its structure was checked, but nothing shows it is unchanged since etcd wrote it`
+      )
+    }
   }
 
   private async maybeYield(): Promise<void> {
@@ -251,9 +304,7 @@ class Verification {
     this.lastYield = performance.now()
   }
 
-  private async walk(dataLength: number): Promise<void> {
-    const meta = this.readMetas(dataLength)
-    if (!meta) return
+  private async walk(meta: Meta): Promise<void> {
     const pagesInFile = Math.floor(this.file.size / meta.pageSize)
     const hwm = Math.min(meta.hwm, pagesInFile)
     const db: BoltFile = { file: this.file, pageSize: meta.pageSize, hwm, pagesInFile, pages: new PageMap(hwm) }
@@ -265,14 +316,24 @@ class Verification {
     const rootWalk = new TreeWalk(db, '(root)', meta.root, page => this.collectTopBuckets(page, tops))
     while (!rootWalk.step(STEP_PAGES)) await this.maybeYield()
     const names = tops.map(t => t.name)
+    const foreign = tops.filter(t => !ETCD_BUCKETS.includes(t.name))
     const missing = REQUIRED_BUCKETS.filter(b => !names.includes(b))
+    if (foreign.length === tops.length) {
+      // Not one of etcd's buckets: some other program's bbolt database (or an empty one), not damage to etcd's.
+      const held =
+        names.length > 0 ? `its buckets ${names.map(quoted).join(', ')} are not etcd's` : 'it holds no buckets'
+      this.error(RANK_KIND, `a bbolt database, but not etcd's: no "${KEY_BUCKET}" bucket, and ${held}`)
+      return
+    }
+    for (const top of foreign)
+      this.error(RANK_STRUCTURE, `root bucket ${top.where}: ${quoted(top.name)} is not an etcd bucket`)
     for (const required of missing) {
       this.error(
         RANK_STRUCTURE,
-        `no "${required}" bucket: not an etcd data file (buckets: ${names.map(n => JSON.stringify(n)).join(', ') || 'none'})`
+        `no "${required}" bucket: not an etcd data file (buckets: ${names.map(quoted).join(', ') || 'none'})`
       )
     }
-    if (missing.length > 0) return
+    if (missing.length > 0 || foreign.length > 0) return
 
     // meta first: HashKV needs the compact revision before the key bucket is read. Its entries are kept aside and
     // replayed into the status hash in bucket order.
@@ -352,39 +413,59 @@ class Verification {
     }
   }
 
-  /** Check both meta pages and their agreement; returns the meta to walk with, or null. */
-  private readMetas(dataLength: number): Meta | null {
+  /**
+   * Check both meta pages; returns the one bbolt would use (the valid one with the higher txid), or null. A snapshot's
+   * two meta pages must also agree as `snapshot save` writes them; a member's database is checked for that later.
+   */
+  private readMetas(): Meta | null {
+    const size = this.file.size
     const probe = new PageBuffer(65536 * 2)
-    const got = this.file.read(probe.bytes, 0, Math.min(probe.bytes.length, this.file.size), 0)
+    const got = this.file.read(probe.bytes, 0, Math.min(probe.bytes.length, size), 0)
     if (got < 80) {
-      this.error(RANK_META, `meta page 0 (byte 0): file too short (${got} bytes) for a bbolt meta page`)
+      this.error(
+        RANK_KIND,
+        `not an etcd snapshot: the file is ${size} bytes, too short for a bbolt meta page (an etcd snapshot is a bbolt database)`
+      )
       return null
     }
-    const declared = probe.view.getUint32(24, true)
-    const pageSize = isValidPageSize(declared) ? declared : 4096
+    const pageSize = this.guessPageSize(probe, got)
     const m0 = parseMeta(probe, 0, 0, pageSize)
-    let m1: Meta | null = null
-    if (got >= pageSize + 80) m1 = parseMeta(probe, pageSize, 1, pageSize)
+    const m1 = got >= pageSize + 80 ? parseMeta(probe, pageSize, 1, pageSize) : null
+    if (m0.magic !== MAGIC && (m1 === null || m1.magic !== MAGIC)) {
+      this.error(
+        RANK_KIND,
+        `not a bbolt database, so not an etcd snapshot: bytes 16..19 are ${hexU32(m0.magic)}, not bbolt's magic 0xed0cdaed${m1 ? ` (nor at byte ${pageSize + 16})` : ''}`
+      )
+      return null
+    }
     for (const p of m0.problems) this.error(RANK_META, p)
     if (m1) for (const p of m1.problems) this.error(RANK_META, p)
     else this.error(RANK_META, `meta page 1 (byte ${pageSize}): cut off by the end of the file`)
     const ok0 = m0.problems.length === 0
     const ok1 = m1 !== null && m1.problems.length === 0
-    if (ok0 && ok1) {
+    if (ok0 && ok1 && size % SNAPSHOT_BLOCK !== 0) {
       const mismatch = compareMetas(m0, m1!)
       if (mismatch) this.error(RANK_META, mismatch)
     }
-    const meta = ok0 ? m0 : ok1 ? m1 : null
+    // bbolt opens a database with the valid meta page of the higher txid: the last committed transaction.
+    const meta = ok0 && ok1 ? (m1!.txid > m0.txid ? m1! : m0) : ok0 ? m0 : ok1 ? m1 : null
     if (!meta) return null
     this.pageSize = meta.pageSize
     this.totalSize = meta.hwm * meta.pageSize
-    if (meta.hwm * meta.pageSize !== dataLength) {
-      this.error(
-        RANK_META,
-        `meta page ${meta.index} (byte ${meta.index * pageSize + 56}): high-water mark ${meta.hwm} × page size ${meta.pageSize} = ${meta.hwm * meta.pageSize} bytes, but the file holds ${dataLength} bytes before the trailer`
-      )
-    }
     return meta
+  }
+
+  /**
+   * The page size meta 0 declares; when that field is damaged, the size at which meta page 1 is found intact (bbolt
+   * itself falls back to meta 1 the same way), else 4096.
+   */
+  private guessPageSize(probe: PageBuffer, got: number): number {
+    const declared = probe.view.getUint32(24, true)
+    if (isValidPageSize(declared)) return declared
+    for (let ps = 512; ps <= 65536; ps *= 2) {
+      if (got >= ps + 80 && parseMeta(probe, ps, 1, ps).problems.length === 0) return ps
+    }
+    return 4096
   }
 
   private collectTopBuckets(page: LeafPage, tops: TopBucket[]): void {
@@ -395,9 +476,7 @@ class Verification {
       const vLen = page.valLen[i]!
       const name = Buffer.from(bytes.buffer, bytes.byteOffset + k, kLen).toString('latin1')
       if (page.flags[i] !== BUCKET_LEAF_FLAG)
-        throw new VerificationError(`root bucket ${page.where(i)}: entry ${JSON.stringify(name)} is not a bucket`)
-      if (!ETCD_BUCKETS.includes(name))
-        throw new VerificationError(`root bucket ${page.where(i)}: ${JSON.stringify(name)} is not an etcd bucket`)
+        throw new VerificationError(`root bucket ${page.where(i)}: entry ${quoted(name)} is not a bucket`)
       if (vLen < BUCKET_HEADER_SIZE)
         throw new VerificationError(
           `root bucket ${page.where(i)}: bucket ${name} header is ${vLen} bytes, expected at least 16`
@@ -406,6 +485,7 @@ class Verification {
       const root = readU64(page.buf.view, v)
       const top: TopBucket = {
         name,
+        where: page.where(i),
         nameBytes: bytes.slice(k, k + kLen),
         root,
         inline: null,
@@ -561,7 +641,7 @@ class Verification {
         )
       }
       for (const prefix of this.required.missing()) {
-        this.error(RANK_POLICY, `no live key under required prefix ${JSON.stringify(prefix)}`)
+        this.error(RANK_POLICY, `no live key under required prefix ${quoted(prefix)}`)
       }
     }
     if (kubernetes.secrets.plaintext > 0) {
