@@ -12,6 +12,8 @@ import { createDecryptStream, type AgeIdentity } from '../age/index.js'
 import { AgeError, ConfigurationError, errorMessage, OutputError, VerificationError } from '../errors.js'
 import { StreamDigest } from './digest.js'
 import { partialPath } from './index.js'
+import { SnapshotSizeGuard } from './snapshot-size.js'
+import { ZstdFrameWalker } from './zstd-frames.js'
 
 /** A layer around the snapshot, named as the backup manifest names them. */
 export type Layer = 'age' | 'zstd' | 'gzip'
@@ -29,6 +31,11 @@ export interface UnpackOptions {
   output: string
   /** Needed when the file is age-encrypted. */
   key?: UnpackKey
+  /**
+   * The snapshot's size as the backup's manifest records it (trailer included), when there is one: the output may
+   * not grow past it. Without it, the bound is the size the snapshot's first page declares.
+   */
+  snapshotSize?: number
 }
 
 export interface UnpackResult {
@@ -110,8 +117,9 @@ async function openInput(file: string): Promise<fs.FileHandle> {
 
 /**
  * Decrypts and decompresses `input` into `output`. Nothing but a complete plaintext ever takes the output name:
- * a wrong key, a tampered or truncated file, corrupt compression or a full disk remove the partial file and throw
- * one line (AgeError, VerificationError, OutputError).
+ * a wrong key, a tampered or truncated file, corrupt compression, data appended after the compressed stream, output
+ * that is not bbolt or grows past the size the snapshot declares (a decompression bomb), or a full disk remove the
+ * partial file and throw one line (AgeError, VerificationError, OutputError).
  */
 export async function unpackBackup(options: UnpackOptions): Promise<UnpackResult> {
   const outer = await detectFileLayer(options.input)
@@ -136,6 +144,8 @@ export async function unpackBackup(options: UnpackOptions): Promise<UnpackResult
   } else {
     stages.push(Duplex.from(decompressStage(name, 'file', layers)))
   }
+  const recorded = options.snapshotSize
+  stages.push(new SnapshotSizeGuard(name, Number.isSafeInteger(recorded) && recorded! > 0 ? recorded : undefined))
 
   const output = options.output
   const partial = partialPath(output)
@@ -195,15 +205,41 @@ function decompressStage(name: string, what: string, layers: Layer[]) {
     }
     layers.push(layer)
     const decompressor = createDecompressor(layer)
-    const feeding = pipeline(Readable.from(rest()), decompressor)
+    const zstdFrames = layer === 'zstd' ? new ZstdFrameWalker() : undefined
+    let fed = 0
+    const counted = async function* (): AsyncGenerator<Buffer> {
+      for await (const chunk of rest()) {
+        fed += chunk.length
+        try {
+          zstdFrames?.feed(chunk)
+        } catch (e: unknown) {
+          throw appended(name, errorMessage(e))
+        }
+        yield chunk
+      }
+      const incomplete = zstdFrames?.incomplete()
+      if (incomplete) throw appended(name, incomplete)
+    }
+    const feeding = pipeline(Readable.from(counted()), decompressor)
     // If iteration stops first (an error downstream), the feeding pipeline's own error is not the one to report.
     feeding.catch(() => undefined)
     for await (const chunk of decompressor) yield chunk as Buffer
     await feeding
+    // gzip stops at the end of its last member and ignores zero bytes after it (zstd ignores anything): what it did
+    // not consume was appended.
+    const unread = fed - decompressor.bytesWritten
+    if (unread > 0) throw appended(name, `${unread} bytes follow the end of the ${layer} stream`)
   }
 }
 
-function createDecompressor(layer: 'zstd' | 'gzip'): Transform {
+function appended(name: string, why: string): VerificationError {
+  const truncated = /truncated/.test(why)
+  return new VerificationError(
+    `${name}: ${why}; ${truncated ? 'the backup was damaged before encryption or made incorrectly' : 'the file was altered or other data was appended to it'}, use another backup`
+  )
+}
+
+function createDecompressor(layer: 'zstd' | 'gzip'): Transform & zlib.Zlib {
   const stream =
     layer === 'zstd'
       ? zlib.createZstdDecompress({ chunkSize: READ_CHUNK })
