@@ -94,8 +94,8 @@ function visible(log: string): string {
     .join('\n')
 }
 
-/** Uploads one file as an artifact of the primary run, with the real client (for damaged backups). */
-async function uploadArtifact(name: string, file: string): Promise<void> {
+/** Uploads files as an artifact of the primary run, with the real client (for damaged backups). */
+async function uploadArtifact(name: string, file: string, more: string[] = [], root = dirname(file)): Promise<void> {
   const saved = { ...process.env }
   const write = process.stdout.write
   Object.assign(process.env, service.newJobEnv())
@@ -103,7 +103,7 @@ async function uploadArtifact(name: string, file: string): Promise<void> {
   process.stdout.write = (() => true) as typeof process.stdout.write
   try {
     const { uploadBackup } = await import('../src/artifact.js')
-    await uploadBackup({ name, files: [file], rootDirectory: dirname(file) })
+    await uploadBackup({ name, files: [file, ...more], rootDirectory: root })
   } finally {
     process.stdout.write = write
     for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key]
@@ -153,7 +153,9 @@ describe('restore action', () => {
     const post = await postStep(main, env, runnerTemp)
     expect(post.code).toBe(0)
     expect(existsSync(snapshotFile)).toBe(false)
-    expect(existsSync(main.state['restore-private-dir'] as string)).toBe(false)
+    const privateDir = main.state['restore-private-dir']
+    expect(privateDir).toMatch(new RegExp(`^${runnerTemp}/etcd-restore-`))
+    expect(existsSync(privateDir!)).toBe(false)
     expect(existsSync(join(dataDir, 'member'))).toBe(true)
 
     await expectDataDirServes(dataDir, live, pki)
@@ -232,6 +234,20 @@ describe('restore action', () => {
         writeFileSync(join(folder, `${name}.db.zst.age`), data)
         await uploadArtifact(name, join(folder, `${name}.db.zst.age`))
       }
+      // The real backup and its manifest at the top, and a second manifest naming another file further down.
+      const folder = join(dir, 'rt-two-manifests')
+      mkdirSync(join(folder, 'nested'), { recursive: true })
+      const backupFile = join(folder, 'rt-two-manifests.db.zst.age')
+      writeFileSync(backupFile, original)
+      writeFileSync(join(folder, 'manifest.json'), JSON.stringify({ file: { name: 'rt-two-manifests.db.zst.age' } }))
+      writeFileSync(join(folder, 'nested', 'other.db'), 'not a snapshot')
+      writeFileSync(join(folder, 'nested', 'manifest.json'), JSON.stringify({ file: { name: 'other.db' } }))
+      await uploadArtifact(
+        'rt-two-manifests',
+        backupFile,
+        [join(folder, 'manifest.json'), join(folder, 'nested', 'other.db'), join(folder, 'nested', 'manifest.json')],
+        folder
+      )
     })
 
     const nonEmpty = (): string => {
@@ -244,44 +260,64 @@ describe('restore action', () => {
       [
         'a wrong identity',
         () => ({ 'artifact-name': 'rt-age', identity: otherIdentity }),
-        /^cannot decrypt rt-age\.db\.zst\.age: no identity matches this file \(wrong key\?\)$/
+        /^cannot decrypt rt-age\.db\.zst\.age: no identity matches this file \(wrong key\?\)$/,
+        true
       ],
       [
         'a wrong passphrase',
         () => ({ 'artifact-name': 'rt-pass', passphrase: 'not the passphrase at all' }),
-        /^cannot decrypt rt-pass\.db\.gz\.age: wrong passphrase/
+        /^cannot decrypt rt-pass\.db\.gz\.age: wrong passphrase/,
+        true
       ],
       [
         'tampered ciphertext',
         () => ({ 'artifact-name': 'rt-tampered', identity }),
-        /^cannot decrypt rt-tampered\.db\.zst\.age: file was tampered with \(chunk \d+ failed authentication\)$/
+        /^cannot decrypt rt-tampered\.db\.zst\.age: file was tampered with \(chunk \d+ failed authentication\)$/,
+        true
       ],
       [
         'truncated ciphertext',
         () => ({ 'artifact-name': 'rt-truncated', identity }),
-        /^cannot decrypt rt-truncated\.db\.zst\.age: file is truncated/
+        /^cannot decrypt rt-truncated\.db\.zst\.age: file is truncated/,
+        true
       ],
       [
         'a missing artifact',
         () => ({ 'artifact-name': 'no-such-backup', identity }),
-        /^Download of artifact "no-such-backup" failed: .*check the name or id/
+        /^Download of artifact "no-such-backup" failed: .*check the name or id/,
+        true
       ],
       [
         'a non-empty data dir',
         () => ({ 'artifact-name': 'rt-age', identity, 'data-dir': nonEmpty() }),
-        /^data-dir: .* is not empty \(old-file\); restore into a new directory/
+        /^data-dir: .* is not empty \(old-file\); restore into a new directory/,
+        false
       ],
       [
         'both identity and passphrase',
         () => ({ 'artifact-name': 'rt-age', identity, passphrase: PASSPHRASE }),
-        /^set either identity or passphrase, not both$/
+        /^set either identity or passphrase, not both$/,
+        false
       ],
       [
         'etcd flags without a data dir',
         () => ({ 'artifact-name': 'rt-age', identity, name: 'node1' }),
-        /^name applies only to a restore: set data-dir too/
+        /^name applies only to a restore: set data-dir too/,
+        false
+      ],
+      [
+        'a member name with a newline',
+        () => ({ 'artifact-name': 'rt-age', identity, 'data-dir': join(dir, 'never-restored'), name: 'cp1\nevil' }),
+        /^name: member name "cp1\\nevil" must not contain white space, control characters, ',' or '='; use the node name exactly as etcd's --name has it$/,
+        false
+      ],
+      [
+        'a manifest.json below the top level',
+        () => ({ 'artifact-name': 'rt-two-manifests', identity }),
+        /^the artifact holds 2 manifest\.json files \((manifest\.json, nested\/manifest\.json|nested\/manifest\.json, manifest\.json)\); a backup made by etcd-snapshot-action has one, at the top/,
+        true
       ]
-    ])('%s', async (_what, inputs, expected) => {
+    ])('%s', async (_what, inputs, expected, madePrivateDir) => {
       const runnerTemp = mkdtempSync(join(dir, 'runner-'))
       const outputDir = mkdtempSync(join(dir, 'out-'))
       const env = service.newJobEnv()
@@ -292,9 +328,124 @@ describe('restore action', () => {
       expect(readdirSync(outputDir)).toEqual([])
       const post = await postStep(main, env, runnerTemp)
       expect(post.code).toBe(0)
+      // Input errors refuse before anything is made; every later failure had made its private dir, and post removed it.
       const privateDir = main.state['restore-private-dir']
-      if (privateDir) expect(existsSync(privateDir)).toBe(false)
+      if (madePrivateDir) {
+        expect(privateDir).toMatch(new RegExp(`^${runnerTemp}/etcd-restore-`))
+        expect(existsSync(privateDir!)).toBe(false)
+      } else {
+        expect(privateDir).toBeUndefined()
+      }
       expect(readdirSync(runnerTemp).filter(f => f.startsWith('etcd-restore-') || f.endsWith('.db'))).toEqual([])
+    })
+  })
+
+  describe('removes only what this run created', () => {
+    it.each([
+      [
+        'a file',
+        (at: string) => writeFileSync(at, 'an older snapshot the user keeps'),
+        (at: string) => expect(readFileSync(at, 'utf8')).toBe('an older snapshot the user keeps')
+      ],
+      [
+        'a directory',
+        (at: string) => {
+          mkdirSync(at)
+          writeFileSync(join(at, 'inside'), 'mine')
+        },
+        (at: string) => {
+          expect(readdirSync(at)).toEqual(['inside'])
+          expect(readFileSync(join(at, 'inside'), 'utf8')).toBe('mine')
+        }
+      ]
+    ])(
+      '%s already at <output-dir>/<name>.db is refused in one line and left as it was, by main and post',
+      async (_what, make, check) => {
+        const runnerTemp = mkdtempSync(join(dir, 'runner-'))
+        const outputDir = mkdtempSync(join(dir, 'out-'))
+        const taken = join(outputDir, 'rt-age.db')
+        make(taken)
+        const env = service.newJobEnv()
+        const main = await restoreStep(
+          { 'artifact-name': 'rt-age', identity, 'output-dir': outputDir },
+          env,
+          runnerTemp
+        )
+        expect(main.code).toBe(1)
+        expect(main.error).toBe(`${taken} already exists; remove it or set output-dir to another directory`)
+        expect(main.log.match(/^::error::/gm)).toHaveLength(1)
+        expect(main.log).not.toMatch(/\n\s+at /)
+        expect(main.state['restore-snapshot-file']).toBeUndefined()
+        const post = await postStep(main, env, runnerTemp)
+        expect(post.code).toBe(0)
+        expect(post.log).not.toContain(taken)
+        check(taken)
+        expect(readdirSync(outputDir)).toEqual(['rt-age.db'])
+        const privateDir = main.state['restore-private-dir']
+        expect(privateDir).toMatch(new RegExp(`^${runnerTemp}/etcd-restore-`))
+        expect(existsSync(privateDir!)).toBe(false)
+      }
+    )
+
+    it('a verified snapshot takes its name only when complete; post removes it and the staging dir it recorded', async () => {
+      const runnerTemp = mkdtempSync(join(dir, 'runner-'))
+      const outputDir = mkdtempSync(join(dir, 'out-'))
+      const env = service.newJobEnv()
+      const main = await restoreStep({ 'artifact-name': 'rt-age', identity, 'output-dir': outputDir }, env, runnerTemp)
+      expect(main.code).toBe(0)
+      const staging = main.state['restore-staging-dir']
+      expect(staging).toMatch(new RegExp(`^${outputDir}/\\.rt-age\\.db\\.partial-`))
+      expect(existsSync(staging!)).toBe(false)
+      expect(main.state['restore-snapshot-file']).toBe(join(outputDir, 'rt-age.db'))
+      expect(readdirSync(outputDir)).toEqual(['rt-age.db'])
+      const post = await postStep(main, env, runnerTemp)
+      expect(post.code).toBe(0)
+      expect(readdirSync(outputDir)).toEqual([])
+    })
+  })
+
+  describe('skip-hash-check: a raw member database (a copy of member/snap/db, no sha256 trailer)', () => {
+    let raw: Map<string, Buffer>
+    beforeAll(async () => {
+      const source = await startEtcd()
+      await seedKubernetes(source, { objects: 200, seed: 33 })
+      raw = await readAll(source)
+      await source.stop()
+      const folder = join(dir, 'rt-raw')
+      mkdirSync(folder)
+      copyFileSync(join(source.dataDir, 'member', 'snap', 'db'), join(folder, 'rt-raw.db'))
+      await uploadArtifact('rt-raw', join(folder, 'rt-raw.db'))
+    })
+
+    it('is refused without it, in one line that says what the file is and how to restore it', async () => {
+      const runnerTemp = mkdtempSync(join(dir, 'runner-'))
+      const outputDir = mkdtempSync(join(dir, 'out-'))
+      const env = service.newJobEnv()
+      const main = await restoreStep({ 'artifact-name': 'rt-raw', 'output-dir': outputDir }, env, runnerTemp)
+      expect(main.code).toBe(1)
+      expect(main.error).toMatch(
+        /^the decrypted snapshot is not sound: no sha256 trailer .*member\/snap\/db.*skip-hash-check/
+      )
+      expect(main.error).not.toContain('\n')
+      expect(readdirSync(outputDir)).toEqual([])
+    })
+
+    it('restores with skip-hash-check: true; etcd booted on the data dir serves every key', async () => {
+      const runnerTemp = mkdtempSync(join(dir, 'runner-'))
+      const dataDir = join(dir, 'restored-raw', 'data')
+      const env = service.newJobEnv()
+      const main = await restoreStep(
+        { 'artifact-name': 'rt-raw', 'skip-hash-check': 'true', 'data-dir': dataDir, 'bump-revision': '0' },
+        env,
+        runnerTemp
+      )
+      expect(main.error).toBeUndefined()
+      expect(main.code).toBe(0)
+      expect(main.outputs['snapshot-sha256']).toBe('')
+      expect(Number(main.outputs['live-keys'])).toBe(raw.size)
+      const post = await postStep(main, env, runnerTemp)
+      expect(post.code).toBe(0)
+      await expectDataDirServes(dataDir, raw)
     })
   })
 })

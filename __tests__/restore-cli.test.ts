@@ -5,6 +5,7 @@
  */
 import { execFileSync } from 'node:child_process'
 import {
+  copyFileSync,
   createReadStream,
   existsSync,
   mkdirSync,
@@ -16,7 +17,7 @@ import {
   writeFileSync
 } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { run } from '../src/cli.js'
 import { writeBackupFile } from '../src/pipeline/index.js'
 import { startEtcd, stopAll } from './support/etcd.js'
@@ -31,6 +32,8 @@ let snapshot: string
 let original: Buffer
 let revision: number
 let live: Map<string, Buffer>
+/** A copy of the source member's member/snap/db: a raw bbolt database, no sha256 trailer. */
+let rawDb: string
 let keyFile: string
 let otherKeyFile: string
 let passphraseFile: string
@@ -75,6 +78,8 @@ beforeAll(async () => {
   revision = await currentRevision(member)
   live = await readAll(member)
   await member.stop()
+  rawDb = join(mkdtempSync(join(dir, 'raw-')), 'db')
+  copyFileSync(join(member.dataDir, 'member', 'snap', 'db'), rawDb)
 
   keyFile = join(dir, 'key.txt')
   otherKeyFile = join(dir, 'other-key.txt')
@@ -154,7 +159,7 @@ describe('etcd-snapshot decrypt', () => {
   it.each([
     [
       'a wrong identity',
-      () => [files.ageZstd, '--identity', otherKeyFile],
+      () => [files.ageZstd, '-o', join(dir, 'never.db'), '--identity', otherKeyFile],
       /^etcd-snapshot decrypt: cannot decrypt nightly\.db\.zst\.age: no identity matches this file \(wrong key\?\)\n$/
     ],
     [
@@ -164,12 +169,12 @@ describe('etcd-snapshot decrypt', () => {
     ],
     [
       'no key for an encrypted file',
-      () => [files.ageZstd],
+      () => [files.ageZstd, '-o', join(dir, 'never.db')],
       /^etcd-snapshot decrypt: nightly\.db\.zst\.age is age-encrypted; give the age identity/
     ],
     [
       'a passphrase for a file encrypted to a key',
-      () => [files.ageZstd, '--passphrase-file', passphraseFile],
+      () => [files.ageZstd, '-o', join(dir, 'never.db'), '--passphrase-file', passphraseFile],
       /it was encrypted to public keys, decrypt it with an identity\n$/
     ],
     [
@@ -222,6 +227,34 @@ describe('etcd-snapshot decrypt', () => {
     expect(r.code).toBe(1)
     expect(r.stderr).toMatch(/exists\.db already exists; remove it or choose another output path/)
     expect(readFileSync(out, 'utf8')).toBe('mine')
+  })
+
+  it('refuses a directory at the output path and leaves it as it was', async () => {
+    const out = mkdtempSync(join(dir, 'taken-'))
+    writeFileSync(join(out, 'inside'), 'mine')
+    const r = await cli('decrypt', files.zstdOnly, '-o', out)
+    expect(r.code).toBe(1)
+    expect(r.stderr).toBe(
+      `etcd-snapshot decrypt: ${out} already exists; remove it or choose another output path with -o\n`
+    )
+    expect(readdirSync(out)).toEqual(['inside'])
+    expect(readFileSync(join(out, 'inside'), 'utf8')).toBe('mine')
+    expect(readdirSync(dir).filter(n => n.startsWith(`.${basename(out)}`))).toEqual([])
+  })
+
+  it('keeps no plaintext that fails verification: nothing takes the output name, no partial stays', async () => {
+    // Sound compression around an unsound snapshot: only the verifier can tell.
+    const damaged = Buffer.from(original)
+    damaged[Math.floor(damaged.length / 2)]! ^= 0xff
+    const input = folderWith('damaged.db.zst', execFileSync('zstd', ['-q', '-c'], { input: damaged }))
+    const folder = join(input, '..')
+    const r = await cli('decrypt', input)
+    expect(r.code).toBe(1)
+    expect(r.stderr).toMatch(
+      /^etcd-snapshot decrypt: damaged\.db\.zst does not hold a sound etcd snapshot, nothing was written: \S/
+    )
+    expect(r.stderr.trimEnd()).not.toContain('\n')
+    expect(readdirSync(folder)).toEqual(['damaged.db.zst'])
   })
 
   it.each([
@@ -337,6 +370,134 @@ describe('etcd-snapshot restore', () => {
     )
     expect(readdirSync(join(dataDir, '..')).length).toBe(parentBefore)
     expect(readdirSync(dataDir)).toEqual(['member'])
+  })
+
+  it('refuses a file at --data-dir and leaves it as it was', async () => {
+    const parent = mkdtempSync(join(dir, 'node-'))
+    writeFileSync(join(parent, 'etcd'), 'not a directory')
+    const r = await cli('restore', files.ageZstd, '--identity', keyFile, '--data-dir', join(parent, 'etcd'))
+    expect(r.code).toBe(1)
+    expect(r.stderr).toMatch(
+      /^etcd-snapshot restore: data-dir .*\/etcd exists and is not a directory; give a new or empty directory\n$/
+    )
+    expect(readdirSync(parent)).toEqual(['etcd'])
+    expect(readFileSync(join(parent, 'etcd'), 'utf8')).toBe('not a directory')
+  })
+
+  it('leaves an empty data dir that was there in place when the restore fails, and removes only what it made', async () => {
+    const parent = mkdtempSync(join(dir, 'node-'))
+    const dataDir = join(parent, 'etcd')
+    mkdirSync(dataDir, { mode: 0o750 })
+    // The snapshot is sound; the tool itself refuses a cluster in which two members share a peer URL.
+    const r = await cli(
+      'restore',
+      files.ageZstd,
+      '--identity',
+      keyFile,
+      '--data-dir',
+      dataDir,
+      '--name',
+      'a',
+      '--initial-cluster',
+      'a=http://127.0.0.1:2380,b=http://127.0.0.1:2380'
+    )
+    expect(r.code).toBe(1)
+    expect(r.stderr).toMatch(/^etcd-snapshot restore: etcdctl snapshot restore failed: .*duplicate/)
+    expect(r.stderr.trimEnd()).not.toContain('\n')
+    expect(readdirSync(parent)).toEqual(['etcd'])
+    expect(readdirSync(dataDir)).toEqual([])
+    expect(statSync(dataDir).mode & 0o777).toBe(0o750)
+  })
+
+  it('passes a snapshot whose name starts with - to the tool as a file, not a flag', async () => {
+    const folder = mkdtempSync(join(dir, 'dash-'))
+    copyFileSync(snapshot, join(folder, '-snapshot.db'))
+    const dataDir = join(folder, 'etcd')
+    const cwd = process.cwd()
+    process.chdir(folder)
+    let r: CliResult
+    try {
+      r = await cli('restore', '--data-dir', dataDir, '--bump-revision', '0', '--', '-snapshot.db')
+    } finally {
+      process.chdir(cwd)
+    }
+    expect(r.stderr).toMatch(/^(warning: no name or initial-cluster given.*\n)?$/)
+    expect(r.code).toBe(0)
+    await expectDataDirServes(dataDir, live)
+  })
+
+  it('refuses a member name with a newline in one whole line that shows it', async () => {
+    const parent = mkdtempSync(join(dir, 'node-'))
+    const r = await cli(
+      'restore',
+      snapshot,
+      '--data-dir',
+      join(parent, 'etcd'),
+      '--name',
+      'cp1\nevil',
+      '--initial-advertise-peer-urls',
+      'http://127.0.0.1:2380'
+    )
+    expect(r.code).toBe(1)
+    expect(r.stderr).toBe(
+      `etcd-snapshot restore: name: member name "cp1\\nevil" must not contain white space, control characters, ',' or '='; use the node name exactly as etcd's --name has it\n`
+    )
+    expect(readdirSync(parent)).toEqual([])
+  })
+
+  it.each([
+    ['a comma', 'a,b'],
+    ['an equals sign', 'a=b'],
+    ['a control character', 'a\u0007b']
+  ])('refuses a member name with %s', async (_what, name) => {
+    const r = await cli(
+      'restore',
+      snapshot,
+      '--data-dir',
+      join(dir, 'never-dir'),
+      '--name',
+      name,
+      '--initial-advertise-peer-urls',
+      'http://127.0.0.1:2380'
+    )
+    expect(r.code).toBe(1)
+    expect(r.stderr).toMatch(
+      /^etcd-snapshot restore: name: member name ".*" must not contain white space, control characters, ',' or '='/
+    )
+    expect(r.stderr.trimEnd()).not.toContain('\n')
+  })
+
+  describe('a raw member database (a copy of member/snap/db, no sha256 trailer)', () => {
+    it('is refused without --skip-hash-check, in one line that says what it is and how to restore it', async () => {
+      const parent = mkdtempSync(join(dir, 'node-'))
+      const r = await cli('restore', rawDb, '--data-dir', join(parent, 'etcd'))
+      expect(r.code).toBe(1)
+      expect(r.stderr).toMatch(
+        /^etcd-snapshot restore: the snapshot is not sound, nothing was restored: no sha256 trailer .*member\/snap\/db.*--skip-hash-check\n$/
+      )
+      expect(readdirSync(parent)).toEqual([])
+    })
+
+    it('restores with --skip-hash-check; etcd boots on it and serves every key', async () => {
+      const dataDir = join(mkdtempSync(join(dir, 'node-')), 'etcd')
+      const r = await cli(
+        'restore',
+        rawDb,
+        '--skip-hash-check',
+        '--data-dir',
+        dataDir,
+        '--name',
+        'raw',
+        '--initial-advertise-peer-urls',
+        'http://127.0.0.1:2380'
+      )
+      expect(r.code).toBe(0)
+      expect(r.stdout).toMatch(
+        new RegExp(`^verified: revision ${revision}, ${live.size} live keys, sha256 none \\(no trailer\\)$`, 'm')
+      )
+      expect(r.stdout).toMatch(/^restored into .*\/etcd with /m)
+      await expectDataDirServes(dataDir, live)
+    })
   })
 
   it.each([

@@ -89,7 +89,8 @@ describe('restoreSnapshot', () => {
       'snapshot',
       'restore',
       snapshot,
-      `--data-dir=${dataDir}`,
+      // The tools refuse an existing dir: they restore into a new one inside the data dir, moved in after.
+      expect.stringMatching(new RegExp(`^--data-dir=${dataDir}/\\.etcd-restore-\\w+/data$`)),
       '--name=node1',
       '--initial-cluster=node1=https://10.0.0.1:2380,node2=https://10.0.0.2:2380',
       '--initial-advertise-peer-urls=https://10.0.0.1:2380',

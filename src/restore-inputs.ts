@@ -1,10 +1,9 @@
 import * as core from '@actions/core'
-import { readFileSync } from 'node:fs'
 import * as path from 'node:path'
 import { parseIdentities } from './age/index.js'
 import { ConfigurationError, errorMessage } from './errors.js'
 import { DEFAULT_BUMP_REVISION, inspectDataDirSync, resolveMembership } from './etcd/restore.js'
-import { parseBoolean, parseOutputDir, parseWholeNumber } from './input-values.js'
+import { MAX_KEY_FILE_BYTES, parseBoolean, parseOutputDir, parseWholeNumber, readKeyFile } from './input-values.js'
 import { maskSecret } from './inputs.js'
 import type { UnpackKey } from './pipeline/unpack.js'
 
@@ -25,6 +24,7 @@ export enum Inputs {
   InitialClusterToken = 'initial-cluster-token',
   BumpRevision = 'bump-revision',
   MarkCompacted = 'mark-compacted',
+  SkipHashCheck = 'skip-hash-check',
   Etcdctl = 'etcdctl',
   Etcdutl = 'etcdutl'
 }
@@ -40,6 +40,8 @@ export interface RestoreSettings {
   key?: UnpackKey
   /** Where the plaintext snapshot is written (removed again by the post step). */
   outputDir: string
+  /** Accept a snapshot with no sha256 trailer (a copy of a member's member/snap/db); restore it with --skip-hash-check. */
+  skipHashCheck: boolean
   /** Restore into this data dir (absent or empty); undefined means decrypt and verify only. */
   restore?: {
     dataDir: string
@@ -83,6 +85,7 @@ export function getRestoreInputs(): RestoreSettings {
     repository: repository || undefined,
     key: parseKey(identity, passphrase),
     outputDir: parseOutputDir(Inputs.OutputDir, core.getInput(Inputs.OutputDir)),
+    skipHashCheck: parseBoolean(Inputs.SkipHashCheck, core.getInput(Inputs.SkipHashCheck), false),
     restore: dataDirText ? parseRestore(dataDirText) : refuseEtcdFlagsWithoutDataDir(),
     etcdctl: core.getInput(Inputs.Etcdctl) || 'etcdctl',
     etcdutl: core.getInput(Inputs.Etcdutl) || 'etcdutl',
@@ -114,7 +117,7 @@ function parseKey(identity: string, passphrase: string): UnpackKey | undefined {
   const single = identity.trim()
   if (!/AGE-SECRET-KEY-/i.test(single) && !single.includes('\n') && !single.startsWith('#')) {
     try {
-      text = readFileSync(single, 'utf8')
+      text = readKeyFile(Inputs.Identity, single, MAX_KEY_FILE_BYTES)
     } catch {
       throw new ConfigurationError(
         `${Inputs.Identity} must be the age secret key (AGE-SECRET-KEY-1..., from a secret) or the path of a key file on the runner`
@@ -175,4 +178,3 @@ function refuseEtcdFlagsWithoutDataDir(): undefined {
   }
   return undefined
 }
-

@@ -1,42 +1,34 @@
 import * as core from '@actions/core'
-import { promises as fs, readdirSync, rmSync } from 'node:fs'
+import { promises as fs } from 'node:fs'
 import * as path from 'node:path'
 import { downloadBackup } from './artifact.js'
 import { killRunningTools } from './etcd/process.js'
 import { restoreSnapshot, type RestoreResult } from './etcd/restore.js'
 import { resolveTools } from './etcd/tools.js'
 import { ConfigurationError, errorMessage, VerificationError } from './errors.js'
-import { partialPath } from './pipeline/index.js'
 import { plaintextName, unpackBackup, type UnpackResult } from './pipeline/unpack.js'
-import { getRestoreInputs, type RestoreSettings } from './restore-inputs.js'
+import { getRestoreInputs, Inputs, type RestoreSettings } from './restore-inputs.js'
 import { RestoreState } from './restore-post.js'
 import { verifySnapshot, type SnapshotReport } from './snapshot/index.js'
 import { formatBytes } from './summary.js'
-import { makePrivateDir } from './tempfiles.js'
+import { createCheckedFile, CreatedPaths, makePrivateDir } from './tempfiles.js'
 
 /** The non-secret facts the backup action stores next to the file (see buildManifest). */
 interface Manifest {
   file?: { name?: string; sha256?: string }
-  snapshot?: { sha256?: string; revision?: number }
-}
-
-/** Plaintext this step may leave behind if it is cancelled; the post step removes it too. */
-interface Leftovers {
-  privateDir: string
-  snapshot?: string
-  /** A data dir being restored into, and whether it existed (empty) before. */
-  restoring?: { dataDir: string; existed: boolean }
+  snapshot?: { size?: number; sha256?: string; revision?: number }
 }
 
 /** The restore: download, decrypt and decompress, verify natively, and optionally restore into a data dir. */
 export async function run(): Promise<void> {
-  let leftovers: Leftovers | undefined
+  // What this run made, recorded once it exists: a failure removes these and nothing that was there before.
+  const created = new CreatedPaths()
+  removeOnCancel(created)
   try {
     const settings = getRestoreInputs()
     const privateDir = await makePrivateDir(process.env['RUNNER_TEMP'] || undefined, 'etcd-restore-')
+    created.add(privateDir)
     core.saveState(RestoreState.PrivateDir, privateDir)
-    leftovers = { privateDir }
-    removeOnCancel(leftovers)
 
     const downloaded = await core.group('Download the backup', async () => {
       const what =
@@ -51,49 +43,37 @@ export async function run(): Promise<void> {
       core.info(`downloaded ${what} (id ${got.id}): ${got.files.map(f => path.basename(f)).join(', ')}`)
       return got
     })
-    const { file: backupFile, manifest } = await pickBackupFile(downloaded.files)
+    const { file: backupFile, manifest } = await pickBackupFile(downloaded.files, downloaded.path)
 
     const snapshotFile = path.join(settings.outputDir, plaintextName(path.basename(backupFile)))
-    core.saveState(RestoreState.SnapshotFile, snapshotFile)
-    leftovers.snapshot = snapshotFile
-
-    const unpacked = await core.group('Decrypt and decompress', async () => {
-      const result = await unpackBackup({ input: backupFile, output: snapshotFile, key: settings.key })
-      if (!result.layers.includes('age')) {
-        core.warning(
-          `${path.basename(backupFile)} was not encrypted: anyone who could download the artifact could read every Secret in it`
-        )
+    // The plaintext is made and verified under a temporary name; only a sound snapshot takes snapshotFile, and a
+    // file or directory already at that path is refused and left as it was.
+    const { unpacked, report } = await createCheckedFile(
+      snapshotFile,
+      staged => unpackAndVerify(backupFile, staged, snapshotFile, settings, manifest),
+      {
+        whenTaken: `remove it or set ${Inputs.OutputDir} to another directory`,
+        created: p => {
+          created.add(p)
+          core.saveState(p === snapshotFile ? RestoreState.SnapshotFile : RestoreState.StagingDir, p)
+        }
       }
-      if (manifest?.file?.sha256 && manifest.file.sha256 !== result.inputSha256) {
-        throw new VerificationError(
-          `${path.basename(backupFile)} has sha256 ${result.inputSha256} but its manifest says ${manifest.file.sha256}: the file changed after the backup; use another backup`
-        )
-      }
-      core.info(
-        `${path.basename(backupFile)} (${result.layers.join(' + ') || 'plain'}) → ${snapshotFile}, ${formatBytes(result.outputSize)}`
-      )
-      return result
-    })
-
-    const report = await core.group('Verify the snapshot', async () => {
-      const verified = await verifySnapshot(snapshotFile)
-      if (!verified.valid) throw new VerificationError(`the decrypted snapshot is not sound: ${verified.errors[0]}`)
-      checkAgainstManifest(verified, manifest)
-      for (const w of verified.warnings) core.warning(w)
-      core.info(
-        `valid: revision ${verified.status.revision}, ${verified.liveKeys} live keys, sha256 ${verified.sha256}`
-      )
-      return verified
-    })
+    )
 
     let restored: RestoreResult | undefined
     if (settings.restore) {
       const restore = settings.restore
       restored = await core.group(`Restore into ${restore.dataDir}`, async () => {
         const tools = await resolveTools(settings.etcdctl, settings.etcdutl, settings.etcdutlExplicit)
-        leftovers!.restoring = { dataDir: restore.dataDir, existed: await exists(restore.dataDir) }
-        const result = await restoreSnapshot({ tools, snapshot: snapshotFile, ...restore })
-        leftovers!.restoring = undefined
+        const result = await restoreSnapshot({
+          tools,
+          snapshot: snapshotFile,
+          ...restore,
+          skipHashCheck: settings.skipHashCheck,
+          created: p => created.add(p)
+        })
+        // The restored data dir is the user's now: neither a later failure nor the post step removes it.
+        for (const p of result.created) created.keep(p)
         for (const w of result.warnings) core.warning(w)
         core.info(
           `${result.tool.name} ${result.tool.version} restored member ${result.name} (${result.initialAdvertisePeerUrls}) in ${(result.durationMs / 1000).toFixed(1)} s` +
@@ -106,18 +86,71 @@ export async function run(): Promise<void> {
     setOutputs(snapshotFile, report, restored)
     await writeRestoreSummary(settings, path.basename(backupFile), unpacked, report, restored)
   } catch (e: unknown) {
-    // A failed restore leaves no plaintext behind, even before the post step runs.
-    if (leftovers?.snapshot) {
-      rmSync(leftovers.snapshot, { force: true })
-      rmSync(partialPath(leftovers.snapshot), { force: true })
-    }
     core.setFailed(errorMessage(e))
+    // A failed restore leaves no plaintext behind, even before the post step runs; only what this run made goes.
+    await created.removeAll().catch((removal: unknown) => {
+      core.warning(`could not remove what this run made: ${errorMessage(removal)}; the post step tries again`)
+    })
   }
 }
 
-/** The backup file in a downloaded artifact: the one the manifest names, else the only file that is not the manifest. */
-async function pickBackupFile(files: string[]): Promise<{ file: string; manifest?: Manifest }> {
-  const manifestFile = files.find(f => path.basename(f) === 'manifest.json')
+/** Decrypts and decompresses the backup into `staged` and verifies it against the manifest. */
+async function unpackAndVerify(
+  backupFile: string,
+  staged: string,
+  snapshotFile: string,
+  settings: RestoreSettings,
+  manifest: Manifest | undefined
+): Promise<{ unpacked: UnpackResult; report: SnapshotReport }> {
+  const unpacked = await core.group('Decrypt and decompress', async () => {
+    const result = await unpackBackup({
+      input: backupFile,
+      output: staged,
+      key: settings.key,
+      snapshotSize: manifest?.snapshot?.size
+    })
+    if (!result.layers.includes('age')) {
+      core.warning(
+        `${path.basename(backupFile)} was not encrypted: anyone who could download the artifact could read every Secret in it`
+      )
+    }
+    if (manifest?.file?.sha256 && manifest.file.sha256 !== result.inputSha256) {
+      throw new VerificationError(
+        `${path.basename(backupFile)} has sha256 ${result.inputSha256} but its manifest says ${manifest.file.sha256}: the file changed after the backup; use another backup`
+      )
+    }
+    core.info(
+      `${path.basename(backupFile)} (${result.layers.join(' + ') || 'plain'}) → ${snapshotFile}, ${formatBytes(result.outputSize)}`
+    )
+    return result
+  })
+
+  const report = await core.group('Verify the snapshot', async () => {
+    const verified = await verifySnapshot(staged, { skipHashCheck: settings.skipHashCheck })
+    if (!verified.valid) throw new VerificationError(`the decrypted snapshot is not sound: ${verified.errors[0]}`)
+    checkAgainstManifest(verified, manifest)
+    for (const w of verified.warnings) core.warning(w)
+    core.info(`valid: revision ${verified.status.revision}, ${verified.liveKeys} live keys, sha256 ${verified.sha256}`)
+    return verified
+  })
+
+  return { unpacked, report }
+}
+
+/**
+ * The backup file in a downloaded artifact: the one the manifest names, else the only file that is not the manifest.
+ * The backup action puts both at the artifact's top level; only a manifest.json there counts, and an artifact that
+ * holds another one anywhere is refused rather than guessing which one describes the backup.
+ */
+async function pickBackupFile(files: string[], root: string): Promise<{ file: string; manifest?: Manifest }> {
+  const manifests = files.filter(f => path.basename(f) === 'manifest.json')
+  const manifestFile = manifests.find(f => path.resolve(f) === path.resolve(root, 'manifest.json'))
+  if (manifests.length > (manifestFile ? 1 : 0)) {
+    const listed = manifests.map(f => path.relative(root, f)).join(', ')
+    throw new VerificationError(
+      `the artifact holds ${manifests.length === 1 ? 'a manifest.json below its top level' : `${manifests.length} manifest.json files`} (${listed}); a backup made by etcd-snapshot-action has one, at the top: use the artifact the backup step uploaded`
+    )
+  }
   let manifest: Manifest | undefined
   if (manifestFile) {
     try {
@@ -213,28 +246,11 @@ async function writeRestoreSummary(
   await summary.write()
 }
 
-async function exists(p: string): Promise<boolean> {
-  return fs.access(p).then(
-    () => true,
-    () => false
-  )
-}
-
 /** A cancelled job: stop the restore tool, and remove the plaintext and a half-restored data dir at once. */
-function removeOnCancel(leftovers: Leftovers): void {
+function removeOnCancel(created: CreatedPaths): void {
   const handler = (signal: NodeJS.Signals): void => {
     killRunningTools()
-    rmSync(leftovers.privateDir, { recursive: true, force: true })
-    if (leftovers.snapshot) {
-      rmSync(leftovers.snapshot, { force: true })
-      rmSync(partialPath(leftovers.snapshot), { force: true })
-    }
-    const restoring = leftovers.restoring
-    if (restoring && !restoring.existed) rmSync(restoring.dataDir, { recursive: true, force: true })
-    // It was empty before: empty it again (it may be a mount point, which cannot be removed).
-    else if (restoring)
-      for (const entry of readdirSync(restoring.dataDir))
-        rmSync(path.join(restoring.dataDir, entry), { recursive: true, force: true })
+    created.removeAllSync()
     core.setFailed(`cancelled (${signal}); the plaintext snapshot was removed`)
     process.exit(1)
   }

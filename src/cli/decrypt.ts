@@ -4,7 +4,9 @@
  */
 import * as path from 'node:path'
 import { plaintextName, unpackBackup } from '../pipeline/unpack.js'
+import { VerificationError } from '../errors.js'
 import { verifySnapshot } from '../snapshot/index.js'
+import { createCheckedFile } from '../tempfiles.js'
 import {
   EXIT_FAILURE,
   EXIT_OK,
@@ -26,8 +28,9 @@ export const decryptUsage = [
   '  -o, --output OUT.db     where to write the snapshot (0600, must not exist); default: next to the backup file,',
   '                          its name without .age/.zst/.gz',
   '',
-  'Layers are recognised from the file itself (age, zstd, gzip, or a plain snapshot). Nothing is left behind on',
-  'a wrong key, a tampered or truncated file or corrupt compression.',
+  'Layers are recognised from the file itself (age, zstd, gzip, or a plain snapshot). The snapshot is written and',
+  'verified under a temporary name beside OUT.db and takes that name only once it is sound: nothing is left behind',
+  'on a wrong key, a tampered or truncated file, corrupt compression or a snapshot that fails verification.',
   'Exit status: 0 a valid snapshot was written, 1 failure, 2 usage error.'
 ].join('\n')
 
@@ -66,16 +69,28 @@ export async function decrypt(args: string[], io: CliIO): Promise<number> {
   }
 
   try {
-    const unpacked = await unpackBackup({ input, output, key })
-    const layers = unpacked.layers.join(' + ') || 'no layers: a plain snapshot, copied'
-    io.stdout.write(`wrote ${output} (${formatSize(unpacked.outputSize)}) from ${path.basename(input)} (${layers})\n`)
-    if (key && !unpacked.layers.includes('age'))
-      io.stderr.write(`warning: ${path.basename(input)} was not encrypted; the key was not needed\n`)
-    const report = await verifySnapshot(output)
-    if (!report.valid) {
-      io.stderr.write(`etcd-snapshot decrypt: ${output} is not a sound etcd snapshot: ${report.errors[0]}\n`)
-      return EXIT_FAILURE
-    }
+    // The plaintext takes its name only once it is verified: a bad one is never left where a restore would find it.
+    const report = await createCheckedFile(
+      output,
+      async staged => {
+        const unpacked = await unpackBackup({ input, output: staged, key })
+        const layers = unpacked.layers.join(' + ') || 'no layers: a plain snapshot, copied'
+        io.stdout.write(
+          `decrypted ${path.basename(input)} (${layers}), ${formatSize(unpacked.outputSize)}; verifying it\n`
+        )
+        if (key && !unpacked.layers.includes('age'))
+          io.stderr.write(`warning: ${path.basename(input)} was not encrypted; the key was not needed\n`)
+        const verified = await verifySnapshot(staged)
+        if (!verified.valid) {
+          throw new VerificationError(
+            `${path.basename(input)} does not hold a sound etcd snapshot, nothing was written: ${verified.errors[0]}`
+          )
+        }
+        return verified
+      },
+      { whenTaken: 'remove it or choose another output path with -o' }
+    )
+    io.stdout.write(`wrote ${output}\n`)
     io.stdout.write(
       `valid etcd snapshot: revision ${report.status.revision}, ${report.liveKeys} live keys, sha256 ${report.sha256}\n`
     )

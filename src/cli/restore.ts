@@ -3,7 +3,7 @@
  * decrypts and decompresses into a private temp dir beside the data dir (the data dir's file system has room for a
  * copy of the snapshot, /tmp may be a small tmpfs), verifies the snapshot, restores it, and removes the plaintext.
  */
-import { promises as fs, readdirSync, rmSync } from 'node:fs'
+import { promises as fs } from 'node:fs'
 import * as path from 'node:path'
 import { killRunningTools } from '../etcd/process.js'
 import { DEFAULT_BUMP_REVISION, inspectDataDirSync, resolveMembership, restoreSnapshot } from '../etcd/restore.js'
@@ -11,7 +11,7 @@ import { resolveTools } from '../etcd/tools.js'
 import { VerificationError } from '../errors.js'
 import { detectFileLayer, unpackBackup, type UnpackKey } from '../pipeline/unpack.js'
 import { verifySnapshot } from '../snapshot/index.js'
-import { makePrivateDir } from '../tempfiles.js'
+import { CreatedPaths, makePrivateDir } from '../tempfiles.js'
 import {
   EXIT_FAILURE,
   EXIT_OK,
@@ -37,8 +37,11 @@ export const restoreUsage = [
   '                                     Kubernetes needs; 0 turns it off; needs etcdutl 3.5.10+ / etcdctl 3.4.27+)',
   '  --mark-compacted                   accepted for etcdutl compatibility; implied by --bump-revision',
   '  --etcdctl PATH, --etcdutl PATH     the etcd tools (default: found on PATH; etcdutl is used when present)',
+  "  --skip-hash-check                  restore a file with no sha256 trailer: a copy of a member's member/snap/db",
+  '                                     (its structure is still verified; nothing shows it is unchanged)',
   '',
   'The backup may be age-encrypted, zstd or gzip compressed, or a plain snapshot. It is verified before the restore.',
+  'On failure only what this run created is removed; a data dir that was there (empty) stays.',
   'Exit status: 0 restored, 1 failure (one line on stderr), 2 usage error.'
 ].join('\n')
 
@@ -57,6 +60,7 @@ interface RestoreArgs {
   initialAdvertisePeerUrls?: string
   initialClusterToken?: string
   bumpRevision: number
+  skipHashCheck: boolean
   etcdctl: string
   etcdutl: string
   etcdutlExplicit: boolean
@@ -76,7 +80,11 @@ const VALUE_FLAGS = [
 ] as const
 
 function parseRestoreArgs(args: string[]): RestoreArgs {
-  const parsed = parseArgs(args, { values: VALUE_FLAGS, switches: ['--mark-compacted'], repeatable: ['--identity'] })
+  const parsed = parseArgs(args, {
+    values: VALUE_FLAGS,
+    switches: ['--mark-compacted', '--skip-hash-check'],
+    repeatable: ['--identity']
+  })
   if (parsed.positional.length !== 1) {
     throw new UsageError(
       parsed.positional.length ? `expected one backup file, got ${parsed.positional.length}` : 'missing the backup file'
@@ -108,6 +116,7 @@ function parseRestoreArgs(args: string[]): RestoreArgs {
     ...membership,
     initialClusterToken: one('--initial-cluster-token'),
     bumpRevision,
+    skipHashCheck: parsed.switches.has('--skip-hash-check'),
     etcdctl: one('--etcdctl') ?? 'etcdctl',
     etcdutl: one('--etcdutl') ?? 'etcdutl',
     etcdutlExplicit: one('--etcdutl') !== undefined
@@ -122,18 +131,11 @@ export async function restore(args: string[], io: CliIO): Promise<number> {
     return argumentFailure('restore', restoreUsage, e, io)
   }
 
-  let tempDir: string | undefined
-  let dataDirExisted = false
-  let restoring = false
+  // What this run made, recorded once it exists; on failure or a signal only these go, never a path that was there.
+  const created = new CreatedPaths()
   const onSignal = (signal: NodeJS.Signals): void => {
     killRunningTools()
-    if (tempDir) rmSync(tempDir, { recursive: true, force: true })
-    if (restoring) {
-      if (!dataDirExisted) rmSync(opts.dataDir, { recursive: true, force: true })
-      else
-        for (const entry of readdirSync(opts.dataDir))
-          rmSync(path.join(opts.dataDir, entry), { recursive: true, force: true })
-    }
+    created.removeAllSync()
     io.stderr.write(
       `etcd-snapshot restore: interrupted (${signal}); the plaintext and the partial data dir were removed\n`
     )
@@ -143,7 +145,7 @@ export async function restore(args: string[], io: CliIO): Promise<number> {
   process.once('SIGTERM', onSignal)
   try {
     // Everything that can refuse does so before the plaintext exists.
-    dataDirExisted = inspectDataDirSync(opts.dataDir) === 'empty'
+    inspectDataDirSync(opts.dataDir)
     resolveMembership(opts)
     const tools = await resolveTools(opts.etcdctl, opts.etcdutl, opts.etcdutlExplicit)
 
@@ -151,19 +153,19 @@ export async function restore(args: string[], io: CliIO): Promise<number> {
     if ((await detectFileLayer(opts.input)) !== 'etcd-snapshot') {
       const parent = path.dirname(opts.dataDir)
       await fs.mkdir(parent, { recursive: true })
-      tempDir = await makePrivateDir(parent, '.etcd-snapshot-restore-')
+      const tempDir = await makePrivateDir(parent, '.etcd-snapshot-restore-')
+      created.add(tempDir)
       snapshot = path.join(tempDir, 'snapshot.db')
       const unpacked = await unpackBackup({ input: opts.input, output: snapshot, key: opts.key })
       io.stdout.write(`decrypted ${path.basename(opts.input)} (${unpacked.layers.join(' + ')})\n`)
     }
-    const report = await verifySnapshot(snapshot)
+    const report = await verifySnapshot(snapshot, { skipHashCheck: opts.skipHashCheck })
     if (!report.valid)
       throw new VerificationError(`the snapshot is not sound, nothing was restored: ${report.errors[0]}`)
     io.stdout.write(
-      `verified: revision ${report.status.revision}, ${report.liveKeys} live keys, sha256 ${report.sha256}\n`
+      `verified: revision ${report.status.revision}, ${report.liveKeys} live keys, sha256 ${report.sha256 || 'none (no trailer)'}\n`
     )
 
-    restoring = true
     const result = await restoreSnapshot({
       tools,
       snapshot,
@@ -172,9 +174,12 @@ export async function restore(args: string[], io: CliIO): Promise<number> {
       initialCluster: opts.initialCluster,
       initialAdvertisePeerUrls: opts.initialAdvertisePeerUrls,
       initialClusterToken: opts.initialClusterToken,
-      bumpRevision: opts.bumpRevision
+      bumpRevision: opts.bumpRevision,
+      skipHashCheck: opts.skipHashCheck,
+      created: p => created.add(p)
     })
-    restoring = false
+    // The data dir is restored and the user's now; the plaintext still goes.
+    for (const p of result.created) created.keep(p)
     for (const w of result.warnings) io.stderr.write(`warning: ${w}\n`)
     const bumped = result.bumpedBy
       ? `; revision bumped by ${result.bumpedBy} to ${report.status.revision + result.bumpedBy} and marked compacted`
@@ -187,7 +192,7 @@ export async function restore(args: string[], io: CliIO): Promise<number> {
     io.stderr.write(failureLine('restore', e))
     return EXIT_FAILURE
   } finally {
-    if (tempDir) rmSync(tempDir, { recursive: true, force: true })
+    await created.removeAll()
     process.removeListener('SIGINT', onSignal)
     process.removeListener('SIGTERM', onSignal)
   }

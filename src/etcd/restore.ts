@@ -3,7 +3,6 @@
  * Kubernetes the revision is bumped and the old revisions marked compacted where the tool can do it, so that no
  * informer or watch cache mistakes the restored, older state for the present.
  */
-import { randomBytes } from 'node:crypto'
 import { lstatSync, promises as fs, readdirSync } from 'node:fs'
 import * as path from 'node:path'
 import { ConfigurationError, EtcdError, errorMessage } from '../errors.js'
@@ -31,8 +30,15 @@ export interface RestoreOptions {
   bumpRevision?: number
   /** Mark the old revisions compacted; follows bumpRevision (etcd requires both or neither). */
   markCompacted?: boolean
+  /**
+   * Restore a file with no sha256 trailer, such as a copy of a member's member/snap/db (etcdutl's
+   * --skip-hash-check). Only for a file the verifier found sound without one.
+   */
+  skipHashCheck?: boolean
   /** Limit for the restore; default 30 minutes. */
   timeoutMs?: number
+  /** Hears of each path the restore creates as soon as it exists, for a signal handler to remove. */
+  created?: (p: string) => void
 }
 
 export interface RestoreResult {
@@ -49,6 +55,8 @@ export interface RestoreResult {
   /** Things the operator must know: an unsupported bump, a default membership. */
   warnings: string[]
   durationMs: number
+  /** What the restore created: the data dir when it was absent, else the entries it moved into it. */
+  created: string[]
 }
 
 /** The membership a restore writes, after filling in what can be derived and checking the rest. */
@@ -81,8 +89,7 @@ export function resolveMembership(
       defaulted: true
     }
   }
-  if (name && /[\s,=]/.test(name))
-    throw new ConfigurationError(`name '${name}' must not contain white space, ',' or '='`)
+  if (name) checkMemberName('name', name)
   const advertise = advertiseText ? parseUrlList('initial-advertise-peer-urls', advertiseText) : []
   const cluster = clusterText ? parseInitialCluster(clusterText) : []
 
@@ -143,9 +150,24 @@ function parseInitialCluster(text: string): { name: string; url: string }[] {
           `initial-cluster entry '${entry}' is not name=peerURL (such as node1=https://10.0.0.1:2380)`
         )
       }
+      const name = entry.slice(0, eq).trim()
+      checkMemberName('initial-cluster', name)
       const [url] = parseUrlList('initial-cluster', entry.slice(eq + 1))
-      return { name: entry.slice(0, eq).trim(), url: url! }
+      return { name, url: url! }
     })
+}
+
+/**
+ * A member name goes into --initial-cluster as name=URL,...: a ',' or '=' would change the cluster it describes, and
+ * white space or a control character (a newline from a pasted value) is never part of a real node name.
+ */
+function checkMemberName(input: string, name: string): void {
+  // eslint-disable-next-line no-control-regex
+  if (/[\s,=\u0000-\u001f\u007f]/.test(name)) {
+    throw new ConfigurationError(
+      `${input}: member name ${JSON.stringify(name)} must not contain white space, control characters, ',' or '='; use the node name exactly as etcd's --name has it`
+    )
+  }
 }
 
 function parseUrlList(input: string, text: string): string[] {
@@ -241,22 +263,38 @@ export async function restoreSnapshot(opts: RestoreOptions): Promise<RestoreResu
 
   const dataDir = path.resolve(opts.dataDir)
   const before = inspectDataDirSync(dataDir)
-  // The tools refuse an existing directory, even an empty one (which may be a mount point we cannot remove): restore
-  // beside its contents-to-be on the same file system, then move the result in.
-  const target = before === 'absent' ? dataDir : path.join(dataDir, `.etcd-restore-${randomBytes(6).toString('hex')}`)
-  if (before === 'absent') await fs.mkdir(path.dirname(dataDir), { recursive: true })
-  const args = [
-    'snapshot',
-    'restore',
-    opts.snapshot,
-    `--data-dir=${target}`,
-    `--name=${membership.name}`,
-    `--initial-cluster=${membership.initialCluster}`,
-    `--initial-advertise-peer-urls=${membership.initialAdvertisePeerUrls}`,
-    ...(opts.initialClusterToken ? [`--initial-cluster-token=${opts.initialClusterToken}`] : []),
-    ...bumpArgs
-  ]
+  // Everything the restore makes is recorded as it is made, and only that is removed on failure: a data dir that was
+  // there (empty, perhaps a mount point) stays. The tools refuse an existing directory, even an empty one, so they
+  // restore into a new dir inside the data dir (the same file system) and the result is moved in.
+  const created: string[] = []
+  const record = (p: string): void => {
+    created.push(p)
+    opts.created?.(p)
+  }
+  let staging: string | undefined
   try {
+    if (before === 'absent') {
+      await fs.mkdir(path.dirname(dataDir), { recursive: true })
+      // Not recursive: EEXIST means someone else made it meanwhile, and it is not ours to fill or remove.
+      await fs.mkdir(dataDir, { mode: 0o700 })
+      record(dataDir)
+    }
+    staging = await fs.mkdtemp(path.join(dataDir, '.etcd-restore-'))
+    record(staging)
+    const target = path.join(staging, 'data')
+    const args = [
+      'snapshot',
+      'restore',
+      // Absolute, so a file name that starts with '-' is never read as a flag.
+      path.resolve(opts.snapshot),
+      `--data-dir=${target}`,
+      `--name=${membership.name}`,
+      `--initial-cluster=${membership.initialCluster}`,
+      `--initial-advertise-peer-urls=${membership.initialAdvertisePeerUrls}`,
+      ...(opts.initialClusterToken ? [`--initial-cluster-token=${opts.initialClusterToken}`] : []),
+      ...(opts.skipHashCheck ? ['--skip-hash-check'] : []),
+      ...bumpArgs
+    ]
     const result = await runTool(tool.path, args, {
       env: { ETCDCTL_API: '3' },
       dropEnv: ['ETCDCTL_*', 'ETCDUTL_*'],
@@ -270,17 +308,24 @@ export async function restoreSnapshot(opts: RestoreOptions): Promise<RestoreResu
       throw new EtcdError(
         `${tool.name} snapshot restore failed: ${toolError(result.stderr || result.stdout, result.code)}`
       )
-    if (target !== dataDir) {
-      for (const entry of await fs.readdir(target)) await fs.rename(path.join(target, entry), path.join(dataDir, entry))
-      await fs.rmdir(target)
+    for (const entry of await fs.readdir(target)) {
+      const moved = path.join(dataDir, entry)
+      // rename() would replace an empty directory someone put there meanwhile; refuse instead.
+      if (
+        await fs.lstat(moved).then(
+          () => true,
+          () => false
+        )
+      )
+        throw new EtcdError(`${moved} appeared during the restore; restore into a directory nobody else writes to`)
+      await fs.rename(path.join(target, entry), moved)
+      if (before !== 'absent') record(moved)
     }
+    await fs.rm(staging, { recursive: true, force: true })
     // The data dir holds every Secret of the cluster; etcd itself wants 0700.
     await fs.chmod(dataDir, 0o700)
   } catch (e: unknown) {
-    await fs.rm(target, { recursive: true, force: true })
-    if (target !== dataDir)
-      for (const entry of await fs.readdir(dataDir).catch(() => []))
-        await fs.rm(path.join(dataDir, entry), { recursive: true, force: true })
+    for (const p of created.splice(0).reverse()) await fs.rm(p, { recursive: true, force: true })
     if (e instanceof EtcdError) throw e
     throw new EtcdError(`restoring into ${dataDir} failed: ${errorMessage(e)}`)
   }
@@ -293,7 +338,8 @@ export async function restoreSnapshot(opts: RestoreOptions): Promise<RestoreResu
     bumpedBy: bumpArgs.length ? bump : 0,
     markedCompacted: bumpArgs.length > 0,
     warnings,
-    durationMs: Date.now() - started
+    durationMs: Date.now() - started,
+    created: created.filter(p => p !== staging)
   }
 }
 
