@@ -1,8 +1,9 @@
 /**
  * npm run bench [-- --size-mb 1024] [--rounds 3] [--json out.json] [--keep] [--node-options '--max-semi-space-size=0']
+ *                 [--etcd 3.4|3.5|3.6]
  *
- * Starts a local TLS etcd, loads Kubernetes-shaped data until the snapshot is about --size-mb, then measures, in
- * alternating rounds on the same data:
+ * Starts a local TLS etcd (the pinned release --etcd names, see scripts/etcd/release.ts), loads Kubernetes-shaped
+ * data until the snapshot is about --size-mb, then measures, in alternating rounds on the same data:
  *   save      `etcdctl snapshot save` alone (the floor: etcd must stream the data)
  *   shell     what users would write instead: save; snapshot status; sha256sum; zstd -3; age -r
  *   action    this action (bundled dist/, run as a runner runs it), upload: false
@@ -15,13 +16,15 @@
  * NODE_OPTIONS, as a step's `env:` would on a runner: a semi-space size there runs the work in the first node with
  * that size (0 is V8's default), to compare with the 1 MiB the action chooses.
  */
+// First: --etcd sets ETCD_BIN_DIR and PATH before support/etcd.ts reads them.
+import './etcd/release.js'
 import { execFileSync, spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { ROOT, runStep } from '../__tests__/support/action-runner.js'
 import { startArtifactService } from '../__tests__/support/artifact-service.js'
-import { startEtcd, stopAll } from '../__tests__/support/etcd.js'
+import { ETCD_VERSION, SNAPSHOT_TOOL_BIN, startEtcd, stopAll } from '../__tests__/support/etcd.js'
 import { childPids } from '../__tests__/support/faults.js'
 import { makePki } from '../__tests__/support/pki.js'
 import { seedKubernetes } from '../__tests__/support/seed.js'
@@ -231,7 +234,7 @@ try {
   const pki = await makePki(join(dir, 'pki'))
   const member = await startEtcd({ pki, quotaBackendBytes: 8 * 1024 ** 3 })
   const objects = Math.round((sizeMb * 1024 * 1024) / 4800)
-  log(`loading ${objects} Kubernetes-shaped objects (target snapshot ~${sizeMb} MB)...`)
+  log(`etcd ${ETCD_VERSION}: loading ${objects} Kubernetes-shaped objects (target snapshot ~${sizeMb} MB)...`)
   const loadStart = performance.now()
   const seeded = await seedKubernetes(member, { objects, seed: 42 })
   const loadSeconds = (performance.now() - loadStart) / 1000
@@ -268,7 +271,8 @@ try {
         ;({ seconds, peakRss } = await timeShell(
           [
             `etcdctl --command-timeout=600s snapshot save ${work}/s.db >/dev/null`,
-            `etcdctl snapshot status -w json ${work}/s.db >/dev/null`,
+            // etcdutl from 3.5 on (3.6's etcdctl has no snapshot status), etcdctl in 3.4.
+            `${SNAPSHOT_TOOL_BIN} snapshot status -w json ${work}/s.db >/dev/null`,
             `sha256sum ${work}/s.db >/dev/null`,
             `zstd -3 -q -f ${work}/s.db -o ${work}/s.db.zst`,
             `age -r ${recipient} -o ${work}/s.db.zst.age ${work}/s.db.zst`
@@ -332,6 +336,7 @@ try {
   }))
   const report = {
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
+    etcd: ETCD_VERSION,
     snapshotBytes,
     encryptedBytes: outputBytes,
     keys: seeded.keys,
@@ -341,7 +346,7 @@ try {
     results: table,
     components
   }
-  process.stdout.write(`\nsnapshot ${(snapshotBytes / 1e6).toFixed(0)} MB, ${seeded.keys} keys; backup file ${(outputBytes / 1e6).toFixed(0)} MB; ${rounds} rounds, medians${nodeOptions ? `; the action run with NODE_OPTIONS=${nodeOptions}` : ''}\n`)
+  process.stdout.write(`\netcd ${ETCD_VERSION}; snapshot ${(snapshotBytes / 1e6).toFixed(0)} MB, ${seeded.keys} keys; backup file ${(outputBytes / 1e6).toFixed(0)} MB; ${rounds} rounds, medians${nodeOptions ? `; the action run with NODE_OPTIONS=${nodeOptions}` : ''}\n`)
   process.stdout.write(
     `${'step'.padEnd(8)}${'seconds'.padStart(9)}${'× save'.padStart(9)}${'MB/s'.padStart(8)}${'peak RSS MiB'.padStart(14)}${'anon MiB'.padStart(10)}${'own anon'.padStart(10)}${'CPU s'.padStart(8)}${'etcd CPU s'.padStart(12)}\n`
   )

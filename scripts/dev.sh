@@ -1,11 +1,85 @@
 #!/usr/bin/env bash
 # One entry point for a fresh Debian (bookworm) machine: installs what the project needs if it is missing
 # (etcd 3.4 server and client, age, zstd, openssl from Debian; Node 24 from the npm registry; npm ci), then runs
-#   scripts/dev.sh test    the test suite (type check, lint, then jest against real etcd, age, zstd)
+#   scripts/dev.sh test    the test suite: type check, lint, unit tests once, then the end-to-end suites against
+#                          real etcd 3.4, 3.5 and 3.6 (ETCD_VERSIONS="3.6" picks fewer), age and zstd
 #   scripts/dev.sh demo    a local TLS etcd, the artifact emulator, and the bundled action run as a runner runs it
 #   scripts/dev.sh bench   the benchmark
+#   scripts/dev.sh etcd-path 3.4|3.5|3.6
+#                          prints the directory holding etcd, etcdctl and (3.5+) etcdutl of the release pinned in
+#                          scripts/etcd/versions, building it with Go the first time (a few minutes per release)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+ROOT="$PWD"
+
+# Built etcd releases live outside the clone, one directory per exact release, so a fresh clone on the same
+# machine reuses them.
+ETCD_CACHE="${ETCD_SNAPSHOT_ACTION_CACHE:-$HOME/.cache/etcd-snapshot-action}"
+
+etcd_patch() {
+  awk -v minor="$1" '$1 == minor { print $2 }' "$ROOT/scripts/etcd/versions"
+}
+
+# Checks that dir's etcd is the pinned release, so a stale or foreign cache is never used.
+etcd_check() {
+  local dir="$1" patch="$2" tool
+  for tool in etcd etcdctl $([ "${patch%.*}" = 3.4 ] || echo etcdutl); do
+    [ -x "$dir/$tool" ] || return 1
+  done
+  "$dir/etcd" --version 2>/dev/null | grep -qx "etcd Version: $patch"
+}
+
+# Builds the pinned release from scripts/etcd/v<minor>: a throwaway module requiring etcd's modules at that
+# release, so go.sum and the Go checksum database check every module that goes into the binaries.
+etcd_build() {
+  local minor="$1" patch="$2" dir="$3" tmp start=$SECONDS
+  command -v go >/dev/null 2>&1 || [ ! -x /usr/local/go/bin/go ] || export PATH="$PATH:/usr/local/go/bin"
+  if ! command -v go >/dev/null 2>&1; then
+    echo "building etcd $patch needs Go (https://go.dev/dl), which is not on PATH nor at /usr/local/go" >&2
+    return 1
+  fi
+  mkdir -p "$ETCD_CACHE"
+  # Built into a temp dir and renamed into place, so a killed build never leaves a half-filled release dir.
+  tmp="$(mktemp -d "$ETCD_CACHE/.etcd-v$patch.XXXXXX")"
+  echo "building etcd $patch with $(go version | cut -d' ' -f3), once per machine, into $dir" >&2
+  if ! (
+    set -e
+    cd "$ROOT/scripts/etcd/v$minor"
+    CGO_ENABLED=0 GOFLAGS=-mod=readonly go build -trimpath -o "$tmp/" tool
+    # etcd 3.5+ builds its server from go.etcd.io/etcd/server/v3, which go names "server".
+    [ ! -e "$tmp/server" ] || mv "$tmp/server" "$tmp/etcd"
+    chmod 755 "$tmp"
+    etcd_check "$tmp" "$patch" || {
+      echo "the etcd built from scripts/etcd/v$minor is not $patch: $("$tmp/etcd" --version 2>&1 | head -1)" >&2
+      exit 1
+    }
+    rm -rf "$dir"
+    # -T: a build that finished first in parallel wins; this one is then dropped below.
+    mv -T "$tmp" "$dir" 2>/dev/null || etcd_check "$dir" "$patch"
+  ); then
+    rm -rf "$tmp"
+    return 1
+  fi
+  rm -rf "$tmp"
+  echo "built etcd $patch in $((SECONDS - start)) s" >&2
+}
+
+etcd_path() {
+  local minor="${1:-}" patch dir
+  patch="$(etcd_patch "$minor")"
+  if [ -z "$minor" ] || [ -z "$patch" ]; then
+    echo "usage: scripts/dev.sh etcd-path <minor>, one of: $(awk '/^[0-9]/ { printf "%s ", $1 }' scripts/etcd/versions)" >&2
+    return 2
+  fi
+  dir="$ETCD_CACHE/etcd-v$patch"
+  etcd_check "$dir" "$patch" || etcd_build "$minor" "$patch" "$dir"
+  echo "$dir"
+}
+
+if [ "${1:-}" = etcd-path ]; then
+  etcd_path "${2:-}"
+  exit
+fi
 
 need_apt=()
 for tool in etcd:etcd-server etcdctl:etcd-client age:age zstd:zstd openssl:openssl; do
@@ -31,14 +105,32 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund
 fi
 
+# The etcd releases the end-to-end suites run against (all pinned ones unless ETCD_VERSIONS names fewer).
+ETCD_VERSIONS="${ETCD_VERSIONS:-$(awk '/^[0-9]/ { printf "%s ", $1 }' scripts/etcd/versions)}"
+
 case "${1:-test}" in
   setup-only) ;;
   test)
     npm run build
     npm run lint
-    npm test
+    echo "--- unit tests"
+    npm test -- --selectProjects unit
+    passed=() failed=()
+    for minor in $ETCD_VERSIONS; do
+      dir="$(etcd_path "$minor")"
+      patch="$(etcd_patch "$minor")"
+      echo "--- end-to-end suites against etcd $patch ($dir)"
+      # First on PATH, so the action and the CLI under test find this release's etcdctl and etcdutl.
+      if PATH="$dir:$PATH" ETCD_BIN_DIR="$dir" npm test -- --selectProjects e2e; then
+        passed+=("$patch")
+      else
+        failed+=("$patch")
+      fi
+    done
+    echo "end-to-end suites passed against etcd ${passed[*]:-none}${failed[*]:+; FAILED against etcd ${failed[*]}}"
+    [ ${#failed[@]} -eq 0 ]
     ;;
   demo) npm run demo ;;
   bench) shift; npm run bench -- "$@" ;;
-  *) echo "usage: scripts/dev.sh test|demo|bench|setup-only" >&2; exit 2 ;;
+  *) echo "usage: scripts/dev.sh test|demo|bench|setup-only|etcd-path <minor>" >&2; exit 2 ;;
 esac

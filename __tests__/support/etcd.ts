@@ -1,10 +1,14 @@
 /**
- * Real etcd (Debian's 3.4.23 at /usr/bin/etcd) on loopback for tests: single members and small clusters, with
- * kubeadm-style mutual TLS when given a Pki. Every process started here is tracked and killed by stopAll() (which
- * importing this module under jest registers as an afterAll hook), by a process 'exit' hook, and (via
- * `setpriv --pdeathsig KILL`) by the kernel if the jest worker dies outright.
+ * Real etcd on loopback for tests: single members and small clusters, with kubeadm-style mutual TLS when given a
+ * Pki. The release is the one in ETCD_BIN_DIR, which `scripts/dev.sh test` sets to each pinned 3.4, 3.5 and 3.6 in
+ * turn (`scripts/dev.sh etcd-path <minor>`), putting the same directory first on PATH so the action under test finds
+ * that release's etcdctl and etcdutl; without it, Debian's etcd in /usr/bin.
+ *
+ * Every process started here is tracked and killed by stopAll() (which importing this module under jest registers
+ * as an afterAll hook), by a process 'exit' hook, and (via `setpriv --pdeathsig KILL`) by the kernel if the jest
+ * worker dies outright.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process'
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, closeSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { mkdtemp } from 'node:fs/promises'
 import http from 'node:http'
@@ -14,9 +18,42 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Pki } from './pki.js'
 
-export const ETCD_BIN = '/usr/bin/etcd'
-export const ETCDCTL_BIN = '/usr/bin/etcdctl'
+export const ETCD_BIN_DIR = process.env['ETCD_BIN_DIR'] || '/usr/bin'
+export const ETCD_BIN = join(ETCD_BIN_DIR, 'etcd')
+export const ETCDCTL_BIN = join(ETCD_BIN_DIR, 'etcdctl')
+/** etcdutl of the same release (etcd 3.5+), which has `snapshot status/restore` (gone from etcdctl in 3.6). */
+export const ETCDUTL_BIN: string | undefined = existsSync(join(ETCD_BIN_DIR, 'etcdutl'))
+  ? join(ETCD_BIN_DIR, 'etcdutl')
+  : undefined
 const SETPRIV_BIN = '/usr/bin/setpriv'
+
+/** The release under test, e.g. '3.6.17', as `etcd --version` names it. */
+export const ETCD_VERSION: string = (() => {
+  const out = execFileSync(ETCD_BIN, ['--version'], { encoding: 'utf8' })
+  const version = /^etcd Version: (\S+)$/m.exec(out)?.[1]
+  if (!version) throw new Error(`${ETCD_BIN} --version names no version:\n${out}`)
+  return version
+})()
+
+/** True when the release under test is at least `version` (dotted, e.g. '3.5.10'). */
+export function etcdAtLeast(version: string): boolean {
+  const have = ETCD_VERSION.split('.').map(Number)
+  const want = version.split('.').map(Number)
+  for (let i = 0; i < 3; i++) if ((have[i] ?? 0) !== (want[i] ?? 0)) return (have[i] ?? 0) > (want[i] ?? 0)
+  return true
+}
+
+/**
+ * The binary that has `snapshot status` and `snapshot restore` in this release: etcdutl from 3.5 on (etcdctl's
+ * copies are deprecated in 3.5 and gone in 3.6), etcdctl in 3.4.
+ */
+export const SNAPSHOT_TOOL_BIN: string = ETCDUTL_BIN ?? ETCDCTL_BIN
+
+/** etcdctl before 3.6 reads ETCDCTL_API (3.4 defaults to 3 already); 3.6 warns about it as unknown. */
+export const API_ENV: Record<string, string> = etcdAtLeast('3.6.0') ? {} : { ETCDCTL_API: '3' }
+
+/** `--bump-revision` and `--mark-compacted` on snapshot restore: etcdctl 3.4.27+, etcdutl 3.5.10+, 3.6. */
+export const RESTORE_CAN_BUMP: boolean = etcdAtLeast(ETCDUTL_BIN ? '3.5.10' : '3.4.27')
 
 export interface EtcdMember {
   readonly name: string
@@ -30,7 +67,10 @@ export interface EtcdMember {
   readonly pid: number
   /** etcd's stdout+stderr (zap JSON lines), appended across restarts. */
   readonly logFile: string
-  /** ETCDCTL_API, ETCDCTL_ENDPOINTS and, with TLS, ETCDCTL_CACERT/CERT/KEY (the healthcheck client cert). */
+  /**
+   * ETCDCTL_API (before 3.6, which no longer knows it and warns), ETCDCTL_ENDPOINTS and, with TLS,
+   * ETCDCTL_CACERT/CERT/KEY (the healthcheck client cert).
+   */
   readonly etcdctlEnv: Record<string, string>
   readonly pki: Pki | undefined
   /** Keep-alive agent presenting the CN-less gateway client cert (see pki.ts); used by the helpers in seed.ts. */
@@ -58,8 +98,9 @@ export interface StartEtcdOptions {
   extraArgs?: string[]
   quotaBackendBytes?: number
   /**
-   * Start from this snapshot file: `etcdctl snapshot restore` into the (fresh) data dir with this member's name and
-   * peer URL first. A db file copied out of a data dir (no integrity hash) needs restoreArgs ['--skip-hash-check'].
+   * Start from this snapshot file: `snapshot restore` (etcdutl 3.5+, etcdctl 3.4) into the (fresh) data dir with
+   * this member's name and peer URL first. A db file copied out of a data dir (no integrity hash) needs
+   * restoreArgs ['--skip-hash-check'].
    */
   restoreFrom?: string
   restoreArgs?: string[]
@@ -315,7 +356,7 @@ class EtcdProcess implements EtcdMember {
     this.learner = spec.learner
     this.args = buildArgs(spec)
     this.agent = makeAgent(spec.pki)
-    this.etcdctlEnv = { ETCDCTL_API: '3', ETCDCTL_ENDPOINTS: this.clientUrl }
+    this.etcdctlEnv = { ...API_ENV, ETCDCTL_ENDPOINTS: this.clientUrl }
     if (spec.pki) {
       this.etcdctlEnv.ETCDCTL_CACERT = spec.pki.caCert
       this.etcdctlEnv.ETCDCTL_CERT = spec.pki.clientCert
@@ -440,7 +481,7 @@ export async function startEtcd(opts: StartEtcdOptions = {}): Promise<EtcdMember
       learner: false
     })
     if (opts.restoreFrom) {
-      const restore = await etcdctl({ etcdctlEnv: { ETCDCTL_API: '3' } }, [
+      const restore = await snapshotTool([
         'snapshot',
         'restore',
         opts.restoreFrom,
@@ -451,7 +492,7 @@ export async function startEtcd(opts: StartEtcdOptions = {}): Promise<EtcdMember
         `--initial-cluster-token=etcd-test-${clientPort}`,
         ...(opts.restoreArgs ?? [])
       ])
-      if (restore.code !== 0) throw new Error(`etcdctl snapshot restore failed: ${restore.stderr.trim()}`)
+      if (restore.code !== 0) throw new Error(`${SNAPSHOT_TOOL_BIN} snapshot restore failed: ${restore.stderr.trim()}`)
     }
     member.spawn()
     try {
@@ -600,7 +641,8 @@ export async function promoteLearner(cluster: EtcdCluster, learner: EtcdMember):
   // The leader commits the promotion; the learner applies it a moment later. Until it has, its own status still
   // says learner, so wait for that: callers ask the promoted member itself.
   while ((await memberStatus(learner)).isLearner) {
-    if (Date.now() > deadline) throw new Error(`${learner.clientUrl} still reports itself a learner after its promotion`)
+    if (Date.now() > deadline)
+      throw new Error(`${learner.clientUrl} still reports itself a learner after its promotion`)
     await sleep(100)
   }
   if (learner instanceof EtcdProcess) learner.learner = false
@@ -653,11 +695,30 @@ export function etcdctl(
     if (v === undefined) delete env[k]
     else env[k] = v
   }
+  return runBinary(ETCDCTL_BIN, args, env, opts.timeoutMs)
+}
+
+/**
+ * Run this release's snapshot tool (etcdutl 3.5+, etcdctl 3.4; see SNAPSHOT_TOOL_BIN) on a file: `snapshot status`,
+ * `snapshot restore`. No member is involved. Never rejects: check `code`.
+ */
+export function snapshotTool(args: string[], opts: { timeoutMs?: number } = {}): Promise<EtcdctlResult> {
+  const env: Record<string, string> = { ...API_ENV }
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('ETCDCTL_')) env[k] = v
+  return runBinary(SNAPSHOT_TOOL_BIN, args, env, opts.timeoutMs)
+}
+
+function runBinary(
+  binary: string,
+  args: string[],
+  env: Record<string, string>,
+  timeoutMs = 60_000
+): Promise<EtcdctlResult> {
   return new Promise(resolve => {
     execFile(
-      ETCDCTL_BIN,
+      binary,
       args,
-      { env, timeout: opts.timeoutMs ?? 60_000, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' },
+      { env, timeout: timeoutMs, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0
         resolve({ stdout, stderr, code })

@@ -3,7 +3,7 @@
  * and `endpoint hashkv` (the references the native verifier is compared with).
  */
 import type { EtcdMember } from './etcd.js'
-import { etcdctl } from './etcd.js'
+import { etcdctl, snapshotTool } from './etcd.js'
 
 type Env = Record<string, string | undefined>
 
@@ -32,10 +32,14 @@ export async function saveSnapshot(member: Pick<EtcdMember, 'etcdctlEnv'>, file:
   await run(member, ['snapshot', 'save', file], env)
 }
 
-/** `etcdctl snapshot status -w json` (etcdctl 3.4 reads the file itself; no member needed). */
+/**
+ * `snapshot status -w json` from this release's snapshot tool (etcdutl 3.5+, etcdctl 3.4), which reads the file
+ * itself; no member needed. etcdutl 3.6's totalKey counts live keys, earlier releases' every bolt entry.
+ */
 export async function toolStatus(file: string): Promise<ToolStatus> {
-  const out = await run({ etcdctlEnv: { ETCDCTL_API: '3' } }, ['snapshot', 'status', '-w', 'json', file])
-  return JSON.parse(out) as ToolStatus
+  const r = await snapshotTool(['snapshot', 'status', '-w', 'json', file], { timeoutMs: 300_000 })
+  if (r.code !== 0) throw new Error(`snapshot status ${file} failed (${r.code}): ${r.stderr.trim()}`)
+  return JSON.parse(r.stdout) as ToolStatus
 }
 
 /** `etcdctl endpoint hashkv --rev=<rev> -w json` from each endpoint (default: the member's own). */
