@@ -3,13 +3,15 @@
  * src/etcd/snapshot-stream.ts) against real etcd 3.4 members, compared byte for byte with `etcdctl snapshot save`;
  * and the stream parser on its own, fed the same messages cut at every possible place.
  */
-import { randomBytes } from 'node:crypto'
-import { mkdtempSync, readFileSync } from 'node:fs'
+import { createHash, randomBytes } from 'node:crypto'
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
+import http2 from 'node:http2'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
 import { EtcdError } from '../src/errors.js'
 import { openSnapshotStream, SnapshotResponseParser } from '../src/etcd/snapshot-stream.js'
+import { writeBackupFile } from '../src/pipeline/index.js'
 import { startEtcd, stopAll, type EtcdMember } from './support/etcd.js'
 import { makePki, type Pki } from './support/pki.js'
 import { seedKubernetes } from './support/seed.js'
@@ -25,7 +27,10 @@ beforeAll(async () => {
   pki = await makePki(join(dir, 'pki'))
   ;[tlsMember, plainMember] = await Promise.all([startEtcd({ pki }), startEtcd({ name: 'plain' })])
   // Values up to a few hundred KiB, so etcd's 32 KiB messages and HTTP/2's 16 KiB frames fall everywhere.
-  await Promise.all([seedKubernetes(tlsMember, { objects: 3000, seed: 21 }), seedKubernetes(plainMember, { objects: 300, seed: 22 })])
+  await Promise.all([
+    seedKubernetes(tlsMember, { objects: 3000, seed: 21 }),
+    seedKubernetes(plainMember, { objects: 300, seed: 22 })
+  ])
 })
 
 afterAll(async () => {
@@ -115,7 +120,8 @@ function varint(value: number): Buffer {
   bytes.push(value)
   return Buffer.from(bytes)
 }
-const lengthField = (field: number, bytes: Buffer): Buffer => Buffer.concat([varint((field << 3) | 2), varint(bytes.length), bytes])
+const lengthField = (field: number, bytes: Buffer): Buffer =>
+  Buffer.concat([varint((field << 3) | 2), varint(bytes.length), bytes])
 const varintField = (field: number, value: number): Buffer => Buffer.concat([varint(field << 3), varint(value)])
 function grpcFrame(message: Buffer, compressed = 0): Buffer {
   const prefix = Buffer.alloc(5)
@@ -124,28 +130,36 @@ function grpcFrame(message: Buffer, compressed = 0): Buffer {
   return Buffer.concat([prefix, message])
 }
 
-/** SnapshotResponse messages as etcd 3.6 sends them: header, remaining_bytes (omitted when 0), blob, version. */
+/** One SnapshotResponse as etcd 3.6 sends it: header, remaining_bytes (omitted when 0), blob, version. */
+function response(blob: Buffer, remaining: number, version = true): Buffer {
+  const header = lengthField(1, Buffer.concat([varintField(1, 0xdeadbeef), varintField(3, 123456789012)]))
+  return grpcFrame(
+    Buffer.concat([
+      header,
+      ...(remaining ? [varintField(2, remaining)] : []),
+      lengthField(3, blob),
+      ...(version ? [lengthField(4, Buffer.from('3.6.0'))] : []),
+      // An unknown fixed64 field: skipped, as protobuf requires.
+      Buffer.concat([varint((9 << 3) | 1), Buffer.alloc(8, 1)])
+    ])
+  )
+}
+
+/**
+ * A snapshot stream as etcd's Maintenance.Snapshot sends it (3.4 to 3.6): the db in blobs, each with remaining_bytes
+ * = db size - bytes sent so far; then the data's sha256 in one more message with remaining_bytes 0.
+ */
 function responses(blobs: Buffer[], opts: { lastRemaining?: number } = {}): Buffer {
   const total = blobs.reduce((n, b) => n + b.length, 0)
   let sent = 0
-  return Buffer.concat(
-    blobs.map((blob, i) => {
-      sent += blob.length
-      const remaining = i === blobs.length - 1 && opts.lastRemaining !== undefined ? opts.lastRemaining : total - sent
-      const header = lengthField(1, Buffer.concat([varintField(1, 0xdeadbeef), varintField(3, 123456789012)]))
-      return grpcFrame(
-        Buffer.concat([
-          header,
-          ...(remaining ? [varintField(2, remaining)] : []),
-          lengthField(3, blob),
-          ...(i === 0 ? [lengthField(4, Buffer.from('3.6.0'))] : []),
-          // An unknown fixed64 field: skipped, as protobuf requires.
-          Buffer.concat([varint((9 << 3) | 1), Buffer.alloc(8, 1)])
-        ])
-      )
-    })
-  )
+  const data = blobs.map((blob, i) => {
+    sent += blob.length
+    return response(blob, total - sent, i === 0)
+  })
+  return Buffer.concat([...data, response(trailerOf(blobs), opts.lastRemaining ?? 0)])
 }
+
+const trailerOf = (blobs: Buffer[]): Buffer => createHash('sha256').update(Buffer.concat(blobs)).digest()
 
 function parse(stream: Buffer, cuts: number[]): { data: Buffer; incomplete: string | undefined } {
   const out: Buffer[] = []
@@ -161,7 +175,7 @@ function parse(stream: Buffer, cuts: number[]): { data: Buffer; incomplete: stri
 describe('SnapshotResponseParser', () => {
   const blobs = [randomBytes(200), randomBytes(300), Buffer.alloc(0), randomBytes(130)]
   const stream = responses(blobs)
-  const expected = Buffer.concat(blobs)
+  const expected = Buffer.concat([...blobs, trailerOf(blobs)])
 
   it('gives back the blobs whole, wherever the stream is cut', () => {
     for (let cut = 0; cut <= stream.length; cut++) {
@@ -176,11 +190,47 @@ describe('SnapshotResponseParser', () => {
   })
 
   it('says what is missing when the stream stops early', () => {
-    expect(parse(stream.subarray(0, stream.length - 3), []).incomplete).toBe('the stream ended in the middle of a message')
+    expect(parse(stream.subarray(0, stream.length - 3), []).incomplete).toBe(
+      'the stream ended in the middle of a message'
+    )
     expect(parse(stream.subarray(0, 2), []).incomplete).toBe('the stream ended in the middle of a message')
     expect(parse(Buffer.alloc(0), []).incomplete).toBe('the member sent no snapshot data')
     const lastSaysMore = responses([randomBytes(10), randomBytes(10)], { lastRemaining: 4096 })
     expect(parse(lastSaysMore, []).incomplete).toBe('the stream ended with 4096 bytes of the snapshot still to come')
+  })
+
+  it('refuses a stream that ends short of the size its first message announced', () => {
+    // 1000 bytes announced (the first message's blob and remaining_bytes), 300 sent, then a checksum saying "done".
+    const short = Buffer.concat([
+      response(randomBytes(100), 900),
+      response(randomBytes(200), 700),
+      response(randomBytes(32), 0)
+    ])
+    expect(parse(short, []).incomplete).toBe(
+      'the stream ended after 332 of the 1032 bytes the member announced (snapshot and its 32-byte checksum)'
+    )
+  })
+
+  it('refuses the first byte past the announced size, before handing it over', () => {
+    const announced = Buffer.concat([
+      response(randomBytes(100), 200),
+      response(randomBytes(200), 0),
+      response(randomBytes(32), 0)
+    ])
+    const out: Buffer[] = []
+    const parser = new SnapshotResponseParser(bytes => out.push(Buffer.from(bytes)))
+    parser.feed(announced)
+    expect(() => parser.feed(response(randomBytes(50), 0))).toThrow(
+      'the member sent more than the 332 bytes it announced (snapshot and its 32-byte checksum); refused'
+    )
+    expect(Buffer.concat(out).length).toBe(332)
+  })
+
+  it('refuses a message larger than etcd ever sends, before reading it', () => {
+    const prefix = Buffer.from([0, 0x7f, 0xff, 0xff, 0xff])
+    expect(() => parse(prefix, [])).toThrow(
+      "the member sent a 2147483647-byte message; etcd sends its snapshot in 32 KiB messages, so this is not etcd's snapshot stream"
+    )
   })
 
   it('refuses framing it cannot trust', () => {
@@ -190,5 +240,108 @@ describe('SnapshotResponseParser', () => {
     expect(() => parse(overrun, [])).toThrow('a field overruns its message')
     const groupWire = grpcFrame(Buffer.from([(3 << 3) | 3]))
     expect(() => parse(groupWire, [])).toThrow('wire type 3')
+  })
+})
+
+/** A TLS HTTP/2 server on loopback with the test PKI's server certificate, answering every call with `serve`. */
+async function hostileMember(
+  serve: (stream: http2.ServerHttp2Stream) => void
+): Promise<{ url: string; closed: Promise<void>; close: () => Promise<void> }> {
+  const server = http2.createSecureServer({
+    cert: pki.pem('serverCert'),
+    key: pki.pem('serverKey'),
+    ca: pki.pem('caCert'),
+    requestCert: true
+  })
+  let streamClosed!: () => void
+  const closed = new Promise<void>(resolve => (streamClosed = resolve))
+  server.on('stream', stream => {
+    stream.on('close', streamClosed)
+    stream.on('error', () => undefined)
+    serve(stream)
+  })
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as { port: number }
+  return {
+    url: `https://127.0.0.1:${port}`,
+    closed,
+    close: () => new Promise<void>(resolve => server.close(() => resolve()))
+  }
+}
+
+/** Sends 32 KiB blobs as etcd does, the first announcing `dbSize`, for as long as the client reads. */
+function endless(dbSize: number, counter: { sent: number }) {
+  return (stream: http2.ServerHttp2Stream): void => {
+    stream.respond({ ':status': 200, 'content-type': 'application/grpc' })
+    const blob = randomBytes(32 << 10)
+    const pump = (): void => {
+      while (!stream.destroyed && !stream.closed) {
+        counter.sent += blob.length
+        if (!stream.write(response(blob, Math.max(0, dbSize - counter.sent), false))) {
+          stream.once('drain', pump)
+          return
+        }
+      }
+    }
+    pump()
+  }
+}
+
+describe('a member that does not keep to the size it announced', () => {
+  const dbSize = 2 << 20
+
+  it('streams forever: refused the moment it passes the announced size; no partial file or plaintext stays', async () => {
+    const counter = { sent: 0 }
+    const member = await hostileMember(endless(dbSize, counter))
+    const folder = mkdtempSync(join(dir, 'endless-'))
+    try {
+      const source = await openSnapshotStream(member.url, tlsAccess(), 60_000)
+      const writing = writeBackupFile({
+        source,
+        plaintextCopy: join(folder, 'snapshot.db'),
+        output: join(folder, 'backup.db.zst'),
+        compression: 'zstd',
+        compressionLevel: 1,
+        encryption: { kind: 'none' }
+      })
+      await expect(writing).rejects.toThrow(EtcdError)
+      await expect(writing).rejects.toThrow(
+        `snapshot save from ${member.url} failed: the member sent more than the ${dbSize + 32} bytes it announced (snapshot and its 32-byte checksum); refused`
+      )
+      // The call is cancelled: the member stops within its flow-control window of the bound.
+      await member.closed
+      expect(counter.sent).toBeLessThan(dbSize + (24 << 20))
+      expect(readdirSync(folder)).toEqual([])
+    } finally {
+      await member.close()
+    }
+  })
+
+  it('ends short of it, with a checksum and status OK: refused', async () => {
+    const member = await hostileMember(stream => {
+      stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true })
+      stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }))
+      const half = randomBytes(dbSize / 2)
+      stream.write(response(half.subarray(0, 32 << 10), dbSize - (32 << 10), false))
+      stream.write(response(half.subarray(32 << 10), dbSize / 2, false))
+      stream.end(response(trailerOf([half]), 0, false))
+    })
+    const folder = mkdtempSync(join(dir, 'short-'))
+    try {
+      const writing = writeBackupFile({
+        source: await openSnapshotStream(member.url, tlsAccess(), 60_000),
+        plaintextCopy: join(folder, 'snapshot.db'),
+        output: join(folder, 'backup.db'),
+        compression: 'none',
+        compressionLevel: 0,
+        encryption: { kind: 'none' }
+      })
+      await expect(writing).rejects.toThrow(
+        `snapshot save from ${member.url} failed: the stream ended after ${dbSize / 2 + 32} of the ${dbSize + 32} bytes the member announced (snapshot and its 32-byte checksum)`
+      )
+      expect(readdirSync(folder)).toEqual([])
+    } finally {
+      await member.close()
+    }
   })
 })

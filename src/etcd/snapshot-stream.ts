@@ -1,6 +1,7 @@
 import http2 from 'node:http2'
 import { Readable } from 'node:stream'
 import { errorMessage, EtcdError } from '../errors.js'
+import { TRAILER_SIZE } from '../pipeline/digest.js'
 import { explainEtcdMessage, MEMBER_WENT_AWAY, type EtcdAccess } from './client.js'
 import { callStatus, EtcdGrpc, GrpcCode, GrpcStatusError } from './grpc.js'
 
@@ -20,7 +21,8 @@ export async function openSnapshotStream(endpoint: string, access: EtcdAccess, t
   try {
     return new SnapshotStream(await EtcdGrpc.connect(endpoint, access), endpoint, timeoutMs)
   } catch (e: unknown) {
-    const why = e instanceof GrpcStatusError ? (explainEtcdMessage(e.detail) ?? `etcd answered: ${e.detail}`) : errorMessage(e)
+    const why =
+      e instanceof GrpcStatusError ? (explainEtcdMessage(e.detail) ?? `etcd answered: ${e.detail}`) : errorMessage(e)
     throw new EtcdError(`snapshot save from ${endpoint} failed: ${why}`)
   }
 }
@@ -103,7 +105,9 @@ class SnapshotStream extends Readable {
     if (e instanceof GrpcStatusError) {
       if (e.code === GrpcCode.DeadlineExceeded) return this.timedOut()
       const hint = explainEtcdMessage(e.detail)
-      return this.failed(hint ?? (e.code === GrpcCode.Unavailable ? MEMBER_WENT_AWAY : `etcd answered: ${e.detail.slice(0, 300)}`))
+      return this.failed(
+        hint ?? (e.code === GrpcCode.Unavailable ? MEMBER_WENT_AWAY : `etcd answered: ${e.detail.slice(0, 300)}`)
+      )
     }
     // A reset stream, a GOAWAY, a closed socket: the member went away after accepting the call.
     return this.failed(MEMBER_WENT_AWAY)
@@ -123,9 +127,20 @@ class SnapshotStream extends Readable {
 type ParserState = 'prefix' | 'tag' | 'varint' | 'length' | 'blob' | 'skip'
 
 /**
+ * etcd sends its snapshot in 32 KiB blobs; gRPC clients refuse messages over 4 MiB unless told otherwise. A bound on
+ * what one message can carry before the announced size is known.
+ */
+const MAX_MESSAGE_BYTES = 4 << 20
+
+/**
  * Reads a stream of gRPC-framed `SnapshotResponse { header = 1; uint64 remaining_bytes = 2; bytes blob = 3;
  * string version = 4 (3.6) }` messages as it arrives, in pieces of any size, and hands over the blob bytes as
  * slices of the incoming chunks: no message is assembled in memory. Unknown fields are skipped, as protobuf requires.
+ *
+ * The first message announces the size: etcd (3.4 to 3.6, `Maintenance.Snapshot`) sends the db in blobs, each with
+ * remaining_bytes = db size - bytes sent so far, then one more message with the 32-byte sha256 of the data and
+ * remaining_bytes 0. So the stream holds exactly first remaining_bytes + first blob + 32 bytes; a member that sends
+ * more is refused the moment it does (an endless stream would otherwise fill the disk), one that stops short at the end.
  */
 export class SnapshotResponseParser {
   private state: ParserState = 'prefix'
@@ -142,6 +157,9 @@ export class SnapshotResponseParser {
   private remaining = 0
   private remainingInMessage = 0
   private messages = 0
+  /** Blob bytes the stream will hold in all, trailer included: known at the first blob. */
+  private announced: number | undefined
+  private received = 0
 
   constructor(private readonly onBlob: (bytes: Buffer) => void) {}
 
@@ -154,9 +172,15 @@ export class SnapshotResponseParser {
           at += n
           this.prefixFilled += n
           if (this.prefixFilled < 5) break
-          if (this.prefix[0] !== 0) throw new Error('the member sent a compressed gRPC message, which was not asked for')
+          if (this.prefix[0] !== 0)
+            throw new Error('the member sent a compressed gRPC message, which was not asked for')
           this.prefixFilled = 0
           this.messageLeft = this.prefix.readUInt32BE(1)
+          if (this.messageLeft > MAX_MESSAGE_BYTES) {
+            throw new Error(
+              `the member sent a ${this.messageLeft}-byte message; etcd sends its snapshot in 32 KiB messages, so this is not etcd's snapshot stream`
+            )
+          }
           this.remainingInMessage = 0
           this.startVarint('tag')
           this.endOfFieldOrMessage()
@@ -179,7 +203,7 @@ export class SnapshotResponseParser {
         case 'blob':
         case 'skip': {
           const n = Math.min(this.fieldLeft, chunk.length - at)
-          if (this.state === 'blob') this.onBlob(chunk.subarray(at, at + n))
+          if (this.state === 'blob') this.takeBlob(chunk.subarray(at, at + n))
           at += n
           this.fieldLeft -= n
           this.consume(n)
@@ -190,17 +214,34 @@ export class SnapshotResponseParser {
     }
   }
 
-  /** Why the stream cannot be a whole snapshot, or undefined: it must end between messages, the last saying 0 bytes remain. */
+  /**
+   * Why the stream cannot be a whole snapshot, or undefined: it must end between messages, the last saying 0 bytes
+   * remain, with every byte the first message announced.
+   */
   incomplete(): string | undefined {
     if (this.state !== 'prefix' || this.prefixFilled !== 0) return 'the stream ended in the middle of a message'
-    if (this.messages === 0) return 'the member sent no snapshot data'
+    if (this.messages === 0 || this.announced === undefined) return 'the member sent no snapshot data'
     if (this.remaining !== 0) return `the stream ended with ${this.remaining} bytes of the snapshot still to come`
+    if (this.received !== this.announced) {
+      return `the stream ended after ${this.received} of the ${this.announced} bytes the member announced (snapshot and its ${TRAILER_SIZE}-byte checksum)`
+    }
     return undefined
+  }
+
+  private takeBlob(bytes: Buffer): void {
+    this.received += bytes.length
+    if (this.received > this.announced!) {
+      throw new Error(
+        `the member sent more than the ${this.announced} bytes it announced (snapshot and its ${TRAILER_SIZE}-byte checksum); refused`
+      )
+    }
+    this.onBlob(bytes)
   }
 
   private consume(n: number): void {
     this.messageLeft -= n
-    if (this.messageLeft < 0) throw new Error('the member sent a malformed snapshot message (a field overruns its message)')
+    if (this.messageLeft < 0)
+      throw new Error('the member sent a malformed snapshot message (a field overruns its message)')
   }
 
   private startVarint(state: 'tag' | 'varint' | 'length'): void {
@@ -222,8 +263,11 @@ export class SnapshotResponseParser {
       if (this.field === 2) this.remainingInMessage = value
       this.endOfFieldOrMessage()
     } else {
-      if (value > this.messageLeft) throw new Error('the member sent a malformed snapshot message (a field overruns its message)')
+      if (value > this.messageLeft)
+        throw new Error('the member sent a malformed snapshot message (a field overruns its message)')
       if (this.field === 3) {
+        // etcd puts remaining_bytes (field 2) before the blob, as protobuf encoders write fields in order.
+        this.announced ??= this.remainingInMessage + value + TRAILER_SIZE
         this.state = 'blob'
         this.fieldLeft = value
         if (value === 0) this.endOfFieldOrMessage()
