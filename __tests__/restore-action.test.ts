@@ -372,6 +372,8 @@ describe('restore action', () => {
           runnerTemp
         )
         expect(main.code).toBe(1)
+        // Neither main's failure nor the post step may remove what the user had there.
+        check(taken)
         expect(main.error).toBe(`${taken} already exists; remove it or set output-dir to another directory`)
         expect(main.log.match(/^::error::/gm)).toHaveLength(1)
         expect(main.log).not.toMatch(/\n\s+at /)

@@ -250,11 +250,11 @@ describe('etcd-snapshot decrypt', () => {
     const folder = join(input, '..')
     const r = await cli('decrypt', input)
     expect(r.code).toBe(1)
+    expect(readdirSync(folder)).toEqual(['damaged.db.zst'])
     expect(r.stderr).toMatch(
       /^etcd-snapshot decrypt: damaged\.db\.zst does not hold a sound etcd snapshot, nothing was written: \S/
     )
     expect(r.stderr.trimEnd()).not.toContain('\n')
-    expect(readdirSync(folder)).toEqual(['damaged.db.zst'])
   })
 
   it.each([
@@ -454,7 +454,7 @@ describe('etcd-snapshot restore', () => {
       'restore',
       snapshot,
       '--data-dir',
-      join(dir, 'never-dir'),
+      join(mkdtempSync(join(dir, 'node-')), 'etcd'),
       '--name',
       name,
       '--initial-advertise-peer-urls',
