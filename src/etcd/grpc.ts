@@ -53,7 +53,8 @@ export class EtcdGrpc {
     try {
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error('no answer in time')), CONNECT_TIMEOUT_MS)
-        session.once('connect', () => {
+        // Not 'connect', which fires once TLS is up: a server that is not etcd then fails the first call obscurely.
+        session.once('remoteSettings', () => {
           clearTimeout(timer)
           resolve()
         })
@@ -73,7 +74,10 @@ export class EtcdGrpc {
     const connection = new EtcdGrpc(session, undefined)
     if (!access.username) return connection
     try {
-      const reply = await connection.unary('/etcdserverpb.Auth/Authenticate', authenticateRequest(access.username, access.password ?? ''))
+      const reply = await connection.unary(
+        '/etcdserverpb.Auth/Authenticate',
+        authenticateRequest(access.username, access.password ?? '')
+      )
       return new EtcdGrpc(session, readStringField(reply, 2))
     } catch (e: unknown) {
       session.close()
