@@ -60,7 +60,10 @@ function tlsInputs(): Record<string, string> {
 /** Restores a plaintext snapshot with etcdctl into a new data dir. */
 function restoreWithEtcdctl(snapshot: string): string {
   const dataDir = join(mkdtempSync(join(dir, 'restored-')), 'data')
-  execFileSync('etcdctl', ['snapshot', 'restore', snapshot, '--data-dir', dataDir], { env: { ...process.env, ETCDCTL_API: '3' }, stdio: 'pipe' })
+  execFileSync('etcdctl', ['snapshot', 'restore', snapshot, '--data-dir', dataDir], {
+    env: { ...process.env, ETCDCTL_API: '3' },
+    stdio: 'pipe'
+  })
   return dataDir
 }
 
@@ -108,9 +111,14 @@ describe('backup action', () => {
     expect([...entries.keys()].sort()).toEqual(['manifest.json', 'nightly-1.db.zst.age'])
     const encrypted = entries.get('nightly-1.db.zst.age') as Buffer
     expect(encrypted.equals(readFileSync(o['snapshot-file'] as string))).toBe(true)
-    expect(execFileSync('sha256sum', [o['snapshot-file'] as string], { encoding: 'utf8' }).split(' ')[0]).toBe(o['file-sha256'])
+    expect(execFileSync('sha256sum', [o['snapshot-file'] as string], { encoding: 'utf8' }).split(' ')[0]).toBe(
+      o['file-sha256']
+    )
 
-    const manifest = JSON.parse((entries.get('manifest.json') as Buffer).toString()) as Record<string, Record<string, unknown>>
+    const manifest = JSON.parse((entries.get('manifest.json') as Buffer).toString()) as Record<
+      string,
+      Record<string, unknown>
+    >
     expect(manifest['snapshot']?.['revision']).toBe(Number(o['revision']))
     expect(manifest['snapshot']?.['sha256']).toBe(o['snapshot-sha256'])
     expect(manifest['file']?.['recipients']).toEqual([recipient])
@@ -124,11 +132,16 @@ describe('backup action', () => {
     const snapshot = join(restoredDir, 'snapshot.db')
     execFileSync('sh', ['-c', `age -d -i "${identityFile}" "${encryptedCopy}" | zstd -d -q -o "${snapshot}"`])
     const status = JSON.parse(
-      execFileSync('etcdctl', ['snapshot', 'status', '-w', 'json', snapshot], { env: { ...process.env, ETCDCTL_API: '3' }, encoding: 'utf8' })
+      execFileSync('etcdctl', ['snapshot', 'status', '-w', 'json', snapshot], {
+        env: { ...process.env, ETCDCTL_API: '3' },
+        encoding: 'utf8'
+      })
     ) as { revision: number; hash: number; totalKey: number }
     expect(status.revision).toBe(Number(o['revision']))
     expect(String(status.hash)).toBe(o['hash'])
-    expect(execFileSync('sh', ['-c', `head -c -32 "${snapshot}" | sha256sum`], { encoding: 'utf8' }).split(' ')[0]).toBe(o['snapshot-sha256'])
+    expect(
+      execFileSync('sh', ['-c', `head -c -32 "${snapshot}" | sha256sum`], { encoding: 'utf8' }).split(' ')[0]
+    ).toBe(o['snapshot-sha256'])
 
     await expectDataDirServes(restoreWithEtcdctl(snapshot), live, pki)
 
@@ -144,7 +157,14 @@ describe('backup action', () => {
     const outputDir = mkdtempSync(join(dir, 'out-'))
     const passphrase = 'a long passphrase for the test suite'
     const { main, post } = await runAction({
-      inputs: { ...tlsInputs(), passphrase, compression: 'gzip', upload: 'false', 'output-dir': outputDir, 'artifact-name': 'gz' },
+      inputs: {
+        ...tlsInputs(),
+        passphrase,
+        compression: 'gzip',
+        upload: 'false',
+        'output-dir': outputDir,
+        'artifact-name': 'gz'
+      },
       env: service.env
     })
     expect(main.error).toBeUndefined()
@@ -165,7 +185,14 @@ describe('backup action', () => {
   it('with encryption none, warns and writes the plain snapshot', async () => {
     const outputDir = mkdtempSync(join(dir, 'out-'))
     const { main } = await runAction({
-      inputs: { ...tlsInputs(), encryption: 'none', compression: 'none', upload: 'false', 'output-dir': outputDir, 'artifact-name': 'plain' },
+      inputs: {
+        ...tlsInputs(),
+        encryption: 'none',
+        compression: 'none',
+        upload: 'false',
+        'output-dir': outputDir,
+        'artifact-name': 'plain'
+      },
       env: service.env
     })
     expect(main.code).toBe(0)
@@ -198,13 +225,29 @@ describe('backup action', () => {
   })
 
   it.each([
-    ['an unreachable endpoint', () => ({ endpoints: 'https://127.0.0.1:1' }), /no usable etcd endpoint: https:\/\/127\.0\.0\.1:1: connection refused/],
+    [
+      'an unreachable endpoint',
+      () => ({ endpoints: 'https://127.0.0.1:1' }),
+      /no usable etcd endpoint: https:\/\/127\.0\.0\.1:1: connection refused/
+    ],
     ['a CA that does not match', () => ({ cacert: pki.otherCaCert }), /not signed by cacert/],
-    ['a client certificate the server rejects', () => ({ cert: pki.otherClientCert, key: pki.otherClientKey }), /rejected the client certificate/],
+    [
+      'a client certificate the server rejects',
+      () => ({ cert: pki.otherClientCert, key: pki.otherClientKey }),
+      /rejected the client certificate/
+    ],
     ['a missing key file', () => ({ key: join(dir, 'missing.key') }), /^key: file .*missing\.key does not exist/],
-    ['etcdctl not found', () => ({ etcdctl: 'etcdctl-not-installed' }), /^etcdctl: 'etcdctl-not-installed' was not found/],
+    [
+      'etcdctl not found',
+      () => ({ etcdctl: 'etcdctl-not-installed' }),
+      /^etcdctl: 'etcdctl-not-installed' was not found/
+    ],
     ['a malformed recipient', () => ({ recipients: 'age1bogus' }), /^recipients: recipient 1/],
-    ['recipients and passphrase both set', () => ({ passphrase: 'some long passphrase' }), /either recipients or passphrase, not both/],
+    [
+      'recipients and passphrase both set',
+      () => ({ passphrase: 'some long passphrase' }),
+      /either recipients or passphrase, not both/
+    ],
     ['fewer keys than min-keys', () => ({ 'min-keys': '100000000' }), /fewer than min-keys 100000000/]
   ])('fails on %s with one line and leaves nothing behind', async (_name, extra, expected) => {
     const outputDir = mkdtempSync(join(dir, 'bad-'))
@@ -248,27 +291,48 @@ describe('backup action', () => {
     expect(main.error).toBeUndefined()
     expect(main.code).toBe(0)
     expectCleanedUp(main, post)
-    const out = spawnSync('sh', ['-c', `age -d -i "${identityFile}" "${main.outputs['snapshot-file']}" | zstd -d | tail -c 32 | od -An -tx1 | tr -d ' \\n'`], { encoding: 'utf8' })
+    const out = spawnSync(
+      'sh',
+      [
+        '-c',
+        `age -d -i "${identityFile}" "${main.outputs['snapshot-file']}" | zstd -d | tail -c 32 | od -An -tx1 | tr -d ' \\n'`
+      ],
+      { encoding: 'utf8' }
+    )
     expect(out.stdout).toBe(main.outputs['snapshot-sha256'])
   })
 
   it('with restore-drill, boots the backup in a throwaway etcd and reports the cluster checks in the summary', async () => {
     const { main, post } = await runAction({
-      inputs: { ...tlsInputs(), recipients: recipient, 'restore-drill': 'true', 'artifact-name': 'drilled', upload: 'false' },
+      inputs: {
+        ...tlsInputs(),
+        recipients: recipient,
+        'restore-drill': 'true',
+        'artifact-name': 'drilled',
+        upload: 'false'
+      },
       env: service.env
     })
     expect(main.error).toBeUndefined()
     expectCleanedUp(main, post)
     expect(main.log).toMatch(/::group::Restore drill/)
     expect(main.log).toMatch(/restored and served by etcd 3\.4\.23 in [\d.]+ s: revision \d+/)
-    expect(main.log).toMatch(new RegExp(`${member.clientUrl}: HashKV ${main.outputs['hashkv']} at revision ${main.outputs['revision']} matches the snapshot`))
+    expect(main.log).toMatch(
+      new RegExp(
+        `${member.clientUrl}: HashKV ${main.outputs['hashkv']} at revision ${main.outputs['revision']} matches the snapshot`
+      )
+    )
     expect(Number(main.outputs['live-keys'])).toBe((await readAll(member)).size)
     // The seeded Secrets are stored in plain text: the job says so.
     expect(main.log).toMatch(/::warning::\d+ of \d+ Secrets are stored unencrypted/)
     expect(main.summary).toMatch(/Restore drill<\/td><td>passed in/)
     expect(main.summary).toMatch(/HashKV at the revision<\/td><td>\d+: matches 1 of 1 members/)
-    expect(main.summary).toMatch(/Kubernetes<\/td><td>\d+ objects in \d+ namespaces; \d+ Secrets, \d+ NOT encrypted at rest; pods \d+/)
-    const manifest = JSON.parse(readFileSync(join(dirname(main.outputs['snapshot-file'] as string), 'manifest.json'), 'utf8')) as {
+    expect(main.summary).toMatch(
+      /Kubernetes<\/td><td>\d+ objects in \d+ namespaces; \d+ Secrets, \d+ NOT encrypted at rest; pods \d+/
+    )
+    const manifest = JSON.parse(
+      readFileSync(join(dirname(main.outputs['snapshot-file'] as string), 'manifest.json'), 'utf8')
+    ) as {
       kubernetes: { namespaces: string[] }
       cluster: { restoreDrill: { passed: boolean } }
     }
@@ -278,18 +342,31 @@ describe('backup action', () => {
 
   it('fails when a required key prefix has no live key', async () => {
     const { main } = await runAction({
-      inputs: { ...tlsInputs(), recipients: recipient, 'required-keys': '/registry/namespaces/kube-system, /registry/namespaces/payments', upload: 'false', 'artifact-name': 'required' },
+      inputs: {
+        ...tlsInputs(),
+        recipients: recipient,
+        'required-keys': '/registry/namespaces/kube-system, /registry/namespaces/payments',
+        upload: 'false',
+        'artifact-name': 'required'
+      },
       env: service.env
     })
     expect(main.code).not.toBe(0)
-    expect(main.error).toBe('snapshot failed verification: no live key under required prefix "/registry/namespaces/payments"')
+    expect(main.error).toBe(
+      'snapshot failed verification: no live key under required prefix "/registry/namespaces/payments"'
+    )
     expect(existsSync(main.outputs['snapshot-file'] ?? '/nonexistent')).toBe(false)
   })
 
   it('leaks no secret (key PEMs, passphrases, age identity) in any log, output, summary, state, error or manifest', () => {
     secrets.addPki(pki).addAgeIdentities('age identity', identityFile)
     const manifests = Object.fromEntries(
-      service.artifacts().map(a => [`artifact ${a.name} manifest.json`, service.readZipEntries(a.id).get('manifest.json')?.toString() ?? ''])
+      service
+        .artifacts()
+        .map(a => [
+          `artifact ${a.name} manifest.json`,
+          service.readZipEntries(a.id).get('manifest.json')?.toString() ?? ''
+        ])
     )
     expect(Object.keys(runs).length).toBeGreaterThanOrEqual(28)
     secrets.expectClean({ runs, texts: manifests, trees: [dir] })
