@@ -7,6 +7,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import http2 from 'node:http2'
 import { tmpdir } from 'node:os'
+import tls from 'node:tls'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
 import { EtcdError } from '../src/errors.js'
@@ -344,4 +345,40 @@ describe('a member that does not keep to the size it announced', () => {
       await member.close()
     }
   })
+})
+
+describe('a server that is not etcd', () => {
+  it.each([
+    ['garbage', 'this is not HTTP/2, just bytes\n'.repeat(20)],
+    ['an HTTP/1.1 answer', 'HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n']
+  ])(
+    'completes TLS, then sends %s: the save says it does not speak etcd gRPC, not that the member went away',
+    async (_what, answer) => {
+      const server = tls.createServer(
+        {
+          cert: pki.pem('serverCert'),
+          key: pki.pem('serverKey'),
+          ca: pki.pem('caCert'),
+          requestCert: true,
+          ALPNProtocols: ['h2']
+        },
+        socket => {
+          socket.on('error', () => undefined)
+          socket.write(answer)
+        }
+      )
+      await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+      const url = `https://127.0.0.1:${(server.address() as { port: number }).port}`
+      try {
+        const reading = (async () => drain(await openSnapshotStream(url, tlsAccess(), 30_000)))()
+        await expect(reading).rejects.toThrow(EtcdError)
+        await expect(reading).rejects.toThrow(
+          new RegExp(`^snapshot save from ${url} failed: cannot connect to ${url}: .*gRPC`)
+        )
+        await expect(reading).rejects.not.toThrow(/closed the connection|no answer in time/)
+      } finally {
+        server.close()
+      }
+    }
+  )
 })
