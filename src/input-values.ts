@@ -1,4 +1,4 @@
-import { accessSync, constants, statSync } from 'node:fs'
+import { accessSync, closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { ConfigurationError } from './errors.js'
@@ -42,4 +42,63 @@ export function parseOutputDir(input: string, value: string): string {
     throw new ConfigurationError(`${input}: ${dir} is not writable by this runner`)
   }
   return dir
+}
+
+/** The most of a key, identity, certificate or recipients file that is read: real ones are a few KiB at most. */
+export const MAX_KEY_FILE_BYTES = 1 << 20
+/** The most of a passphrase file that is read: a passphrase is one line. */
+export const MAX_PASSPHRASE_FILE_BYTES = 64 << 10
+
+/**
+ * Reads a small file the user named for a key or certificate, as UTF-8. Only a regular file (or a symlink to one) is
+ * read: a device such as /dev/zero never ends, and a FIFO or socket can block forever. The file is opened
+ * non-blocking, so a FIFO without a writer cannot hang the open, and its type is checked on the open descriptor,
+ * so it cannot be swapped after the check. At most `maxBytes` are read. `label` names the flag or input
+ * (`--identity`, `key: file`), and starts the error message.
+ */
+export function readKeyFile(label: string, file: string, maxBytes: number): string {
+  const refuse = (reason: string): never => {
+    throw new ConfigurationError(`${label} ${file} ${reason}`)
+  }
+  let fd: number
+  try {
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY)
+  } catch (e: unknown) {
+    const code = (e as NodeJS.ErrnoException).code
+    return refuse(code === 'ENOENT' ? 'does not exist' : `cannot be opened (${code ?? 'error'})`)
+  }
+  try {
+    const stat = fstatSync(fd)
+    if (!stat.isFile()) refuse(`is ${fileKind(stat)}, not a regular file`)
+    const tooLarge = `is larger than ${formatLimit(maxBytes)}, more than such a file ever holds`
+    if (stat.size > maxBytes) refuse(tooLarge)
+    // Read one byte past the cap, so a file that grew after fstat is refused too.
+    const buffer = Buffer.alloc(maxBytes + 1)
+    let length = 0
+    while (length < buffer.length) {
+      const n = readSync(fd, buffer, length, buffer.length - length, null)
+      if (n === 0) break
+      length += n
+    }
+    if (length > maxBytes) refuse(tooLarge)
+    return buffer.toString('utf8', 0, length)
+  } catch (e: unknown) {
+    if (e instanceof ConfigurationError) throw e
+    return refuse(`cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`)
+  } finally {
+    closeSync(fd)
+  }
+}
+
+function fileKind(stat: Stats): string {
+  if (stat.isDirectory()) return 'a directory'
+  if (stat.isCharacterDevice()) return 'a character device'
+  if (stat.isBlockDevice()) return 'a block device'
+  if (stat.isFIFO()) return 'a FIFO (named pipe)'
+  if (stat.isSocket()) return 'a socket'
+  return 'a special file'
+}
+
+function formatLimit(bytes: number): string {
+  return bytes % (1 << 20) === 0 ? `${bytes >> 20} MiB` : `${bytes >> 10} KiB`
 }

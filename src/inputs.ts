@@ -1,9 +1,8 @@
 import * as core from '@actions/core'
 import { createPrivateKey, X509Certificate } from 'node:crypto'
-import { readFileSync, statSync } from 'node:fs'
 import { parseRecipients, type AgeRecipient } from './age/index.js'
 import { ConfigurationError, errorMessage } from './errors.js'
-import { parseBoolean, parseOutputDir, parseWholeNumber } from './input-values.js'
+import { MAX_KEY_FILE_BYTES, parseBoolean, parseOutputDir, parseWholeNumber, readKeyFile } from './input-values.js'
 import { DEFAULT_ETCD_DOWNLOAD_URL } from './etcd/install.js'
 
 /** The public input names, exactly as in action.yml. */
@@ -264,14 +263,11 @@ function readPem(input: Inputs, value: string, expect: 'certificate' | 'key'): P
   if (inline) {
     text = value
   } else {
-    const file = value.trim()
     try {
-      if (!statSync(file).isFile()) throw new Error('not a regular file')
-      text = readFileSync(file, 'utf8')
+      text = readKeyFile(`${input}: file`, value.trim(), MAX_KEY_FILE_BYTES)
     } catch (e: unknown) {
-      const reason = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `cannot be read (${errorMessage(e)})`
       throw new ConfigurationError(
-        `${input}: file ${file} ${reason}; give a readable path or the PEM text itself` +
+        `${errorMessage(e)}; give a readable path or the PEM text itself` +
           (input === Inputs.CaCert ? ', or set cacert, cert and key all empty for an etcd without TLS' : '')
       )
     }

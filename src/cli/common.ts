@@ -1,7 +1,8 @@
 /** What the decrypt and restore subcommands share: exit codes, flag parsing and reading the age key from files. */
-import { readFileSync, statSync } from 'node:fs'
+import { statSync } from 'node:fs'
 import { parseIdentities } from '../age/index.js'
 import { AgeError, errorMessage } from '../errors.js'
+import { MAX_KEY_FILE_BYTES, MAX_PASSPHRASE_FILE_BYTES, readKeyFile } from '../input-values.js'
 import type { UnpackKey } from '../pipeline/unpack.js'
 
 export interface CliIO {
@@ -85,9 +86,8 @@ export function loadKey(parsed: ParsedArgs): UnpackKey | undefined {
   const passphraseFile = parsed.values.get('--passphrase-file')?.[0]
   if (identityFiles.length && passphraseFile) throw new UsageError('give --identity or --passphrase-file, not both')
   if (passphraseFile) {
-    requireFile('--passphrase-file', passphraseFile)
     // The passphrase is the file's first line, as `age` would take it typed (a trailing newline is not part of it).
-    const passphrase = readFileSync(passphraseFile, 'utf8').replace(/\r?\n$/, '')
+    const passphrase = readKeyFile('--passphrase-file', passphraseFile, MAX_PASSPHRASE_FILE_BYTES).replace(/\r?\n$/, '')
     if (!passphrase) throw new AgeError(`--passphrase-file ${passphraseFile} is empty`)
     if (passphrase.includes('\n'))
       throw new AgeError(
@@ -97,9 +97,9 @@ export function loadKey(parsed: ParsedArgs): UnpackKey | undefined {
   }
   if (!identityFiles.length) return undefined
   const identities = identityFiles.flatMap(file => {
-    requireFile('--identity', file)
+    const text = readKeyFile('--identity', file, MAX_KEY_FILE_BYTES)
     try {
-      return parseIdentities(readFileSync(file, 'utf8'))
+      return parseIdentities(text)
     } catch (e: unknown) {
       throw new AgeError(`--identity ${file}: ${errorMessage(e)}`)
     }
