@@ -8,6 +8,9 @@
 #   scripts/dev.sh etcd-path 3.4|3.5|3.6
 #                          prints the directory holding etcd, etcdctl and (3.5+) etcdutl of the release pinned in
 #                          scripts/etcd/versions, building it with Go the first time (a few minutes per release)
+#   scripts/dev.sh kube-apiserver-path
+#                          prints the path of the kube-apiserver pinned in scripts/kube/go.mod, building it the
+#                          first time (long: see scripts/kube/go.mod)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
@@ -78,6 +81,36 @@ etcd_path() {
 
 if [ "${1:-}" = etcd-path ]; then
   etcd_path "${2:-}"
+  exit
+fi
+
+# kube-apiserver for the runbook test (__tests__/runbook.test.ts), built from the Kubernetes release pinned in
+# scripts/kube/go.mod, cached beside the etcd releases and checked the same way (temp dir, version, rename).
+if [ "${1:-}" = kube-apiserver-path ]; then
+  version="$(awk '$1 == "k8s.io/kubernetes" { print $2 }' scripts/kube/go.mod)"
+  dir="$ETCD_CACHE/kube-apiserver-$version"
+  if ! "$dir/kube-apiserver" --version 2>/dev/null | grep -qx "Kubernetes $version"; then
+    command -v go >/dev/null 2>&1 || export PATH="$PATH:/usr/local/go/bin"
+    mkdir -p "$ETCD_CACHE"
+    tmp="$(mktemp -d "$ETCD_CACHE/.kube-apiserver-$version.XXXXXX")"
+    echo "building kube-apiserver $version with $(go version | cut -d' ' -f3), once per machine, into $dir" >&2
+    start=$SECONDS
+    # The release's own build stamps its version with -X; without it the server says v0.0.0-master.
+    minor="${version#v1.}"
+    stamp="-X k8s.io/component-base/version.gitVersion=$version -X k8s.io/component-base/version.gitMajor=1"
+    stamp="$stamp -X k8s.io/component-base/version.gitMinor=${minor%%.*} -X k8s.io/component-base/version.gitTreeState=clean"
+    if ! (cd scripts/kube && CGO_ENABLED=0 GOFLAGS=-mod=readonly go build -trimpath -ldflags "$stamp" -o "$tmp/" \
+      k8s.io/kubernetes/cmd/kube-apiserver) ||
+      ! "$tmp/kube-apiserver" --version | grep -qx "Kubernetes $version"; then
+      rm -rf "$tmp"
+      exit 1
+    fi
+    chmod 755 "$tmp"
+    rm -rf "$dir"
+    mv -T "$tmp" "$dir" 2>/dev/null || rm -rf "$tmp"
+    echo "built kube-apiserver $version in $((SECONDS - start)) s" >&2
+  fi
+  echo "$dir/kube-apiserver"
   exit
 fi
 
