@@ -4,13 +4,14 @@
  * what the action wrote.
  */
 import { execFileSync, spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import { Decrypter } from 'age-encryption'
 import { runAction as runActionOnce, type ActionRun, type RunActionOptions } from './support/action-runner.js'
 import { startArtifactService, type ArtifactService } from './support/artifact-service.js'
+import { sizeOf } from './support/faults.js'
 import { startEtcd, stopAll, type EtcdMember } from './support/etcd.js'
 import { makePki, type Pki } from './support/pki.js'
 import { SecretScan } from './support/secrets.js'
@@ -228,28 +229,37 @@ describe('backup action', () => {
     [
       'an unreachable endpoint',
       () => ({ endpoints: 'https://127.0.0.1:1' }),
-      /no usable etcd endpoint: https:\/\/127\.0\.0\.1:1: connection refused/
+      /no usable etcd endpoint: https:\/\/127\.0\.0\.1:1: connection refused/,
+      true
     ],
-    ['a CA that does not match', () => ({ cacert: pki.otherCaCert }), /not signed by cacert/],
+    ['a CA that does not match', () => ({ cacert: pki.otherCaCert }), /not signed by cacert/, true],
     [
       'a client certificate the server rejects',
       () => ({ cert: pki.otherClientCert, key: pki.otherClientKey }),
-      /rejected the client certificate/
+      /rejected the client certificate/,
+      true
     ],
-    ['a missing key file', () => ({ key: join(dir, 'missing.key') }), /^key: file .*missing\.key does not exist/],
+    [
+      'a missing key file',
+      () => ({ key: join(dir, 'missing.key') }),
+      /^key: file .*missing\.key does not exist/,
+      false
+    ],
     [
       'etcdctl not found',
       () => ({ etcdctl: 'etcdctl-not-installed' }),
-      /^etcdctl: 'etcdctl-not-installed' was not found/
+      /^etcdctl: 'etcdctl-not-installed' was not found/,
+      true
     ],
-    ['a malformed recipient', () => ({ recipients: 'age1bogus' }), /^recipients: recipient 1/],
+    ['a malformed recipient', () => ({ recipients: 'age1bogus' }), /^recipients: recipient 1/, false],
     [
       'recipients and passphrase both set',
       () => ({ passphrase: 'some long passphrase' }),
-      /either recipients or passphrase, not both/
+      /either recipients or passphrase, not both/,
+      false
     ],
-    ['fewer keys than min-keys', () => ({ 'min-keys': '100000000' }), /fewer than min-keys 100000000/]
-  ])('fails on %s with one line and leaves nothing behind', async (_name, extra, expected) => {
+    ['fewer keys than min-keys', () => ({ 'min-keys': '100000000' }), /fewer than min-keys 100000000/, true]
+  ])('fails on %s with one line and leaves nothing behind', async (_name, extra, expected, madePrivateDir) => {
     const outputDir = mkdtempSync(join(dir, 'bad-'))
     const { main, post } = await runAction({
       inputs: { ...tlsInputs(), recipients: recipient, 'output-dir': outputDir, 'artifact-name': 'bad', ...extra() },
@@ -261,8 +271,98 @@ describe('backup action', () => {
     expect(post.code).toBe(0)
     // No backup file, no partial file, not even the backup's folder; no plaintext.
     expect(readdirSync(outputDir, { recursive: true })).toEqual([])
-    if (main.state['private-dir']) expect(existsSync(main.state['private-dir'])).toBe(false)
+    // Input errors refuse before anything is made; every later failure had made its private dir, and it is gone.
+    const privateDir = main.state['private-dir']
+    if (madePrivateDir) {
+      expect(privateDir).toMatch(/\/etcd-snapshot-\w+$/)
+      expect(existsSync(privateDir!)).toBe(false)
+    } else {
+      expect(privateDir).toBeUndefined()
+    }
     expect(service.artifacts().some(a => a.name === 'bad')).toBe(false)
+  })
+
+  describe('removes only what this run created', () => {
+    it.each([
+      [
+        'an older backup',
+        (folder: string) => {
+          mkdirSync(folder)
+          writeFileSync(join(folder, 'taken.db.zst.age'), 'an older backup the user keeps')
+        },
+        (folder: string) => {
+          expect(readdirSync(folder)).toEqual(['taken.db.zst.age'])
+          expect(readFileSync(join(folder, 'taken.db.zst.age'), 'utf8')).toBe('an older backup the user keeps')
+        }
+      ],
+      [
+        'a file',
+        (folder: string) => writeFileSync(folder, 'not a folder'),
+        (folder: string) => expect(readFileSync(folder, 'utf8')).toBe('not a folder')
+      ]
+    ])(
+      "%s already at the backup's place is refused in one line and left as it was, by main and post",
+      async (_what, make, check) => {
+        const outputDir = mkdtempSync(join(dir, 'taken-'))
+        const folder = join(outputDir, 'taken')
+        make(folder)
+        const { main, post } = await runAction({
+          inputs: { ...tlsInputs(), recipients: recipient, 'output-dir': outputDir, 'artifact-name': 'taken' },
+          env: service.env
+        })
+        expect(main.code).toBe(1)
+        check(folder)
+        expect(main.error).toBe(`${folder} already exists; use a new artifact-name or remove the old backup`)
+        expect(main.log.match(/^::error::/gm)).toHaveLength(1)
+        expect(main.state['output-file']).toBeUndefined()
+        expectCleanedUp(main, post)
+        check(folder)
+        expect(readdirSync(outputDir)).toEqual(['taken'])
+        expect(service.artifacts().some(a => a.name === 'taken')).toBe(false)
+      }
+    )
+
+    it('streams into <file>.partial and gives the file its name only once it is complete', async () => {
+      // Big enough that etcd's stream takes a while: the file's names are watched while it is in flight.
+      const big = await startEtcd({ pki })
+      await seedKubernetes(big, { objects: 400, seed: 13, valueSize: 100_000, resources: ['configmaps'] })
+      const outputDir = mkdtempSync(join(dir, 'flight-'))
+      const final = join(outputDir, 'in-flight', 'in-flight.db.zst.age')
+      const partial = `${final}.partial`
+      let partialAlone = 0
+      const finalSizes = new Set<number>()
+      let running = true
+      const watching = (async () => {
+        while (running) {
+          const p = sizeOf(partial)
+          const f = sizeOf(final)
+          if (p !== undefined && f === undefined) partialAlone++
+          if (f !== undefined) finalSizes.add(f)
+          await new Promise(r => setTimeout(r, 1))
+        }
+      })()
+      const { main, post } = await runAction({
+        inputs: {
+          ...tlsInputs(),
+          endpoints: big.clientUrl,
+          recipients: recipient,
+          upload: 'false',
+          'output-dir': outputDir,
+          'artifact-name': 'in-flight'
+        },
+        env: service.env
+      })
+      running = false
+      await watching
+      await big.stop()
+      expect(main.error).toBeUndefined()
+      expect(main.code).toBe(0)
+      expectCleanedUp(main, post)
+      // The stream went to .partial while the final name did not exist, and the final name only ever held the whole file.
+      expect(partialAlone).toBeGreaterThan(0)
+      expect([...finalSizes]).toEqual([statSync(final).size])
+      expect(existsSync(partial)).toBe(false)
+    })
   })
 
   it('keeps the encrypted file and prints its path when the service refuses the upload', async () => {
