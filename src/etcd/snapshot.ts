@@ -90,7 +90,8 @@ export async function toolSnapshotStatus(tools: EtcdTools, file: string): Promis
     }
     binary = tools.etcdctl.path
   }
-  const result = await runTool(binary, ['snapshot', 'status', '-w', 'json', file], {
+  // Absolute, so a file name that starts with '-' is never read as a flag.
+  const result = await runTool(binary, ['snapshot', 'status', '-w', 'json', path.resolve(file)], {
     // Its integrity check (bbolt's tx.Check) keeps a map of every page: ~19 MiB per GB of snapshot, live until it
     // exits. Go's default GC lets the heap reach twice what is live; GOGC=50 holds it to 1.5x at no CPU cost
     // measured (4 GB snapshot: 113-132 MiB of anonymous memory with the default, 91-92 MiB with this).
