@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
 import * as path from 'node:path'
-import { parseIdentities } from './age/index.js'
+import { MAX_WORK_FACTOR_LIMIT, parseIdentities } from './age/index.js'
 import { ConfigurationError, errorMessage } from './errors.js'
 import { DEFAULT_BUMP_REVISION, inspectDataDirSync, resolveMembership } from './etcd/restore.js'
 import { MAX_KEY_FILE_BYTES, parseBoolean, parseOutputDir, parseWholeNumber, readKeyFile } from './input-values.js'
@@ -16,6 +16,7 @@ export enum Inputs {
   Repository = 'repository',
   Identity = 'identity',
   Passphrase = 'passphrase',
+  MaxWorkFactor = 'max-work-factor',
   OutputDir = 'output-dir',
   DataDir = 'data-dir',
   Name = 'name',
@@ -111,7 +112,13 @@ function parseArtifact(name: string, id: string): RestoreSettings['artifact'] {
 function parseKey(identity: string, passphrase: string): UnpackKey | undefined {
   if (identity && passphrase)
     throw new ConfigurationError(`set either ${Inputs.Identity} or ${Inputs.Passphrase}, not both`)
-  if (passphrase) return { passphrase }
+  const factor = core.getInput(Inputs.MaxWorkFactor).trim()
+  if (factor && !passphrase)
+    throw new ConfigurationError(`${Inputs.MaxWorkFactor} applies only with ${Inputs.Passphrase}; remove it`)
+  if (passphrase) {
+    if (!factor) return { passphrase }
+    return { passphrase, maxWorkFactor: parseWholeNumber(Inputs.MaxWorkFactor, factor, 1, MAX_WORK_FACTOR_LIMIT) }
+  }
   if (!identity) return undefined
   let text = identity
   const single = identity.trim()

@@ -15,7 +15,12 @@ const MAC_PREFIX = '---'
 const BODY_COLUMNS = 64
 const MAC_LENGTH = 32
 /** Far above any real header (an X25519 stanza is ~110 bytes); bounds memory on garbage input. */
-const MAX_HEADER_BYTES = 1 << 20
+export const MAX_HEADER_BYTES = 1 << 20
+/**
+ * Far above any real recipient list, and what the encryptor allows too. Without it a 1 MiB header of tiny stanzas
+ * holds ~175,000 of them, each one parsed, kept and tried.
+ */
+export const MAX_STANZAS = 1024
 
 /** A recipient stanza: `-> type args...` and its binary body. */
 export interface Stanza {
@@ -103,9 +108,12 @@ export class HeaderReader {
       const n = Math.min(length, VERSION_PREFIX.length)
       if (!data.subarray(0, n).equals(VERSION_PREFIX.subarray(0, n))) throw notAnAgeFile(data.subarray(0, length))
     }
+    // Only lines that end within the first MAX_HEADER_BYTES are header lines; whatever is read past that without
+    // the MAC line makes the header too large, even when the MAC line follows in the same chunk.
+    const limit = Math.min(length, MAX_HEADER_BYTES)
     for (;;) {
       const end = data.indexOf(0x0a, this.#lineStart)
-      if (end < 0 || end >= length) break
+      if (end < 0 || end >= limit) break
       const start = this.#lineStart
       this.#lineStart = end + 1
       this.#lineNumber++
@@ -158,6 +166,8 @@ export class HeaderReader {
       return undefined
     }
     if (line.startsWith(STANZA_PREFIX) || line === '->') {
+      if (this.#stanzas.length === MAX_STANZAS)
+        throw invalid(n, `starts recipient stanza ${MAX_STANZAS + 1}; at most ${MAX_STANZAS} are accepted`)
       const args = line.slice(STANZA_PREFIX.length).split(' ')
       if (line === '->' || args.some(a => !/^[\x21-\x7e]+$/.test(a))) {
         throw invalid(n, 'is a stanza with a missing, empty or non-printable argument')

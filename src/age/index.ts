@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto'
 import type { Transform } from 'node:stream'
 import { AgeError } from '../errors.js'
 import { encodeHeader } from './header.js'
-import { findFileKeyWithIdentities, X25519Identity, X25519Recipient } from './keys.js'
+import { checkRecipientCount, findFileKeyWithIdentities, X25519Identity, X25519Recipient } from './keys.js'
 import { FILE_KEY_LENGTH } from './primitives.js'
 import {
   checkWorkFactor,
@@ -21,7 +21,11 @@ import { AgeDecryptStream, AgeEncryptStream, type EncryptionStart } from './stre
 
 export { identityToRecipient, parseIdentities, parseRecipients, X25519Identity, X25519Recipient } from './keys.js'
 export { CIPHERTEXT_CHUNK_SIZE, PLAINTEXT_CHUNK_SIZE } from './stream.js'
-export { DEFAULT_MAX_WORK_FACTOR, DEFAULT_WORK_FACTOR } from './scrypt.js'
+export {
+  DEFAULT_MAX_WORK_FACTOR,
+  DEFAULT_WORK_FACTOR,
+  HARD_MAX_WORK_FACTOR as MAX_WORK_FACTOR_LIMIT
+} from './scrypt.js'
 
 /** A public key a file can be encrypted to (`age1...`). */
 export type AgeRecipient = X25519Recipient
@@ -63,6 +67,7 @@ export function createEncryptStream(options: EncryptOptions): Transform {
   } else {
     const { recipients } = options
     if (recipients.length === 0) throw new AgeError('no age recipients given; pass at least one age1... recipient')
+    checkRecipientCount(recipients.length)
     recipients.forEach((r, i) => {
       if (!(r instanceof X25519Recipient))
         throw new AgeError(`recipient ${i + 1} is not a parsed age recipient; use parseRecipients()`)

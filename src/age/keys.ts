@@ -7,7 +7,7 @@
 import { createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, type KeyObject } from 'node:crypto'
 import { AgeError } from '../errors.js'
 import { decodeBech32, encodeBech32 } from './bech32.js'
-import type { Stanza } from './header.js'
+import { MAX_STANZAS, type Stanza } from './header.js'
 import {
   decodeCanonicalBase64,
   encodeBase64,
@@ -156,7 +156,16 @@ function shortPrefix(text: string): string {
  * prefix of the entry, and never any part of a secret key pasted by mistake.
  */
 export function parseRecipients(list: readonly string[]): X25519Recipient[] {
+  checkRecipientCount(list.length)
   return list.map((entry, i) => parseRecipient(entry, i + 1))
+}
+
+/** A file for more recipients than a header may hold would be refused when decrypted: never write one. */
+export function checkRecipientCount(count: number): void {
+  if (count > MAX_STANZAS)
+    throw new AgeError(
+      `${count} recipients are more than the ${MAX_STANZAS} an age file may have; use fewer recipients`
+    )
 }
 
 function parseRecipient(entry: string, position: number): X25519Recipient {

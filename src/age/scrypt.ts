@@ -17,10 +17,24 @@ const SALT_LENGTH = 16
 const BLOCK_SIZE = 8
 /** age's default: about a second on a laptop. */
 export const DEFAULT_WORK_FACTOR = 18
-/** age's default ceiling when decrypting: higher factors take minutes and gigabytes. */
-export const DEFAULT_MAX_WORK_FACTOR = 22
-/** Beyond this scrypt needs more than 128 GiB; no sane file uses it. */
-const HARD_MAX_WORK_FACTOR = 30
+/**
+ * The ceiling when decrypting, unless raised. age's own is 22 (4 GiB and about a minute on a runner, spent before the
+ * passphrase is known to be right); 20 (1 GiB) is four times the work of what this action, age, typage and rage on
+ * most machines write, and a file above it is more likely crafted than real.
+ */
+export const DEFAULT_MAX_WORK_FACTOR = 20
+/** What raises the ceiling, for the message that names it. */
+const RAISE_LIMIT =
+  "raise the limit with etcd-snapshot's --max-work-factor or the restore action's max-work-factor input"
+
+/** Beyond this scrypt needs more than 1 TiB; no sane file uses it, and age's own limit is the same. */
+export const HARD_MAX_WORK_FACTOR = 30
+
+/** What scrypt needs at a work factor (128 * N * r bytes), said as a person reads it. */
+function memoryFor(workFactor: number): string {
+  const bytes = 128 * BLOCK_SIZE * 2 ** workFactor
+  return bytes >= 2 ** 30 ? `${bytes / 2 ** 30} GiB` : `${bytes / 2 ** 20} MiB`
+}
 
 function deriveWrapKey(passphrase: string, salt: Buffer, workFactor: number): Promise<Buffer> {
   const N = 2 ** workFactor
@@ -79,8 +93,10 @@ export function parseScryptStanza(stanza: Stanza, maxWorkFactor: number): Scrypt
   const workFactor = factorText.length > 3 ? Infinity : Number(factorText)
   if (workFactor > maxWorkFactor) {
     const shown = factorText.length > 12 ? `${factorText.slice(0, 12)}...` : factorText
+    const cost =
+      workFactor > HARD_MAX_WORK_FACTOR ? 'more memory than any machine has' : `${memoryFor(workFactor)} of memory`
     throw new AgeError(
-      `the file's scrypt work factor ${shown} exceeds the limit of ${maxWorkFactor} (decryption would be very slow); raise maxWorkFactor only if you trust this file`
+      `the file's scrypt work factor ${shown} exceeds the limit of ${maxWorkFactor} (it would take ${cost}); only if you trust this file, ${RAISE_LIMIT}`
     )
   }
   if (stanza.body.length !== WRAPPED_FILE_KEY_LENGTH)

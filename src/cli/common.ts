@@ -1,6 +1,6 @@
 /** What the decrypt and restore subcommands share: exit codes, flag parsing and reading the age key from files. */
 import { statSync } from 'node:fs'
-import { parseIdentities } from '../age/index.js'
+import { MAX_WORK_FACTOR_LIMIT, parseIdentities } from '../age/index.js'
 import { AgeError, errorMessage } from '../errors.js'
 import { MAX_KEY_FILE_BYTES, MAX_PASSPHRASE_FILE_BYTES, readKeyFile } from '../input-values.js'
 import type { UnpackKey } from '../pipeline/unpack.js'
@@ -85,6 +85,7 @@ export function loadKey(parsed: ParsedArgs): UnpackKey | undefined {
   const identityFiles = parsed.values.get('--identity') ?? []
   const passphraseFile = parsed.values.get('--passphrase-file')?.[0]
   if (identityFiles.length && passphraseFile) throw new UsageError('give --identity or --passphrase-file, not both')
+  const maxWorkFactor = parseMaxWorkFactor(parsed.values.get('--max-work-factor')?.[0], passphraseFile !== undefined)
   if (passphraseFile) {
     // The passphrase is the file's first line, as `age` would take it typed (a trailing newline is not part of it).
     const passphrase = readKeyFile('--passphrase-file', passphraseFile, MAX_PASSPHRASE_FILE_BYTES).replace(/\r?\n$/, '')
@@ -93,7 +94,7 @@ export function loadKey(parsed: ParsedArgs): UnpackKey | undefined {
       throw new AgeError(
         `--passphrase-file ${passphraseFile} holds more than one line; it must hold only the passphrase`
       )
-    return { passphrase }
+    return maxWorkFactor === undefined ? { passphrase } : { passphrase, maxWorkFactor }
   }
   if (!identityFiles.length) return undefined
   const identities = identityFiles.flatMap(file => {
@@ -105,6 +106,16 @@ export function loadKey(parsed: ParsedArgs): UnpackKey | undefined {
     }
   })
   return { identities }
+}
+
+/** --max-work-factor: a whole number age accepts, and only beside --passphrase-file (identities use no scrypt). */
+function parseMaxWorkFactor(value: string | undefined, withPassphrase: boolean): number | undefined {
+  if (value === undefined) return undefined
+  if (!withPassphrase) throw new UsageError('--max-work-factor applies only with --passphrase-file')
+  if (!/^\d{1,2}$/.test(value) || Number(value) < 1 || Number(value) > MAX_WORK_FACTOR_LIMIT) {
+    throw new UsageError(`--max-work-factor must be a whole number from 1 to ${MAX_WORK_FACTOR_LIMIT}, not '${value}'`)
+  }
+  return Number(value)
 }
 
 /** The one line an error becomes on stderr. */

@@ -3,6 +3,7 @@
  * recognising each layer from the bytes) and checks the result with the native verifier.
  */
 import * as path from 'node:path'
+import { DEFAULT_MAX_WORK_FACTOR } from '../age/index.js'
 import { plaintextName, unpackBackup } from '../pipeline/unpack.js'
 import { VerificationError } from '../errors.js'
 import { verifySnapshot } from '../snapshot/index.js'
@@ -25,6 +26,7 @@ export const decryptUsage = [
   '',
   '  --identity FILE         age identity file (AGE-SECRET-KEY-1..., from age-keygen); repeatable',
   '  --passphrase-file FILE  file whose first line is the passphrase of a passphrase-encrypted backup',
+  `  --max-work-factor N     the highest scrypt work factor a passphrase file may use (default ${DEFAULT_MAX_WORK_FACTOR})`,
   '  -o, --output OUT.db     where to write the snapshot (0600, must not exist); default: next to the backup file,',
   '                          its name without .age/.zst/.gz',
   '',
@@ -46,7 +48,7 @@ export async function decrypt(args: string[], io: CliIO): Promise<number> {
   let key
   try {
     const parsed = parseArgs(args, {
-      values: ['--identity', '--passphrase-file', '--output'],
+      values: ['--identity', '--passphrase-file', '--max-work-factor', '--output'],
       switches: [],
       aliases: { '-o': '--output' },
       repeatable: ['--identity']

@@ -5,6 +5,7 @@
  */
 import { promises as fs } from 'node:fs'
 import * as path from 'node:path'
+import { DEFAULT_MAX_WORK_FACTOR } from '../age/index.js'
 import { killRunningTools } from '../etcd/process.js'
 import { DEFAULT_BUMP_REVISION, inspectDataDirSync, resolveMembership, restoreSnapshot } from '../etcd/restore.js'
 import { resolveTools } from '../etcd/tools.js'
@@ -29,6 +30,7 @@ export const restoreUsage = [
   '',
   '  --data-dir DIR                     new etcd data dir (must not exist, or be empty); made 0700',
   '  --identity FILE                    age identity file (repeatable); --passphrase-file FILE for a passphrase',
+  `  --max-work-factor N                the highest scrypt work factor a passphrase file may use (default ${DEFAULT_MAX_WORK_FACTOR})`,
   "  --name NAME                        this member's name, as in its etcd manifest (kubeadm: the node name)",
   '  --initial-cluster N1=URL,N2=URL    every member of the restored cluster (the same on every member)',
   "  --initial-advertise-peer-urls URL  this member's peer URL (default: its URL in --initial-cluster)",
@@ -70,6 +72,7 @@ const VALUE_FLAGS = [
   '--data-dir',
   '--identity',
   '--passphrase-file',
+  '--max-work-factor',
   '--name',
   '--initial-cluster',
   '--initial-advertise-peer-urls',

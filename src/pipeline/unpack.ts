@@ -21,8 +21,11 @@ export type Layer = 'age' | 'zstd' | 'gzip'
 /** What a file starts with. */
 export type Detected = Layer | 'etcd-snapshot' | 'unknown'
 
-/** The key for an age-encrypted file: X25519 identities or the passphrase. */
-export type UnpackKey = { identities: readonly AgeIdentity[] } | { passphrase: string }
+/**
+ * The key for an age-encrypted file: X25519 identities, or the passphrase with the highest scrypt work factor to accept
+ * (the age module's default when absent).
+ */
+export type UnpackKey = { identities: readonly AgeIdentity[] } | { passphrase: string; maxWorkFactor?: number }
 
 export interface UnpackOptions {
   /** The backup file (or a bare snapshot, which is copied). */
