@@ -3,7 +3,7 @@
  * local artifact service emulator, plus the emulator's own block-blob and Twirp behaviour over raw HTTP.
  */
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import * as zlib from 'node:zlib'
@@ -156,9 +156,7 @@ describe('upload and download through the real client', () => {
     })
     const result = downloadBackup({ name, path: newDir() })
     await expect(result).rejects.toThrow(ArtifactError)
-    await expect(result).rejects.toThrow(
-      /sha256 differs from the digest recorded at upload.*discard the extracted files/
-    )
+    await expect(result).rejects.toThrow(/sha256 differs from the digest recorded at upload.*nothing was extracted/)
   })
 
   test('a name that does not exist is an ArtifactError', async () => {
@@ -469,5 +467,159 @@ describe('emulator protocol over raw HTTP', () => {
     corrupt.writeUInt32LE((crc32(content) ^ 1) >>> 0, cdOffset + 16)
     expect(() => readZipEntries(corrupt)).toThrow(/CRC-32 mismatch/)
     expect(() => readZipEntries(Buffer.from('not a zip at all, not even close'))).toThrow(/not a zip/)
+  })
+})
+
+/** One zip entry, built by hand: its name, the bytes as stored, and what the headers declare. */
+interface HandEntry {
+  name: string
+  method: 0 | 8
+  data: Buffer
+  size: number
+  crc: number
+}
+
+/** A zip with the given entries: local headers and data, central directory, end record (no zip64). */
+function handZip(entries: HandEntry[]): Buffer {
+  const locals: Buffer[] = []
+  const centrals: Buffer[] = []
+  let offset = 0
+  for (const entry of entries) {
+    const name = Buffer.from(entry.name)
+    const local = Buffer.alloc(30)
+    local.writeUInt32LE(0x04034b50, 0)
+    local.writeUInt16LE(entry.method, 8)
+    local.writeUInt32LE(entry.crc, 14)
+    local.writeUInt32LE(entry.data.length, 18)
+    local.writeUInt32LE(entry.size, 22)
+    local.writeUInt16LE(name.length, 26)
+    const central = Buffer.alloc(46)
+    central.writeUInt32LE(0x02014b50, 0)
+    central.writeUInt16LE(entry.method, 10)
+    central.writeUInt32LE(entry.crc, 16)
+    central.writeUInt32LE(entry.data.length, 20)
+    central.writeUInt32LE(entry.size, 24)
+    central.writeUInt16LE(name.length, 28)
+    central.writeUInt32LE(offset, 42)
+    locals.push(local, name, entry.data)
+    centrals.push(central, name)
+    offset += local.length + name.length + entry.data.length
+  }
+  const cd = Buffer.concat(centrals)
+  const end = Buffer.alloc(22)
+  end.writeUInt32LE(0x06054b50, 0)
+  end.writeUInt16LE(entries.length, 8)
+  end.writeUInt16LE(entries.length, 10)
+  end.writeUInt32LE(cd.length, 12)
+  end.writeUInt32LE(offset, 16)
+  return Buffer.concat([...locals, cd, end])
+}
+
+/** `bytes` zeros, deflated as a stream (never held whole): about 1 KB per MB. */
+async function deflatedZeros(bytes: number): Promise<{ data: Buffer; crc: number }> {
+  const deflate = zlib.createDeflateRaw({ level: 9 })
+  const out: Buffer[] = []
+  deflate.on('data', (chunk: Buffer) => out.push(chunk))
+  const zeros = Buffer.alloc(1 << 20)
+  let crc = 0
+  for (let left = bytes; left > 0; left -= zeros.length) {
+    const piece = zeros.subarray(0, Math.min(left, zeros.length))
+    crc = zlib.crc32(piece, crc)
+    if (!deflate.write(piece)) await new Promise(resolve => deflate.once('drain', resolve))
+  }
+  await new Promise(resolve => deflate.end(resolve))
+  return { data: Buffer.concat(out), crc }
+}
+
+describe('a hostile artifact', () => {
+  const bombSize = 512 << 20
+  let bomb: { data: Buffer; crc: number }
+
+  beforeAll(async () => {
+    bomb = await deflatedZeros(bombSize)
+  })
+
+  async function refusedDownload(name: string, zip: Buffer): Promise<{ message: string; dir: string; ms: number }> {
+    const { id } = await uploadBackup({ name, files: [manifestFile], rootDirectory: workDir })
+    service.replaceZip(id, zip)
+    service.requests.length = 0
+    const dir = newDir()
+    const started = Date.now()
+    const result = downloadBackup({ name, path: dir })
+    await expect(result).rejects.toThrow(ArtifactError)
+    const message = await result.then(
+      () => '',
+      (e: unknown) => (e as Error).message
+    )
+    return { message, dir, ms: Date.now() - started }
+  }
+
+  test('a zip bomb whose entry lies about its size: refused at the declared size, at once, in one line, nothing kept', async () => {
+    const zip = handZip([
+      {
+        name: 'manifest.json',
+        method: 0,
+        data: manifestBytes,
+        size: manifestBytes.length,
+        crc: zlib.crc32(manifestBytes)
+      },
+      { name: 'etcd-snapshot.db.zst.age', method: 8, data: bomb.data, size: 4096, crc: bomb.crc }
+    ])
+    expect(zip.length).toBeLessThan(1 << 20)
+    const { message, dir, ms } = await refusedDownload('etcd-snapshot-lying-bomb', zip)
+    expect(message).toBe(
+      `Download of artifact "etcd-snapshot-lying-bomb" failed: the artifact's zip is refused, etcd-snapshot.db.zst.age expands beyond the 4096 bytes it declares; nothing from it was kept; the backup action did not upload this zip (it was replaced or made by hand), use another artifact`
+    )
+    // Not a transient failure: one download, no retries (the client waits 5 s before each).
+    expect(operations('GetBlob')).toEqual([200])
+    expect(ms).toBeLessThan(5000)
+    expect(readdirSync(dir)).toEqual([])
+  })
+
+  test('a zip bomb that declares its size honestly: refused before anything is written', async () => {
+    const zip = handZip([
+      { name: 'etcd-snapshot.db.zst.age', method: 8, data: bomb.data, size: bombSize, crc: bomb.crc }
+    ])
+    const { message, dir } = await refusedDownload('etcd-snapshot-honest-bomb', zip)
+    expect(message).toBe(
+      `Download of artifact "etcd-snapshot-honest-bomb" failed: the artifact's zip is refused, etcd-snapshot.db.zst.age would expand to the ${bombSize} bytes it declares from ${bomb.data.length} compressed, beyond the ${bomb.data.length * 16 + (1 << 20)} bytes an entry may expand to; nothing from it was kept; the backup action did not upload this zip (it was replaced or made by hand), use another artifact`
+    )
+    expect(operations('GetBlob')).toEqual([200])
+    expect(readdirSync(dir)).toEqual([])
+  })
+
+  test('an entry named to land outside the download directory is refused', async () => {
+    const data = Buffer.from('owned')
+    const zip = handZip([{ name: '../outside.txt', method: 0, data, size: data.length, crc: zlib.crc32(data) }])
+    const { message, dir } = await refusedDownload('etcd-snapshot-traversal', zip)
+    expect(message).toMatch(/an entry is named "\.\.\/outside\.txt", which would land outside the download directory/)
+    expect(readdirSync(dir)).toEqual([])
+    expect(existsSync(path.join(dir, '..', 'outside.txt'))).toBe(false)
+  })
+
+  test('a deflated entry within its size, as upload-artifact with compression makes it, is extracted', async () => {
+    const content = Buffer.from(JSON.stringify({ a: 'b'.repeat(5000) }))
+    const zip = handZip([
+      {
+        name: 'manifest.json',
+        method: 8,
+        data: zlib.deflateRawSync(content),
+        size: content.length,
+        crc: zlib.crc32(content)
+      },
+      {
+        name: 'sub/x.bin',
+        method: 0,
+        data: backupBytes.subarray(0, 1000),
+        size: 1000,
+        crc: zlib.crc32(backupBytes.subarray(0, 1000))
+      }
+    ])
+    const { id } = await uploadBackup({ name: 'etcd-snapshot-deflated', files: [manifestFile], rootDirectory: workDir })
+    service.replaceZip(id, zip)
+    const dir = newDir()
+    const result = await downloadBackup({ name: 'etcd-snapshot-deflated', path: dir })
+    expect(result.files).toEqual([path.join(dir, 'manifest.json'), path.join(dir, 'sub', 'x.bin')])
+    expect(readFileSync(path.join(dir, 'manifest.json')).equals(content)).toBe(true)
   })
 })

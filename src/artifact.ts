@@ -7,6 +7,7 @@
 import { DefaultArtifactClient, type Artifact, type FindOptions } from '@actions/artifact'
 import { promises as fs } from 'node:fs'
 import * as path from 'node:path'
+import { extractZip, ZipRefusal } from './artifact-zip.js'
 import { ArtifactError, ConfigurationError, errorMessage } from './errors.js'
 
 export interface UploadBackupOptions {
@@ -45,7 +46,8 @@ export interface DownloadBackupOptions {
   repository?: string
   /**
    * Directory to extract the artifact into; created when missing. Use a new, empty one: files lists everything under
-   * it, and after a failure (digest mismatch, timeout) whatever was extracted is left there for the caller to remove.
+   * it. The zip is downloaded into it, checked against its digest and then extracted with every entry held to its
+   * size (see artifact-zip.ts); after a failure nothing extracted is kept.
    */
   path: string
   /** Give up after this long. */
@@ -132,27 +134,63 @@ export async function downloadBackup(opts: DownloadBackupOptions): Promise<Downl
 
   let artifact: Artifact
   let digestMismatch: boolean | undefined
+  // The client's own extraction writes whatever an entry inflates to (and retries a full disk as if it were a network
+  // failure): it only downloads the zip, and extractZip holds each entry to its size.
+  await fs.mkdir(directory, { recursive: true })
+  const zipDir = await fs.mkdtemp(path.join(directory, '.artifact-zip-'))
   try {
-    const work = (async (): Promise<[Artifact, boolean | undefined]> => {
-      const found = await findArtifact(client, opts, findBy)
-      const response = await client.downloadArtifact(found.id, {
-        path: directory,
-        ...(found.digest ? { expectedHash: found.digest } : {}),
-        ...(findBy === undefined ? {} : { findBy })
-      })
-      return [found, response.digestMismatch]
-    })()
-    ;[artifact, digestMismatch] = await withTimeout(work, opts.timeoutMs, what)
-  } catch (e: unknown) {
-    if (e instanceof ArtifactError) throw e
-    throw serviceError(what, e)
-  }
-  if (digestMismatch) {
-    throw new ArtifactError(
-      `${what} failed: the downloaded zip's sha256 differs from the digest recorded at upload (${artifact.digest}); it was damaged in storage or in transit; discard the extracted files and download it again`
-    )
+    try {
+      const work = (async (): Promise<[Artifact, boolean | undefined]> => {
+        const found = await findArtifact(client, opts, findBy)
+        const response = await client.downloadArtifact(found.id, {
+          path: zipDir,
+          skipDecompress: true,
+          ...(found.digest ? { expectedHash: found.digest } : {}),
+          ...(findBy === undefined ? {} : { findBy })
+        })
+        return [found, response.digestMismatch]
+      })()
+      ;[artifact, digestMismatch] = await withTimeout(work, opts.timeoutMs, what)
+    } catch (e: unknown) {
+      if (e instanceof ArtifactError) throw e
+      throw serviceError(what, e)
+    }
+    if (digestMismatch) {
+      throw new ArtifactError(
+        `${what} failed: the downloaded zip's sha256 differs from the digest recorded at upload (${artifact.digest}); it was damaged in storage or in transit; nothing was extracted, download it again`
+      )
+    }
+    await extractArtifact(zipDir, directory, what)
+  } finally {
+    await fs.rm(zipDir, { recursive: true, force: true })
   }
   return { path: directory, files: await listFiles(directory), id: artifact.id }
+}
+
+/** Extracts the one file the client downloaded into zipDir; a refusal is final, never worth a retry. */
+async function extractArtifact(zipDir: string, directory: string, what: string): Promise<void> {
+  const downloaded = await fs.readdir(zipDir)
+  if (downloaded.length !== 1) {
+    throw new ArtifactError(
+      `${what} failed: the client wrote ${downloaded.length} files instead of the zip; retry the job`
+    )
+  }
+  try {
+    await extractZip(path.join(zipDir, downloaded[0]!), directory)
+  } catch (e: unknown) {
+    if (e instanceof ZipRefusal) {
+      throw new ArtifactError(
+        `${what} failed: the artifact's zip is refused, ${e.message}; nothing from it was kept; the backup action did not upload this zip (it was replaced or made by hand), use another artifact`
+      )
+    }
+    const code = (e as NodeJS.ErrnoException).code
+    if (code === 'ENOSPC' || code === 'EDQUOT') {
+      throw new ArtifactError(
+        `${what} failed: no space left in ${directory} to extract the artifact; free space on the runner`
+      )
+    }
+    throw new ArtifactError(`${what} failed: the artifact's zip cannot be extracted (${oneLine(errorMessage(e))})`)
+  }
 }
 
 /** What the client needs to reach another run's artifacts through the REST API. */

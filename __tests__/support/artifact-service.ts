@@ -100,6 +100,11 @@ export interface ArtifactService {
   signedDownloadUrl(id: number): string
   /** Replaces a finalized artifact's stored zip, keeping its recorded size and digest (damage in storage). */
   tamperZip(id: number, change: (zip: Buffer) => Buffer): void
+  /**
+   * Replaces a finalized artifact's zip with one the client did not build, recording its size and digest as an upload
+   * of it would: a hostile artifact (a zip bomb) that passes the digest check.
+   */
+  replaceZip(id: number, zip: Buffer): void
   requests: RecordedRequest[]
   stop(): Promise<void>
 }
@@ -847,6 +852,15 @@ export async function startArtifactService(opts: ArtifactServiceOptions = {}): P
         blob.data = [changed]
         blob.size = changed.length
       }
+    },
+    replaceZip(id, zip) {
+      const record = findFinalized(id)
+      const blob = blobs.get(record.blobPath)
+      if (!blob) throw new Error(`artifact ${id} has no blob`)
+      blob.data = [zip]
+      blob.size = zip.length
+      record.size = zip.length
+      record.digest = `sha256:${createHash('sha256').update(zip).digest('hex')}`
     },
     requests,
     async stop() {
