@@ -162,6 +162,14 @@ describe('getInputs', () => {
     expect(errorFor(inputs)).toMatch(expected)
   })
 
+  it('refuses more than 1024 recipients, the most an age file may have', () => {
+    expect(errorFor({ recipients: Array.from({ length: 1025 }, () => recipient).join('\n') })).toBe(
+      'recipients: 1025 recipients are more than the 1024 an age file may have; use fewer recipients'
+    )
+    setInputs({ recipients: Array.from({ length: 1024 }, () => recipient).join(',') })
+    expect(getInputs().encryption.kind).toBe('age-recipients')
+  })
+
   it('names an age identity given as a recipient without echoing it', () => {
     const message = errorFor({ recipients: identity })
     expect(message).toMatch(/identity/)
