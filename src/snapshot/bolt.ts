@@ -26,16 +26,28 @@ export const MAX_VALUE_SIZE = 0x7ffffffe
 /** No real B+tree gets near this; it bounds the memory a hostile file can make us hold. */
 const MAX_TREE_DEPTH = 64
 /**
- * No page of an etcd snapshot spans more than this (etcd's request size limit keeps values to megabytes; bbolt's own
- * limit is 2 GiB). A bound on what a damaged overflow field can make the verifier allocate.
+ * The most one page with its overflow may span: etcd's request limit (1.5 MiB by default) keeps a value to
+ * megabytes, and bbolt puts at most a few large values on a page. bbolt's own limit is 2 GiB, so a hostile file could
+ * otherwise make the verifier hold a gigabyte per level of its tree.
  */
-const MAX_PAGE_SPAN = 1024 * 1024 * 1024
+export const MAX_PAGE_SPAN = 32 * 1024 * 1024
+/** The most all pages on a walk's current root-to-leaf path may hold at once (the rest of a walk holds little). */
+export const MAX_PATH_BYTES = 48 * 1024 * 1024
+/** A frame buffer larger than this is dropped when the walk leaves its page. */
+const RELEASE_ABOVE = 1024 * 1024
 /** bbolt stores at most 0xFFFF elements per page (the count field). */
 const MAX_ELEMENTS = 0xffff
 
 /** Thrown for any structural damage; verify.ts turns it into a report error. */
 export function corrupt(message: string): never {
   throw new VerificationError(message)
+}
+
+const MIB = 1024 * 1024
+
+/** A u64 little-endian field in decimal, exactly: for messages, where readU64's -1 would mislead. */
+export function u64Text(view: DataView, off: number): string {
+  return view.getBigUint64(off, true).toString()
 }
 
 /** u64 little-endian as a JS number, or -1 when it does not fit in 2^53 (no valid page id or txid does). */
@@ -95,7 +107,7 @@ export function parseMeta(buf: PageBuffer, pageStart: number, index: number, pag
   const flags = view.getUint16(pageStart + 8, true)
   const count = view.getUint16(pageStart + 10, true)
   const overflow = view.getUint32(pageStart + 12, true)
-  if (id !== index) problems.push(`${where}: page header id is ${id}, expected ${index}`)
+  if (id !== index) problems.push(`${where}: page header id is ${u64Text(view, pageStart)}, expected ${index}`)
   if (flags !== META_PAGE) problems.push(`${where}: page flags ${hexU32(flags)}, expected meta (0x04)`)
   if (count !== 0 || overflow !== 0)
     problems.push(`${where}: page header count/overflow ${count}/${overflow}, expected 0/0`)
@@ -246,8 +258,11 @@ function pageOffset(db: BoltFile, pgid: number): number {
  * Read page `pgid` with all its overflow pages into `buf` (from byte 0). Checks the id is in range, the header id,
  * and that the overflow stays below the high-water mark. Returns the overflow count.
  */
-function readPage(db: BoltFile, buf: PageBuffer, pgid: number, referrer: string): number {
-  if (pgid < 2 || pgid >= db.hwm) corrupt(`${referrer} points to page ${pgid}, outside the data pages 2..${db.hwm - 1}`)
+function readPage(db: BoltFile, buf: PageBuffer, pgid: number, referrer: string, held = 0): number {
+  if (pgid < 2 || pgid >= db.hwm)
+    corrupt(
+      `${referrer} points to page ${pgid < 0 ? 'id 2^53 or more' : pgid}, outside the data pages 2..${db.hwm - 1}`
+    )
   if (pgid >= db.pagesInFile)
     corrupt(`${referrer} points to page ${pgid} (byte ${pageOffset(db, pgid)}), beyond the end of the file`)
   const ps = db.pageSize
@@ -257,9 +272,7 @@ function readPage(db: BoltFile, buf: PageBuffer, pgid: number, referrer: string)
     corrupt(`page ${pgid} (byte ${pos}) is cut short by the end of the file`)
   const id = readU64(buf.view, 0)
   if (id !== pgid)
-    corrupt(
-      `page ${pgid} (byte ${pos}): header says page id ${id < 0 ? 'out of range' : id}, expected ${pgid} (${referrer})`
-    )
+    corrupt(`page ${pgid} (byte ${pos}): header says page id ${u64Text(buf.view, 0)}, expected ${pgid} (${referrer})`)
   const overflow = buf.view.getUint32(12, true)
   if (overflow > 0) {
     if (pgid + overflow >= db.hwm) {
@@ -277,7 +290,13 @@ function readPage(db: BoltFile, buf: PageBuffer, pgid: number, referrer: string)
       )
     }
     if (total > MAX_PAGE_SPAN)
-      corrupt(`page ${pgid} (byte ${pos + 12}): overflow ${overflow} spans more than any etcd value could`)
+      corrupt(
+        `page ${pgid} (byte ${pos + 12}): with its overflow the page spans ${total} bytes, more than the ${MAX_PAGE_SPAN / MIB} MiB the verifier reads as one page (etcd writes pages this large only for values of many megabytes)`
+      )
+    if (held + total > MAX_PATH_BYTES)
+      corrupt(
+        `page ${pgid} (byte ${pos + 12}): with its overflow the page spans ${total} bytes; with the ${held} bytes of the pages above it that is more than the ${MAX_PATH_BYTES / MIB} MiB the verifier holds at once`
+      )
     buf.ensure(total, ps)
     if (db.file.read(buf.bytes, ps, total - ps, pos + ps) < total - ps) {
       corrupt(`page ${pgid} (byte ${pos}): its overflow pages are cut short by the end of the file`)
@@ -365,7 +384,7 @@ export class LeafPage {
 
 /** Branch page contents kept while its children are visited. */
 class BranchFrame {
-  readonly buf = new PageBuffer(4096)
+  buf = new PageBuffer(4096)
   pgid = 0
   count = 0
   next = 0
@@ -476,7 +495,7 @@ export function decodeInlinePage(
   const flags = view.getUint16(pageStart + 8, true)
   const count = view.getUint16(pageStart + 10, true)
   const overflow = view.getUint32(pageStart + 12, true)
-  if (id !== 0) corrupt(`${where}: page id ${id}, expected 0 for an inline page`)
+  if (id !== 0) corrupt(`${where}: page id ${u64Text(view, pageStart)}, expected 0 for an inline page`)
   if (flags !== LEAF_PAGE) corrupt(`${where}: page flags ${hexU32(flags)}, expected leaf (0x02)`)
   if (overflow !== 0) corrupt(`${where}: overflow ${overflow}, expected 0`)
   out.reserve(count)
@@ -555,6 +574,7 @@ export class TreeWalk {
       if (budget-- <= 0) return false
       const top = this.frames[this.depth]!
       if (top.next > top.last) {
+        this.release(this.depth + 1)
         this.depth--
         continue
       }
@@ -563,6 +583,12 @@ export class TreeWalk {
       this.load(child, top, i, `branch page ${top.pgid} element ${i}`)
     }
     return true
+  }
+
+  /** A page with overflow leaves its frame's buffer large: give that back once the walk is above it. */
+  private release(depth: number): void {
+    const frame = this.frames[depth]
+    if (frame && frame.buf.bytes.length > RELEASE_ABOVE) frame.buf = new PageBuffer(this.db.pageSize)
   }
 
   /** Number of the (sorted) keys that are below `key` (or at most `key`, with orEqual). */
@@ -603,7 +629,9 @@ export class TreeWalk {
     const frame = this.frame(depth)
     const buf = frame.buf
     const db = this.db
-    const overflow = readPage(db, buf, pgid, referrer)
+    let held = 0
+    for (let d = 0; d < depth; d++) held += this.frames[d]!.buf.bytes.length
+    const overflow = readPage(db, buf, pgid, referrer, held)
     const { split, side, path } = this.range
     const onPath =
       split !== undefined && (parent === null || (parent.pathIndex >= 0 && parentIndex === parent.pathIndex))
@@ -845,7 +873,8 @@ function descend<T>(
       const need = packedSize(buf.view, db.pageSize)
       if (need < 0 || Math.ceil(need / db.pageSize) - 1 !== overflow) return undefined
       buf.ensure(span, db.pageSize)
-      if (db.file.read(buf.bytes, db.pageSize, span - db.pageSize, pos + db.pageSize) < span - db.pageSize) return undefined
+      if (db.file.read(buf.bytes, db.pageSize, span - db.pageSize, pos + db.pageSize) < span - db.pageSize)
+        return undefined
     }
     const next = choose(buf, count, span)
     if (flags === LEAF_PAGE || next === undefined) return next as T | undefined

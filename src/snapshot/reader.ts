@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs'
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs'
 import { VerificationError, errorMessage } from '../errors.js'
 
 /**
@@ -38,7 +38,9 @@ export class SnapshotFile {
   static open(path: string): SnapshotFile {
     let fd: number
     try {
-      fd = openSync(path, 'r')
+      // Non-blocking, so a FIFO (or a device) is opened at once and refused below instead of waiting for a writer;
+      // a regular file reads the same either way.
+      fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK)
     } catch (e: unknown) {
       throw new SnapshotReadError(`cannot open snapshot ${path}: ${describe(e)}`)
     }
@@ -125,7 +127,8 @@ export class PageBuffer {
   /** Make room for `size` bytes; the old contents are discarded unless `keep` bytes are asked to survive. */
   ensure(size: number, keep = 0): void {
     if (size <= this.bytes.length) return
-    const ab = new ArrayBuffer(alignUp(Math.max(size, this.bytes.length * 2)))
+    // Doubling saves reallocations for small pages; a large one gets what it needs and no more.
+    const ab = new ArrayBuffer(alignUp(size > 1024 * 1024 ? size : Math.max(size, this.bytes.length * 2)))
     const bytes = new Uint8Array(ab)
     if (keep > 0) bytes.set(this.bytes.subarray(0, keep))
     this.bytes = bytes

@@ -19,12 +19,13 @@ const CHUNK = 1024 * 1024
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads')
-const { openSync, readSync, closeSync } = require('node:fs')
+const { openSync, readSync, closeSync, fstatSync, constants } = require('node:fs')
 const { createHash } = require('node:crypto')
 const { path, length, chunk } = workerData
 let fd = -1
 try {
-  fd = openSync(path, 'r')
+  fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK)
+  if (!fstatSync(fd).isFile()) throw new Error('it is no longer a regular file')
   const buf = Buffer.allocUnsafe(chunk)
   const hash = createHash('sha256')
   let pos = 0

@@ -146,6 +146,9 @@ const RANK_STRUCTURE = 2
 const RANK_TRAILER = 3
 const RANK_POLICY = 4
 
+/** The largest meta bucket value kept for the status hash. */
+const MAX_META_VALUE = 64 * 1024
+
 /** Visit this many pages between looks at the clock; yield to the event loop every YIELD_MS. */
 const STEP_PAGES = 256
 const YIELD_MS = 20
@@ -343,6 +346,11 @@ class Verification {
       for (let i = 0; i < page.count; i++) {
         if (metaEntries.length >= 64)
           throw new VerificationError(`bucket "meta" ${page.where(i)}: more than 64 entries`)
+        // Kept until the status hash replays them: etcd's meta values are a few bytes (confState a little JSON).
+        if (page.valLen[i]! > MAX_META_VALUE)
+          throw new VerificationError(
+            `bucket "meta" ${page.where(i)}: a value of ${page.valLen[i]} bytes, more than etcd stores there (at most ${MAX_META_VALUE})`
+          )
         const k = page.keyOff[i]!
         const v = k + page.keyLen[i]!
         metaEntries.push([page.buf.bytes.slice(k, v), page.buf.bytes.slice(v, v + page.valLen[i]!)])
@@ -493,6 +501,11 @@ class Verification {
         inlineFileOffset: page.fileOffset + v
       }
       if (root === 0) {
+        // bbolt inlines a bucket only while its page fits in a quarter page (Bucket.inlineable).
+        if (vLen - BUCKET_HEADER_SIZE > this.pageSize / 4)
+          throw new VerificationError(
+            `root bucket ${page.where(i)}: bucket ${name} is inline in ${vLen - BUCKET_HEADER_SIZE} bytes, more than the ${this.pageSize / 4} bbolt inlines`
+          )
         const copy = new PageBuffer(vLen)
         copy.bytes.set(bytes.subarray(v, v + vLen))
         top.inline = copy
