@@ -87,7 +87,7 @@ describe('getInputs', () => {
     expect(getInputs().endpoints).toEqual(['https://10.0.0.1:2379', 'https://10.0.0.2:2379'])
   })
 
-  it("keeps an explicit default port (URL drops it): https://host:443 has a port", () => {
+  it('keeps an explicit default port (URL drops it): https://host:443 has a port', () => {
     setInputs({ endpoints: 'https://etcd.example:443, http://10.0.0.1:80/, https://[::1]:443, https://10.0.0.2:2379' })
     expect(getInputs().endpoints).toEqual([
       'https://etcd.example:443',
@@ -109,7 +109,13 @@ describe('getInputs', () => {
     const { masked, spy } = captureMasks()
     try {
       const keyPem = readFileSync(pki.clientKey, 'utf8')
-      setInputs({ key: keyPem, username: 'root', password: 'hunter2hunter2', recipients: '', passphrase: 'correct horse battery' })
+      setInputs({
+        key: keyPem,
+        username: 'root',
+        password: 'hunter2hunter2',
+        recipients: '',
+        passphrase: 'correct horse battery'
+      })
       getInputs()
       expect(masked()).toEqual(expect.arrayContaining(['hunter2hunter2', 'correct horse battery', keyPem.trim()]))
       // each base64 line of the key, since the runner masks line by line
@@ -121,7 +127,11 @@ describe('getInputs', () => {
   })
 
   it('takes PEM text as well as paths', () => {
-    setInputs({ cacert: readFileSync(pki.caCert, 'utf8'), cert: readFileSync(pki.clientCert, 'utf8'), key: readFileSync(pki.clientKey, 'utf8') })
+    setInputs({
+      cacert: readFileSync(pki.caCert, 'utf8'),
+      cert: readFileSync(pki.clientCert, 'utf8'),
+      key: readFileSync(pki.clientKey, 'utf8')
+    })
     const s = getInputs()
     expect(s.tls?.cert?.kind).toBe('text')
     expect(s.tls?.key?.kind).toBe('text')
@@ -192,9 +202,29 @@ describe('getInputs', () => {
     const expired = join(dir, 'expired.crt')
     const expiredKey = join(dir, 'expired.key')
     const csr = join(dir, 'expired.csr')
-    execFileSync('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', expiredKey, '-out', csr, '-subj', '/CN=old'], { stdio: 'ignore' })
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-new',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        expiredKey,
+        '-out',
+        csr,
+        '-subj',
+        '/CN=old'
+      ],
+      { stdio: 'ignore' }
+    )
     // -days -1: valid until yesterday
-    execFileSync('openssl', ['x509', '-req', '-in', csr, '-signkey', expiredKey, '-days', '-1', '-out', expired], { stdio: 'ignore' })
+    execFileSync('openssl', ['x509', '-req', '-in', csr, '-signkey', expiredKey, '-days', '-1', '-out', expired], {
+      stdio: 'ignore'
+    })
     expect(errorFor({ cert: expired, key: expiredKey })).toMatch(/^cert \(.*\) expired on/)
   })
 

@@ -115,7 +115,8 @@ export function getInputs(now: Date = new Date()): BackupSettings {
     if (/PRIVATE KEY/.test(value)) maskSecret(value)
   }
   // An age identity pasted where recipients belong is refused below; mask it too, it is a private key.
-  for (const identity of core.getInput(Inputs.Recipients).match(/AGE-SECRET-KEY-1[0-9A-Z]+/gi) ?? []) maskSecret(identity)
+  for (const identity of core.getInput(Inputs.Recipients).match(/AGE-SECRET-KEY-1[0-9A-Z]+/gi) ?? [])
+    maskSecret(identity)
 
   const username = core.getInput(Inputs.Username)
   if (password && !username) {
@@ -137,7 +138,11 @@ export function getInputs(now: Date = new Date()): BackupSettings {
     etcdctlExplicit: core.getInput(Inputs.Etcdctl) !== '',
     etcdVersion: parseEtcdVersion(core.getInput(Inputs.EtcdVersion)),
     etcdDownloadUrl: parseDownloadUrl(core.getInput(Inputs.EtcdDownloadUrl)),
-    encryption: parseEncryption(core.getInput(Inputs.Encryption) || 'age', core.getInput(Inputs.Recipients), passphrase),
+    encryption: parseEncryption(
+      core.getInput(Inputs.Encryption) || 'age',
+      core.getInput(Inputs.Recipients),
+      passphrase
+    ),
     ...parseCompression(core.getInput(Inputs.Compression) || 'zstd', core.getInput(Inputs.CompressionLevel)),
     artifactName: parseArtifactName(core.getInput(Inputs.ArtifactName), now),
     retentionDays: parseRetentionDays(core.getInput(Inputs.RetentionDays)),
@@ -157,7 +162,9 @@ function parseEtcdVersion(value: string): string | undefined {
   const text = value.trim().replace(/^v/, '')
   if (!text) return undefined
   if (!/^3\.\d+\.\d+(-[0-9A-Za-z.]+)?$/.test(text)) {
-    throw new ConfigurationError(`${Inputs.EtcdVersion} must be an etcd 3.x release such as 3.5.17, not '${value.trim()}'`)
+    throw new ConfigurationError(
+      `${Inputs.EtcdVersion} must be an etcd 3.x release such as 3.5.17, not '${value.trim()}'`
+    )
   }
   return text
 }
@@ -168,13 +175,19 @@ function parseDownloadUrl(value: string): string {
   try {
     url = new URL(text)
   } catch {
-    throw new ConfigurationError(`${Inputs.EtcdDownloadUrl}: '${text}' is not a URL; give a base URL such as ${DEFAULT_ETCD_DOWNLOAD_URL}`)
+    throw new ConfigurationError(
+      `${Inputs.EtcdDownloadUrl}: '${text}' is not a URL; give a base URL such as ${DEFAULT_ETCD_DOWNLOAD_URL}`
+    )
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new ConfigurationError(`${Inputs.EtcdDownloadUrl} must be an https:// (or http://) URL, not ${url.protocol}//`)
+    throw new ConfigurationError(
+      `${Inputs.EtcdDownloadUrl} must be an https:// (or http://) URL, not ${url.protocol}//`
+    )
   }
   if (url.username || url.password || url.search || url.hash) {
-    throw new ConfigurationError(`${Inputs.EtcdDownloadUrl} must be a plain base URL without credentials, query or fragment`)
+    throw new ConfigurationError(
+      `${Inputs.EtcdDownloadUrl} must be a plain base URL without credentials, query or fragment`
+    )
   }
   return text.replace(/\/+$/, '')
 }
@@ -188,7 +201,8 @@ export function maskSecret(value: string): void {
   if (!value) return
   core.setSecret(value)
   const lines = value.split(/\r?\n/).map(l => l.trim())
-  if (lines.length > 1) for (const line of lines) if (line.length >= 8 && !line.startsWith('-----')) core.setSecret(line)
+  if (lines.length > 1)
+    for (const line of lines) if (line.length >= 8 && !line.startsWith('-----')) core.setSecret(line)
 }
 
 /** Below this length a password earns a warning: the runner's masking of it stars those characters everywhere. */
@@ -227,7 +241,9 @@ export function parseEndpoints(value: string): string[] {
     // URL drops a port that is the scheme's default (https://host:443 has port ''), so look at what was written.
     const port = url.port || (/:\d+\/?$/.test(entry) ? (url.protocol === 'https:' ? '443' : '80') : '')
     if (!port) {
-      throw new ConfigurationError(`${Inputs.Endpoints}: '${shownEndpoint(entry)}' has no port; etcd's client port is usually 2379`)
+      throw new ConfigurationError(
+        `${Inputs.Endpoints}: '${shownEndpoint(entry)}' has no port; etcd's client port is usually 2379`
+      )
     }
     seen.add(`${url.protocol}//${url.hostname}:${port}`)
   }
@@ -285,7 +301,9 @@ function readPem(input: Inputs, value: string, expect: 'certificate' | 'key'): P
       throw new ConfigurationError(`${where} is not a valid PEM certificate`)
     }
     if (input === Inputs.Cert && Date.parse(cert.validTo) < Date.now()) {
-      throw new ConfigurationError(`${where} expired on ${cert.validTo}; renew it (kubeadm certs renew) or pass a valid one`)
+      throw new ConfigurationError(
+        `${where} expired on ${cert.validTo}; renew it (kubeadm certs renew) or pass a valid one`
+      )
     }
   } else {
     if (!/PRIVATE KEY-----/.test(text)) {
@@ -307,7 +325,9 @@ function parseEncryption(mode: string, recipientsInput: string, passphrase: stri
   const recipientStrings = splitList(recipientsInput)
   if (mode === 'none') {
     if (recipientStrings.length || passphrase) {
-      throw new ConfigurationError(`${Inputs.Encryption} is none but recipients or a passphrase is set: remove them, or use encryption: age`)
+      throw new ConfigurationError(
+        `${Inputs.Encryption} is none but recipients or a passphrase is set: remove them, or use encryption: age`
+      )
     }
     return { kind: 'none' }
   }
@@ -319,7 +339,9 @@ function parseEncryption(mode: string, recipientsInput: string, passphrase: stri
   }
   if (passphrase) {
     if (passphrase.length < 8) {
-      throw new ConfigurationError(`${Inputs.Passphrase} is shorter than 8 characters; use a long random passphrase (or recipients)`)
+      throw new ConfigurationError(
+        `${Inputs.Passphrase} is shorter than 8 characters; use a long random passphrase (or recipients)`
+      )
     }
     return { kind: 'age-passphrase', passphrase }
   }
@@ -352,11 +374,18 @@ function parseCompression(value: string, levelInput: string): { compression: Com
 const FORBIDDEN_NAME_CHARS = ['"', ':', '<', '>', '|', '*', '?', '\r', '\n', '\\', '/']
 
 export function parseArtifactName(value: string, now: Date): string {
-  const name = value.trim() || `etcd-snapshot-${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`
+  const name =
+    value.trim() ||
+    `etcd-snapshot-${now
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d+Z$/, 'Z')}`
   const bad = FORBIDDEN_NAME_CHARS.filter(c => name.includes(c))
   if (bad.length) {
     const shown = bad.map(c => JSON.stringify(c)).join(' ')
-    throw new ConfigurationError(`${Inputs.ArtifactName} '${name.replace(/[\r\n]/g, ' ')}' contains ${shown}, which the artifact service rejects; use letters, digits, '-', '_' and '.'`)
+    throw new ConfigurationError(
+      `${Inputs.ArtifactName} '${name.replace(/[\r\n]/g, ' ')}' contains ${shown}, which the artifact service rejects; use letters, digits, '-', '_' and '.'`
+    )
   }
   if (name === '.' || name === '..' || name.length > 200) {
     throw new ConfigurationError(`${Inputs.ArtifactName} must be a plain file name of at most 200 characters`)
