@@ -311,12 +311,7 @@ export async function restoreSnapshot(opts: RestoreOptions): Promise<RestoreResu
     for (const entry of await fs.readdir(target)) {
       const moved = path.join(dataDir, entry)
       // rename() would replace an empty directory someone put there meanwhile; refuse instead.
-      if (
-        await fs.lstat(moved).then(
-          () => true,
-          () => false
-        )
-      )
+      if (await pathExists(moved))
         throw new EtcdError(`${moved} appeared during the restore; restore into a directory nobody else writes to`)
       await fs.rename(path.join(target, entry), moved)
       if (before !== 'absent') record(moved)
@@ -361,6 +356,13 @@ export function inspectDataDirSync(dataDir: string): 'absent' | 'empty' {
     )
   }
   return 'empty'
+}
+
+async function pathExists(p: string): Promise<boolean> {
+  return fs.lstat(p).then(
+    () => true,
+    () => false
+  )
 }
 
 /** The tool's own error line ("Error: ..."), without its JSON log lines. */
