@@ -10,7 +10,15 @@ import { join } from 'node:path'
 import { runAction, type ActionRun } from './support/action-runner.js'
 import { startArtifactService, type ArtifactService } from './support/artifact-service.js'
 import { startEtcd, stopAll, type EtcdMember } from './support/etcd.js'
-import { childProcesses, filesUnder, growingSnapshot, processesMatching, sizeOf, waitFor, type ProcessInfo } from './support/faults.js'
+import {
+  childProcesses,
+  filesUnder,
+  growingSnapshot,
+  processesMatching,
+  sizeOf,
+  waitFor,
+  type ProcessInfo
+} from './support/faults.js'
 import { makePki, type Pki } from './support/pki.js'
 import { SecretScan } from './support/secrets.js'
 import { seedKubernetes } from './support/seed.js'
@@ -23,7 +31,6 @@ let member: EtcdMember
 let service: ArtifactService
 let recipient: string
 const secrets = new SecretScan()
-const runs: Record<string, ActionRun> = {}
 const mounts: string[] = []
 
 beforeAll(async () => {
@@ -45,6 +52,11 @@ afterAll(async () => {
   await stopAll()
   rmSync(dir, { recursive: true, force: true })
 })
+
+/** Searches a run for secrets as soon as it ends: each test checks its own runs, so each can run alone. */
+function scanRun(name: string, run: ActionRun): void {
+  secrets.expectClean({ runs: { [name]: run } })
+}
 
 function spawnQuiet(cmd: string, args: string[]): void {
   try {
@@ -103,15 +115,17 @@ describe('faults while the snapshot is taken', () => {
       env: service.env,
       onStart: () => {
         // Freeze etcd as soon as the action has received part of the snapshot, note how much, then kill it.
-        void waitFor('the action to receive part of the snapshot', () => growingSnapshot(runnerTemp, 1 << 20)).then(() => {
-          member.kill('SIGSTOP')
-          partAtKill = sizeOf(growingSnapshot(runnerTemp)?.file ?? '') ?? 0
-          member.kill('SIGKILL')
-        })
+        void waitFor('the action to receive part of the snapshot', () => growingSnapshot(runnerTemp, 1 << 20)).then(
+          () => {
+            member.kill('SIGSTOP')
+            partAtKill = sizeOf(growingSnapshot(runnerTemp)?.file ?? '') ?? 0
+            member.kill('SIGKILL')
+          }
+        )
       }
     })
-    runs['killed main'] = main
-    runs['killed post'] = post
+    scanRun('killed main', main)
+    scanRun('killed post', post)
     expect(partAtKill).toBeGreaterThan(0)
     expect(partAtKill).toBeLessThan(SNAPSHOT_BYTES)
     expect(main.code).not.toBe(0)
@@ -149,8 +163,8 @@ describe('faults while the snapshot is taken', () => {
     })
     const waited = Date.now() - frozenAt
     member.kill('SIGCONT')
-    runs['slow main'] = main
-    runs['slow post'] = post
+    scanRun('slow main', main)
+    scanRun('slow post', post)
     expect(frozenAt).toBeGreaterThan(0)
     expect(main.error).toBe(
       `snapshot save from ${member.clientUrl} did not finish within the timeout of 3s; raise 'timeout' or check the member's load`
@@ -166,7 +180,10 @@ describe('faults while the snapshot is taken', () => {
   /** A shell wrapper around the real etcdctl that runs `script` first when its arguments include `word`. */
   function wrapEtcdctl(name: string, word: string, script: string): string {
     const wrapper = join(dir, name)
-    writeFileSync(wrapper, `#!/bin/sh\nfor a in "$@"; do\n  if [ "$a" = ${word} ]; then ${script}; fi\ndone\nexec /usr/bin/etcdctl "$@"\n`)
+    writeFileSync(
+      wrapper,
+      `#!/bin/sh\nfor a in "$@"; do\n  if [ "$a" = ${word} ]; then ${script}; fi\ndone\nexec /usr/bin/etcdctl "$@"\n`
+    )
     chmodSync(wrapper, 0o755)
     return wrapper
   }
@@ -181,11 +198,18 @@ describe('faults while the snapshot is taken', () => {
     const started = Date.now()
     const { main, post } = await runAction({
       runnerTemp,
-      inputs: { ...pemInputs(), recipients: recipient, etcdctl, 'output-dir': outputDir, 'artifact-name': name, ...inputs },
+      inputs: {
+        ...pemInputs(),
+        recipients: recipient,
+        etcdctl,
+        'output-dir': outputDir,
+        'artifact-name': name,
+        ...inputs
+      },
       env: service.env
     })
-    runs[`${name} main`] = main
-    runs[`${name} post`] = post
+    scanRun(`${name} main`, main)
+    scanRun(`${name} post`, post)
     return { main, post, runnerTemp, outputDir, elapsedMs: Date.now() - started }
   }
 
@@ -218,7 +242,11 @@ describe('faults while the snapshot is taken', () => {
   })
 
   it('HashKV that does not come within timeout: fails naming the timeout and what to change, nothing left', async () => {
-    const { main, post, runnerTemp, outputDir, elapsedMs } = await runWithEtcdctl(slowHashKvEtcdctl(600), 'hashkv-timeout', { timeout: '12s' })
+    const { main, post, runnerTemp, outputDir, elapsedMs } = await runWithEtcdctl(
+      slowHashKvEtcdctl(600),
+      'hashkv-timeout',
+      { timeout: '12s' }
+    )
     expect(main.error).toBe(
       `endpoint hashkv on ${member.clientUrl} failed: no answer within the timeout of 12s; etcd hashes the whole keyspace to answer: raise 'timeout' for a big one, or check the member's load`
     )
@@ -236,7 +264,9 @@ describe('faults while the snapshot is taken', () => {
       'required-keys': '/registry/no-such-resource',
       upload: 'false'
     })
-    expect(main.error).toBe('snapshot failed verification: no live key under required prefix "/registry/no-such-resource"')
+    expect(main.error).toBe(
+      'snapshot failed verification: no live key under required prefix "/registry/no-such-resource"'
+    )
     // HashKV was asked before the walk found the problem; the verdict did not wait for it.
     expect(existsSync(asked)).toBe(true)
     expect(elapsedMs).toBeLessThan(60_000)
@@ -267,15 +297,17 @@ describe('faults while the snapshot is taken', () => {
           })
         }
       })
-      runs[`${name} main`] = main
-      runs[`${name} post`] = post
+      scanRun(`${name} main`, main)
+      scanRun(`${name} post`, post)
       expect(signalledAt?.part).toBeGreaterThan(0)
       expect(signalledAt?.part).toBeLessThan(SNAPSHOT_BYTES)
       expect(main.code).toBe(1)
       expect(main.error).toBe(`cancelled (${signal}); the plaintext snapshot was removed`)
       // Main removed them itself before exiting; the post step then runs anyway and finds nothing left to remove.
-      const privateDir = main.state['private-dir'] as string
-      expect(existsSync(privateDir)).toBe(false)
+      const privateDir = main.state['private-dir']
+      // existsSync(undefined) is false too: the state must name the directory for this to prove anything.
+      expect(privateDir).toMatch(/\/etcd-snapshot-\w+$/)
+      expect(existsSync(privateDir!)).toBe(false)
       expect(post.code).toBe(0)
       expect(post.log).not.toMatch(/::warning::/)
       expect(leftovers(runnerTemp, outputDir)).toEqual([])
@@ -307,8 +339,8 @@ describe('faults while the snapshot is taken', () => {
       }
     })
     return done.then(({ main, post }) => {
-      runs[`${name} main`] = main
-      runs[`${name} post`] = post
+      scanRun(`${name} main`, main)
+      scanRun(`${name} post`, post)
       expect(acted).toBe(true)
       return { main, post, runnerTemp, outputDir }
     })
@@ -359,7 +391,9 @@ describe('faults while the snapshot is taken', () => {
     expect(main.log).toContain("the action's first node process is gone (killed by the runner?): ending as on SIGTERM")
     expect(main.error).toBe('cancelled (SIGTERM); the plaintext snapshot was removed')
     // It removed the plaintext and credentials before the post step ran: post found nothing of them to remove.
-    const privateDir = main.state['private-dir'] as string
+    const privateDir = main.state['private-dir']
+    expect(privateDir).toMatch(/\/etcd-snapshot-\w+$/)
+    expect(existsSync(privateDir!)).toBe(false)
     expect(post.code).toBe(0)
     expect(post.log).not.toContain(`removed ${privateDir}`)
     expect(leftovers(runnerTemp, outputDir)).toEqual([])
@@ -392,6 +426,7 @@ describe('faults while the snapshot is taken', () => {
     // The save ran inside that process, so nothing outlived it to write on.
     expect(etcdctlLeft()).toEqual([])
     expect(post.code).toBe(0)
+    expect(main.state['private-dir']).toMatch(/\/etcd-snapshot-\w+$/)
     expect(post.log).toContain(`removed ${main.state['private-dir']}`)
     expect(leftovers(runnerTemp, outputDir)).toEqual([])
     expectNoUpload(name)
@@ -416,8 +451,8 @@ describe('output disk full', () => {
       },
       env: service.env
     })
-    runs['full main'] = main
-    runs['full post'] = post
+    scanRun('full main', main)
+    scanRun('full post', post)
     expect(main.error).toBe(
       `no space left in ${join(mount, 'full')} while writing the backup; free space or point output-dir elsewhere (the partial file was removed)`
     )
@@ -438,8 +473,8 @@ describe('output disk full', () => {
       inputs: { ...pemInputs(), recipients: recipient, 'output-dir': outputDir, 'artifact-name': 'temp-full' },
       env: service.env
     })
-    runs['temp-full main'] = main
-    runs['temp-full post'] = post
+    scanRun('temp-full main', main)
+    scanRun('temp-full post', post)
     expect(main.error).toBe(
       `no space left in ${main.state['private-dir']} for the plaintext snapshot; the runner's temp dir (RUNNER_TEMP) needs room for the whole snapshot`
     )
@@ -450,8 +485,17 @@ describe('output disk full', () => {
 })
 
 describe('secrets', () => {
-  it('leaks no secret in any run of this file', () => {
-    expect(Object.keys(runs).length).toBeGreaterThanOrEqual(22)
-    secrets.expectClean({ runs, trees: [dir] })
+  // Every run above is searched where it ends (scanRun); this one stands alone: a whole backup and upload with the
+  // TLS key given as PEM text.
+  it('leaks no secret in a backup that succeeds with the TLS key given as text', async () => {
+    const { runnerTemp, outputDir } = workDirs()
+    const inputs = { ...pemInputs(), recipients: recipient, 'output-dir': outputDir, 'artifact-name': 'no-leak' }
+    const { main, post } = await runAction({ runnerTemp, inputs, env: service.env })
+    expect(main.error).toBeUndefined()
+    expect(main.code).toBe(0)
+    expect(service.artifacts().some(a => a.name === 'no-leak')).toBe(true)
+    const scan = new SecretScan().addSecretInputs(inputs).addPki(pki)
+    expect(scan.size).toBeGreaterThan(1)
+    scan.expectClean({ runs: { main, post }, trees: [outputDir, runnerTemp] })
   })
 })
