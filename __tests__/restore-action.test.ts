@@ -6,6 +6,7 @@
  */
 import { execFileSync } from 'node:child_process'
 import {
+  chmodSync,
   copyFileSync,
   existsSync,
   mkdirSync,
@@ -24,6 +25,7 @@ import { startEtcd, stopAll, type EtcdMember } from './support/etcd.js'
 import { makePki, type Pki } from './support/pki.js'
 import { readAll, seedKubernetes } from './support/seed.js'
 import { expectDataDirServes } from './support/restored.js'
+import { waitFor } from './support/faults.js'
 
 const RESTORE_YML = join(ROOT, 'restore', 'action.yml')
 const PASSPHRASE = 'correct horse battery staple, restored'
@@ -403,6 +405,41 @@ describe('restore action', () => {
       const post = await postStep(main, env, runnerTemp)
       expect(post.code).toBe(0)
       expect(readdirSync(outputDir)).toEqual([])
+    })
+  })
+
+  describe('cancelled', () => {
+    it('mid-restore (SIGTERM): an empty data dir that was there stays, empty; the plaintext and its dirs go', async () => {
+      const runnerTemp = mkdtempSync(join(dir, 'runner-'))
+      const outputDir = mkdtempSync(join(dir, 'out-'))
+      // An empty data dir the user made (it may be a mount point): the restore may fill it, never remove it.
+      const dataDir = mkdtempSync(join(dir, 'mount-'))
+      chmodSync(dataDir, 0o750)
+      const env = service.newJobEnv()
+      let pid: number | undefined
+      const running = runStep('restore', {
+        inputs: { 'artifact-name': 'rt-age', identity, 'output-dir': outputDir, 'data-dir': dataDir },
+        env,
+        runnerTemp,
+        actionYml: RESTORE_YML,
+        onStart: p => (pid = p)
+      })
+      await waitFor('the tool to be restoring into the data dir', () =>
+        readdirSync(dataDir).some(n => n.startsWith('.etcd-restore-')) ? true : undefined
+      )
+      process.kill(pid!, 'SIGTERM')
+      const main = await running
+      expect(main.code).toBe(1)
+      expect(main.error).toBe('cancelled (SIGTERM); the plaintext snapshot was removed')
+      expect(readdirSync(dataDir)).toEqual([])
+      expect(statSync(dataDir).mode & 0o777).toBe(0o750)
+      expect(readdirSync(outputDir)).toEqual([])
+      const privateDir = main.state['restore-private-dir']
+      expect(privateDir).toMatch(new RegExp(`^${runnerTemp}/etcd-restore-`))
+      expect(existsSync(privateDir!)).toBe(false)
+      const post = await postStep(main, env, runnerTemp)
+      expect(post.code).toBe(0)
+      expect(existsSync(dataDir)).toBe(true)
     })
   })
 
