@@ -275,6 +275,20 @@ describe('memory stays bounded whatever pages a file declares', () => {
       /^invalid snapshot .*: page 400 \(byte \d+\): .* more than the 48 MiB the verifier holds at once/
     ]
   ]
+  it('a 64 GiB sparse database of 512-byte pages: its page accounting fits in under 150 MB', () => {
+    const path = join(dir, 'pages-64g')
+    const hwm = 2 ** 27
+    const buckets = ['key', 'meta'].map(name => ({ key: Buffer.from(name), value: inlineBucket([]), bucket: true }))
+    writeSparse(path, buildBolt({ pageSize: 512, root: 2, hwm, pages: [{ id: 2, leaf: buckets }] }))
+    const r = verifyPeakMemory(path)
+    rmSync(path)
+    expect({ code: r.code, headline: r.headline }).toEqual({
+      code: 1,
+      headline: expect.stringMatching(/^invalid snapshot .*: no sha256 trailer/)
+    })
+    expect(r.peakMb).toBeLessThan(150)
+  }, 150_000)
+
   for (const [what, make, headline] of cases) {
     it(`${what}: refused in under 150 MB`, () => {
       const path = make()
