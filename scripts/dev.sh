@@ -29,7 +29,10 @@ etcd_check() {
   for tool in etcd etcdctl $([ "${patch%.*}" = 3.4 ] || echo etcdutl); do
     [ -x "$dir/$tool" ] || return 1
   done
-  "$dir/etcd" --version 2>/dev/null | grep -qx "etcd Version: $patch"
+  # Read whole before matching: `etcd --version | grep -q` fails under pipefail when grep exits first (SIGPIPE).
+  local version
+  version="$("$dir/etcd" --version 2>/dev/null)" || return 1
+  grep -qx "etcd Version: $patch" <<<"$version"
 }
 
 # Builds the pinned release from scripts/etcd/v<minor>: a throwaway module requiring etcd's modules at that
