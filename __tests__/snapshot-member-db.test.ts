@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { run, type CliIO } from '../src/cli.js'
 import { verifySnapshot } from '../src/snapshot/index.js'
+import { peekRevision } from '../src/snapshot/peek.js'
 import { mapSnapshot } from './support/bolt-layout.js'
 import { etcdctl, startEtcd, stopAll, type EtcdMember } from './support/etcd.js'
 import { currentRevision, putMany, readAll } from './support/seed.js'
@@ -95,6 +96,8 @@ describe("a copy of a member's database", () => {
       const r = await verifySnapshot(file, { skipHashCheck: true })
       expect({ newer, errors: r.errors }).toEqual({ newer, errors: [] })
       expect({ newer, status: r.status }).toEqual({ newer, status: await etcdctlStatus(file) })
+      // The revision hint read along one path of the tree follows the same meta page.
+      expect({ newer, peeked: peekRevision(file) }).toEqual({ newer, peeked: r.status.revision })
       expect(r.liveKeys).toBe(keys)
       expect(r.hashKV?.hash).toBe(hashKv)
       expect(r.warnings.join('\n')).toMatch(/no sha256 trailer/)

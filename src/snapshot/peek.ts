@@ -20,10 +20,10 @@ export function peekRevision(path: string): number | undefined {
     const got = file.read(probe.bytes, 0, Math.min(probe.bytes.length, file.size), 0)
     const pageSize = got >= 80 ? probe.view.getUint32(24, true) : 0
     if (!isValidPageSize(pageSize) || got < 2 * pageSize) return undefined
-    // bbolt uses the valid meta with the higher txid; a snapshot's meta 0 is one transaction ahead of meta 1.
-    const meta = [parseMeta(probe, 0, 0, pageSize), parseMeta(probe, pageSize, 1, pageSize)].find(
-      m => m.problems.length === 0
-    )
+    // bbolt uses the valid meta with the higher txid (a snapshot's meta 0; either page in a member's database).
+    const meta = [parseMeta(probe, 0, 0, pageSize), parseMeta(probe, pageSize, 1, pageSize)]
+      .filter(m => m.problems.length === 0)
+      .sort((a, b) => b.txid - a.txid)[0]
     if (!meta) return undefined
     const db = { file, pageSize, pagesInFile: Math.floor(file.size / pageSize) }
     const header = peekValue(db, meta.root, KEY_BUCKET_NAME)
