@@ -15,8 +15,8 @@ import * as zlib from 'node:zlib'
  * What one entry may expand to: at most this many times its compressed size, plus MAX_EXPANSION_SLACK. Stored and
  * encrypted entries do not grow at all; the factor leaves room for manifest.json and an artifact zipped with deflate.
  */
-export const MAX_EXPANSION_RATIO = 16
-export const MAX_EXPANSION_SLACK = 1 << 20
+const MAX_EXPANSION_RATIO = 16
+const MAX_EXPANSION_SLACK = 1 << 20
 
 const EOCD_SIGNATURE = 0x06054b50
 const ZIP64_LOCATOR_SIGNATURE = 0x07064b50
@@ -159,7 +159,7 @@ function safeNumber(value: bigint): number {
 }
 
 /** The bound on what an entry may expand to, whatever it declares. */
-export function expansionLimit(compressedSize: number): number {
+function expansionLimit(compressedSize: number): number {
   return compressedSize * MAX_EXPANSION_RATIO + MAX_EXPANSION_SLACK
 }
 

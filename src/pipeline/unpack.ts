@@ -13,7 +13,7 @@ import { AgeError, ConfigurationError, errorMessage, OutputError, VerificationEr
 import { StreamDigest } from './digest.js'
 import { partialPath } from './index.js'
 import { SnapshotSizeGuard } from './snapshot-size.js'
-import { ZstdFrameWalker } from './zstd-frames.js'
+import { ENDS_INSIDE_FRAME, ZstdFrameWalker } from './zstd-frames.js'
 
 /** A layer around the snapshot, named as the backup manifest names them. */
 export type Layer = 'age' | 'zstd' | 'gzip'
@@ -216,12 +216,12 @@ function decompressStage(name: string, what: string, layers: Layer[]) {
         try {
           zstdFrames?.feed(chunk)
         } catch (e: unknown) {
-          throw appended(name, errorMessage(e))
+          throw compressedStreamEnd(name, errorMessage(e))
         }
         yield chunk
       }
       const incomplete = zstdFrames?.incomplete()
-      if (incomplete) throw appended(name, incomplete)
+      if (incomplete) throw compressedStreamEnd(name, incomplete)
     }
     const feeding = pipeline(Readable.from(counted()), decompressor)
     // If iteration stops first (an error downstream), the feeding pipeline's own error is not the one to report.
@@ -231,12 +231,13 @@ function decompressStage(name: string, what: string, layers: Layer[]) {
     // gzip stops at the end of its last member and ignores zero bytes after it (zstd ignores anything): what it did
     // not consume was appended.
     const unread = fed - decompressor.bytesWritten
-    if (unread > 0) throw appended(name, `${unread} bytes follow the end of the ${layer} stream`)
+    if (unread > 0) throw compressedStreamEnd(name, `${unread} bytes follow the end of the ${layer} stream`)
   }
 }
 
-function appended(name: string, why: string): VerificationError {
-  const truncated = /truncated/.test(why)
+/** One line for a compressed stream that does not end where it should: inside a frame, or with data after it. */
+function compressedStreamEnd(name: string, why: string): VerificationError {
+  const truncated = why === ENDS_INSIDE_FRAME
   return new VerificationError(
     `${name}: ${why}; ${truncated ? 'the backup was damaged before encryption or made incorrectly' : 'the file was altered or other data was appended to it'}, use another backup`
   )

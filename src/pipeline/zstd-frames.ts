@@ -12,6 +12,9 @@ const SKIPPABLE_MAGIC = 0x184d2a50
 const FCS_SIZES = [0, 2, 4, 8]
 const DICT_ID_SIZES = [0, 1, 2, 4]
 
+/** What `incomplete()` says of a stream that ends inside a frame. */
+export const ENDS_INSIDE_FRAME = 'it ends in the middle of the compressed stream (truncated)'
+
 type State = 'magic' | 'descriptor' | 'header' | 'block' | 'body' | 'checksum' | 'skippable-size' | 'skip'
 
 export class ZstdFrameWalker {
@@ -52,7 +55,7 @@ export class ZstdFrameWalker {
   incomplete(): string | undefined {
     if (this.state === 'magic' && this.fieldFilled === 0) return undefined
     if (this.state === 'magic') return `${this.fieldFilled} stray bytes follow the last zstd frame`
-    return 'it ends in the middle of the compressed stream (truncated)'
+    return ENDS_INSIDE_FRAME
   }
 
   private fieldDone(at: number): void {
