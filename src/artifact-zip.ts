@@ -48,9 +48,13 @@ export async function extractZip(zipFile: string, directory: string): Promise<st
   try {
     const { size: zipSize } = await handle.stat()
     const entries = await readCentralDirectory(handle, zipSize)
-    for (const entry of entries) checkDeclaredSize(entry)
-    for (const entry of entries) {
-      const target = safeTarget(directory, entry.name)
+    // Everything that can be judged from the central directory is, before anything is written.
+    const targets = entries.map(entry => {
+      checkDeclaredSize(entry)
+      return safeTarget(directory, entry.name)
+    })
+    for (const [i, entry] of entries.entries()) {
+      const target = targets[i]!
       if (entry.name.endsWith('/')) {
         await fs.mkdir(target, { recursive: true })
         continue
