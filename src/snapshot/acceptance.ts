@@ -1,4 +1,5 @@
 import { VerificationError } from '../errors.js'
+import type { OfflineHashKv } from '../etcd/offline-hashkv.js'
 import type { TakenSnapshot, ToolSnapshotStatus } from '../etcd/snapshot.js'
 import type { BackupFileResult } from '../pipeline/index.js'
 import type { SnapshotReport } from './verify.js'
@@ -15,15 +16,18 @@ export interface AcceptanceEvidence {
   status: ToolSnapshotStatus
   /** The native verifier's report on the same file. */
   native: SnapshotReport
+  /** etcdutl 3.6's offline HashKV of the same file, when that etcdutl is at hand: the third opinion. */
+  offlineHashKv?: OfflineHashKv
   minKeys: number
 }
 
 /**
  * The gate: a snapshot that fails any of these never leaves the machine. Each failure is one line naming the check.
  * etcd's own `snapshot status` checks neither the size nor the trailer, so those come first; then the native
- * verifier's structural verdict; then the two opinions must agree on every number.
+ * verifier's structural verdict; then the two opinions must agree on every number, and etcdutl 3.6's offline HashKV
+ * (when at hand) with the native verifier's.
  */
-export function assertSnapshotAccepted({ taken, file, status, native, minKeys }: AcceptanceEvidence): void {
+export function assertSnapshotAccepted({ taken, file, status, native, offlineHashKv, minKeys }: AcceptanceEvidence): void {
   const size = file.snapshotSize
   if (size % BLOCK !== TRAILER) {
     throw new VerificationError(`snapshot size ${size} is not 512·n + 32 bytes: the file is truncated or not an etcd snapshot`)
@@ -50,6 +54,12 @@ export function assertSnapshotAccepted({ taken, file, status, native, minKeys }:
   if (disagreements.length) {
     const what = disagreements.map(([name, ours, theirs]) => `${name} ${ours} vs ${theirs}`).join(', ')
     throw new VerificationError(`the native verifier and ${status.tool} snapshot status disagree (${what}); the snapshot cannot be trusted`)
+  }
+  const ours = native.hashKV
+  if (offlineHashKv && ours && (offlineHashKv.hash !== ours.hash || offlineHashKv.hashRevision !== ours.revision)) {
+    throw new VerificationError(
+      `the native verifier's HashKV ${ours.hash} at revision ${ours.revision} and ${offlineHashKv.tool} hashkv's ${offlineHashKv.hash} at revision ${offlineHashKv.hashRevision} disagree; the snapshot cannot be trusted`
+    )
   }
   if (status.revision <= 0) throw new VerificationError(`snapshot revision is ${status.revision}; an etcd that has data has revision > 0`)
   if (status.revision < taken.revisionBefore || status.revision > taken.revisionAfter) {
