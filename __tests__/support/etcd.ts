@@ -104,6 +104,8 @@ export interface StartEtcdOptions {
    */
   restoreFrom?: string
   restoreArgs?: string[]
+  /** Run this etcd binary instead of ETCD_BIN (another release, for tests across releases). */
+  etcdBin?: string
 }
 
 export interface EtcdCluster {
@@ -278,6 +280,7 @@ interface MemberSpec {
   extraArgs: string[]
   /** Learners fail /health in 3.4 (it does a linearizable read), so readiness is "status answers". */
   learner: boolean
+  etcdBin?: string
 }
 
 function buildArgs(s: MemberSpec): string[] {
@@ -339,6 +342,7 @@ class EtcdProcess implements EtcdMember {
   readonly pki: Pki | undefined
   readonly agent: http.Agent
   readonly args: readonly string[]
+  private readonly etcdBin: string
   /** Learners fail /health in 3.4, so readiness falls back to status; cleared by promoteLearner. */
   learner: boolean
   private child: ChildProcess | undefined
@@ -355,6 +359,7 @@ class EtcdProcess implements EtcdMember {
     this.pki = spec.pki
     this.learner = spec.learner
     this.args = buildArgs(spec)
+    this.etcdBin = spec.etcdBin ?? ETCD_BIN
     this.agent = makeAgent(spec.pki)
     this.etcdctlEnv = { ...API_ENV, ETCDCTL_ENDPOINTS: this.clientUrl }
     if (spec.pki) {
@@ -380,8 +385,8 @@ class EtcdProcess implements EtcdMember {
     try {
       // setpriv makes the kernel SIGKILL etcd when the spawning thread (the jest worker) dies, even by SIGKILL.
       const [cmd, argv] = existsSync(SETPRIV_BIN)
-        ? [SETPRIV_BIN, ['--pdeathsig', 'KILL', '--', ETCD_BIN, ...this.args]]
-        : [ETCD_BIN, [...this.args]]
+        ? [SETPRIV_BIN, ['--pdeathsig', 'KILL', '--', this.etcdBin, ...this.args]]
+        : [this.etcdBin, [...this.args]]
       const child = spawn(cmd, argv, { stdio: ['ignore', log, log] })
       this.child = child
       this.exitPromise = new Promise(resolve => child.once('exit', () => resolve()))
@@ -478,7 +483,8 @@ export async function startEtcd(opts: StartEtcdOptions = {}): Promise<EtcdMember
       token: `etcd-test-${clientPort}`,
       quotaBackendBytes: opts.quotaBackendBytes,
       extraArgs: opts.extraArgs ?? [],
-      learner: false
+      learner: false,
+      etcdBin: opts.etcdBin
     })
     if (opts.restoreFrom) {
       const restore = await snapshotTool([
