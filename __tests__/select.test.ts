@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import type { MemberStatus } from '../src/etcd/client.js'
 import { freePorts } from '../src/etcd/ports.js'
 import { PROBES_IN_FLIGHT, selectEndpoint, type EndpointProbe } from '../src/etcd/select.js'
+import { MAX_ENDPOINTS, parseEndpoints } from '../src/inputs.js'
 import { runAction } from './support/action-runner.js'
 import { ETCDCTL_BIN } from './support/etcd.js'
 
@@ -133,10 +134,10 @@ describe('many endpoints', () => {
     expect(message.length).toBeLessThanOrEqual(480)
   })
 
-  it(`240 unreachable endpoints: at most ${PROBES_IN_FLIGHT} etcdctl at once, and one short error line`, async () => {
+  it(`${MAX_ENDPOINTS} unreachable endpoints: at most ${PROBES_IN_FLIGHT} etcdctl at once, and one short error line`, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'select-many-'))
     try {
-      // The real etcdctl, with a shorter timeout (so 240 probes take seconds, not minutes), noting when each
+      // The real etcdctl, with a shorter timeout (so the probes take seconds, not minutes), noting when each
       // `endpoint status` starts and ends.
       const events = join(dir, 'events')
       mkdirSync(events)
@@ -145,7 +146,7 @@ describe('many endpoints', () => {
         wrapper,
         [
           '#!/bin/sh',
-          'for a in "$@"; do shift; case "$a" in --command-timeout=*) set -- "$@" --command-timeout=300ms;; *) set -- "$@" "$a";; esac; done',
+          'for a in "$@"; do shift; case "$a" in --command-timeout=*) set -- "$@" --command-timeout=1s;; *) set -- "$@" "$a";; esac; done',
           'case "$*" in *"endpoint status"*) ;; *) exec ' + ETCDCTL_BIN + ' "$@";; esac',
           `date +%s%N > ${events}/$$.start`,
           `${ETCDCTL_BIN} "$@"; code=$?`,
@@ -156,7 +157,7 @@ describe('many endpoints', () => {
         { mode: 0o755 }
       )
       // Closed ports on loopback, half https, half http.
-      const ports = await freePorts(240)
+      const ports = await freePorts(MAX_ENDPOINTS)
       const endpoints = ports.map((port, i) => `${i % 2 ? 'http' : 'https'}://127.0.0.1:${port}`)
       const identity = join(dir, 'key.txt')
       execFileSync('age-keygen', ['-o', identity], { stdio: 'ignore' })
@@ -175,12 +176,14 @@ describe('many endpoints', () => {
         }
       })
       expect(post.code).toBe(0)
-      expect(main.error).toBe(`none of 240 etcd endpoints is usable: 240 ${refused} (first: ${endpoints[0]})`)
+      expect(main.error).toBe(
+        `none of ${MAX_ENDPOINTS} etcd endpoints is usable: ${MAX_ENDPOINTS} ${refused} (first: ${endpoints[0]})`
+      )
       expect(main.error!.length).toBeLessThan(500)
 
       const files = readdirSync(events)
-      expect(files.filter(f => f.endsWith('.start'))).toHaveLength(240)
-      expect(files.filter(f => f.endsWith('.end'))).toHaveLength(240)
+      expect(files.filter(f => f.endsWith('.start'))).toHaveLength(MAX_ENDPOINTS)
+      expect(files.filter(f => f.endsWith('.end'))).toHaveLength(MAX_ENDPOINTS)
       const moments = files.map(f => ({
         delta: f.endsWith('.start') ? 1 : -1,
         at: BigInt(readFileSync(join(events, f), 'utf8').trim())
@@ -199,4 +202,12 @@ describe('many endpoints', () => {
       rmSync(dir, { recursive: true, force: true })
     }
   }, 240_000)
+
+  it(`refuses more than ${MAX_ENDPOINTS} endpoints as an input, in one line`, () => {
+    const many = Array.from({ length: 1000 }, (_, i) => `https://10.0.${i >> 8}.${i & 255}:2379`)
+    expect(parseEndpoints(many.slice(0, MAX_ENDPOINTS).join('\n'))).toHaveLength(MAX_ENDPOINTS)
+    expect(() => parseEndpoints(many.join('\n'))).toThrow(
+      `endpoints: 1000 endpoints given, at most ${MAX_ENDPOINTS}; list the client URLs of one cluster's members`
+    )
+  })
 })

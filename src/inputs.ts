@@ -247,8 +247,17 @@ export function parseEndpoints(value: string): string[] {
     }
     seen.add(`${url.protocol}//${url.hostname}:${port}`)
   }
+  // Probing an endpoint can take 15 s: a long list (a paste gone wrong) would run for an hour before failing.
+  if (seen.size > MAX_ENDPOINTS) {
+    throw new ConfigurationError(
+      `${Inputs.Endpoints}: ${seen.size} endpoints given, at most ${MAX_ENDPOINTS}; list the client URLs of one cluster's members`
+    )
+  }
   return [...seen]
 }
+
+/** More endpoints than any etcd cluster has members (etcd advises at most 7). */
+export const MAX_ENDPOINTS = 64
 
 /** An endpoint as an error may echo it: any user:password@ and query (a token?) replaced by ***. */
 function shownEndpoint(entry: string): string {
