@@ -7,6 +7,7 @@ import type { BackupFileResult } from './pipeline/index.js'
 import type { DrillReport } from './etcd/drill.js'
 import type { MemberHashKv } from './snapshot/cluster-check.js'
 import type { SnapshotReport } from './snapshot/index.js'
+import { printable } from './snapshot/printable.js'
 
 /** Everything a backup run learned; the manifest and the summary are views of it. */
 export interface BackupRecord {
@@ -160,7 +161,7 @@ function describeKubernetes(native: SnapshotReport): string {
   const top = Object.entries(k.resources)
     .sort((a, b) => b[1] - a[1])
     .slice(0, 8)
-    .map(([r, n]) => `${r} ${n}`)
+    .map(([r, n]) => `${printable(r)} ${n}`)
     .join(', ')
   const secrets =
     k.secrets.total === 0
