@@ -162,6 +162,24 @@ describe('decompression bombs', () => {
     expect(readdirSync(parent)).toEqual([])
   })
 
+  it.each([
+    ['empty', Buffer.alloc(0), 'it is empty, before'],
+    ['one page', () => original.subarray(0, 4096), 'it ends after 4096 bytes, before'],
+    ['text', Buffer.from('not a snapshot\n'.repeat(100)), 'its first page is not bbolt (magic 0x'],
+    [
+      'a page size bbolt never writes',
+      () => Buffer.concat([original.subarray(0, 24), Buffer.from([0x10, 0, 0, 0]), original.subarray(28)]),
+      'its first page declares page size 16, which bbolt never writes'
+    ]
+  ])('a zstd stream whose content is %s is refused as no snapshot', async (_what, content, expected) => {
+    const data = typeof content === 'function' ? content() : content
+    const output = join(mkdtempSync(join(dir, 'f-')), 'out.db')
+    const unpacking = unpackBackup({ input: inFolder('small.db.zst', zstd(data)), output })
+    await expect(unpacking).rejects.toThrow(VerificationError)
+    await expect(unpacking).rejects.toThrow(`small.db.zst does not hold an etcd snapshot: ${expected}`)
+    expect(readdirSync(join(output, '..'))).toEqual([])
+  })
+
   it('the bound is the larger high-water mark of the two valid meta pages', async () => {
     // Meta 1 says one page more than meta 0 (the current one); both checksums are valid, and bbolt may open either.
     const changed = Buffer.from(original)

@@ -22,7 +22,7 @@ const HEAD_LIMIT = 2 * 65536
  */
 export class SnapshotSizeGuard extends Transform {
   private head: Buffer[] = []
-  private headLength = 0
+  private decided = false
   private limit: number | undefined
   private why = ''
   private total = 0
@@ -45,7 +45,7 @@ export class SnapshotSizeGuard extends Transform {
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.total += chunk.length
     try {
-      if (this.head.length || this.headLength === 0) this.inspect(chunk)
+      if (!this.decided) this.inspect(chunk)
       if (this.limit !== undefined && this.total > this.limit) throw this.tooLarge()
     } catch (e: unknown) {
       callback(e as Error)
@@ -55,8 +55,9 @@ export class SnapshotSizeGuard extends Transform {
   }
 
   override _flush(callback: TransformCallback): void {
-    if (this.head.length) {
-      callback(this.refuse(`it ends after ${this.total} bytes, before bbolt's two meta pages are complete (truncated)`))
+    if (!this.decided) {
+      const what = this.total === 0 ? 'it is empty' : `it ends after ${this.total} bytes`
+      callback(this.refuse(`${what}, before bbolt's two meta pages are complete (truncated)`))
       return
     }
     callback()
@@ -65,7 +66,6 @@ export class SnapshotSizeGuard extends Transform {
   /** Collects the first two pages, then derives the bound from them; clears `head` once decided. */
   private inspect(chunk: Buffer): void {
     this.head.push(chunk)
-    this.headLength += chunk.length
     const head = this.head.length === 1 ? chunk : Buffer.concat(this.head)
     this.head = [head]
     if (head.length >= MAGIC_OFFSET + 4 && head.readUInt32LE(MAGIC_OFFSET) !== MAGIC) {
@@ -81,6 +81,7 @@ export class SnapshotSizeGuard extends Transform {
     if (head.length < declared + META_END && head.length < HEAD_LIMIT) return
     this.decide(head, declared)
     this.head = []
+    this.decided = true
   }
 
   /** bbolt opens with the valid meta of the higher txid; either may be current, so the larger size is the bound. */
