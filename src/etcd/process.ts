@@ -19,12 +19,25 @@ export interface RunOptions {
 }
 
 /**
- * What a child may inherit from this process: where to find programs, a home and a temp dir, the locale, and the
- * CA bundle Go reads for system roots. Nothing else: the runner's environment holds every input (INPUT_PASSWORD,
- * INPUT_KEY, INPUT_PASSPHRASE, INPUT_IDENTITY) and the runtime tokens, and an etcd tool reads ETCD_*, ETCDCTL_* and
- * HTTPS_PROXY as its own settings.
+ * What a child may inherit from this process: where to find programs, a home and a temp dir, the locale, the CA
+ * bundle Go reads for system roots, and the Go runtime's limits a runner's admin may set (a container's CPUs and
+ * memory). Nothing else: the runner's environment holds every input (INPUT_PASSWORD, INPUT_KEY, INPUT_PASSPHRASE,
+ * INPUT_IDENTITY) and the runtime tokens, and an etcd tool reads ETCD_*, ETCDCTL_* and HTTPS_PROXY as its own
+ * settings.
  */
-const INHERITED = ['PATH', 'HOME', 'TMPDIR', 'TZ', 'LANG', 'LC_*', 'SSL_CERT_FILE', 'SSL_CERT_DIR']
+const INHERITED = [
+  'PATH',
+  'HOME',
+  'TMPDIR',
+  'TZ',
+  'LANG',
+  'LC_*',
+  'SSL_CERT_FILE',
+  'SSL_CERT_DIR',
+  'GOMAXPROCS',
+  'GOMEMLIMIT',
+  'GODEBUG'
+]
 
 /**
  * The environment of every child this action starts: the allow-listed part of ours, minus `drop`, plus `extra`
