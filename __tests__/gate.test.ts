@@ -144,6 +144,20 @@ describe('the acceptance gate', () => {
     )
   })
 
+  it("refuses when etcdutl 3.6's offline hashkv (the third opinion) disagrees with the native verifier's HashKV", () => {
+    const ours = native.hashKV!
+    expect(ours.revision).toBe(revision)
+    const third = (hash: number, hashRevision: number) =>
+      evidence(e => (e.offlineHashKv = { hash, hashRevision, compactRevision: -1, tool: 'etcdutl 3.6.5' }))
+    expect(verdict(third(ours.hash, ours.revision))).toBe('accepted')
+    expect(verdict(third(ours.hash + 1, ours.revision))).toBe(
+      `the native verifier's HashKV ${ours.hash} at revision ${ours.revision} and etcdutl 3.6.5 hashkv's ${ours.hash + 1} at revision ${ours.revision} disagree; the snapshot cannot be trusted`
+    )
+    expect(verdict(third(ours.hash, ours.revision - 1))).toBe(
+      `the native verifier's HashKV ${ours.hash} at revision ${ours.revision} and etcdutl 3.6.5 hashkv's ${ours.hash} at revision ${ours.revision - 1} disagree; the snapshot cannot be trusted`
+    )
+  })
+
   it('refuses revision 0, even when both opinions and the member agree on it', () => {
     const refused = evidence(e => {
       e.native.status.revision = 0
