@@ -8,7 +8,15 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runAction, type ActionRun } from './support/action-runner.js'
-import { addLearner, memberStatus, startCluster, stopAll, type EtcdCluster, type EtcdMember } from './support/etcd.js'
+import {
+  addLearner,
+  ETCD_VERSION,
+  memberStatus,
+  startCluster,
+  stopAll,
+  type EtcdCluster,
+  type EtcdMember
+} from './support/etcd.js'
 import { makePki, type Pki } from './support/pki.js'
 import { SecretScan } from './support/secrets.js'
 import { seedKubernetes } from './support/seed.js'
@@ -74,7 +82,7 @@ describe('choosing the member on a three-member TLS cluster with a learner', () 
     expect(main.log).toContain(`skipped ${learner.clientUrl}: learner (not a voting member, may lag)`)
     expect(main.log).toMatch(
       new RegExp(
-        `^using ${quote(used)} \\(member [0-9a-f]+, etcd 3\\.4\\.23, revision \\d+\\): a caught-up follower \\(applied index \\d+, leader at \\d+\\); keeps the snapshot's load off the leader$`,
+        `^using ${quote(used)} \\(member [0-9a-f]+, etcd ${quote(ETCD_VERSION)}, revision \\d+\\): a caught-up follower \\(applied index \\d+, leader at \\d+\\); keeps the snapshot's load off the leader$`,
         'm'
       )
     )
