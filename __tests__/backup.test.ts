@@ -12,7 +12,7 @@ import { Decrypter } from 'age-encryption'
 import { runAction as runActionOnce, type ActionRun, type RunActionOptions } from './support/action-runner.js'
 import { startArtifactService, type ArtifactService } from './support/artifact-service.js'
 import { sizeOf } from './support/faults.js'
-import { startEtcd, stopAll, type EtcdMember } from './support/etcd.js'
+import { ETCD_VERSION, SNAPSHOT_TOOL_BIN, startEtcd, stopAll, type EtcdMember } from './support/etcd.js'
 import { makePki, type Pki } from './support/pki.js'
 import { SecretScan } from './support/secrets.js'
 import { currentRevision, readAll, seedKubernetes } from './support/seed.js'
@@ -58,10 +58,10 @@ function tlsInputs(): Record<string, string> {
   return { endpoints: member.clientUrl, cacert: pki.caCert, cert: pki.clientCert, key: pki.clientKey }
 }
 
-/** Restores a plaintext snapshot with etcdctl into a new data dir. */
+/** Restores a plaintext snapshot with this release's snapshot tool (etcdutl 3.5+, etcdctl 3.4) into a new data dir. */
 function restoreWithEtcdctl(snapshot: string): string {
   const dataDir = join(mkdtempSync(join(dir, 'restored-')), 'data')
-  execFileSync('etcdctl', ['snapshot', 'restore', snapshot, '--data-dir', dataDir], {
+  execFileSync(SNAPSHOT_TOOL_BIN, ['snapshot', 'restore', snapshot, '--data-dir', dataDir], {
     env: { ...process.env, ETCDCTL_API: '3' },
     stdio: 'pipe'
   })
@@ -97,7 +97,7 @@ describe('backup action', () => {
     const o = main.outputs
     expect(o['snapshot-file']).toMatch(/nightly-1\/nightly-1\.db\.zst\.age$/)
     expect(o['endpoint']).toBe(member.clientUrl)
-    expect(o['etcd-version']).toBe('3.4.23')
+    expect(o['etcd-version']).toBe(ETCD_VERSION)
     expect(o['artifact-name']).toBe('nightly-1')
     expect(Number(o['revision'])).toBe(await currentRevision(member))
     expect(Number(o['total-keys'])).toBeGreaterThanOrEqual(1500)
@@ -123,7 +123,7 @@ describe('backup action', () => {
     expect(manifest['snapshot']?.['revision']).toBe(Number(o['revision']))
     expect(manifest['snapshot']?.['sha256']).toBe(o['snapshot-sha256'])
     expect(manifest['file']?.['recipients']).toEqual([recipient])
-    expect(manifest['etcd']?.['serverVersion']).toBe('3.4.23')
+    expect(manifest['etcd']?.['serverVersion']).toBe(ETCD_VERSION)
     expect(JSON.stringify(manifest)).not.toContain('PRIVATE KEY')
 
     // Public tools only: age -d, zstd -d, etcdctl snapshot restore.
@@ -133,7 +133,7 @@ describe('backup action', () => {
     const snapshot = join(restoredDir, 'snapshot.db')
     execFileSync('sh', ['-c', `age -d -i "${identityFile}" "${encryptedCopy}" | zstd -d -q -o "${snapshot}"`])
     const status = JSON.parse(
-      execFileSync('etcdctl', ['snapshot', 'status', '-w', 'json', snapshot], {
+      execFileSync(SNAPSHOT_TOOL_BIN, ['snapshot', 'status', '-w', 'json', snapshot], {
         env: { ...process.env, ETCDCTL_API: '3' },
         encoding: 'utf8'
       })
@@ -416,7 +416,7 @@ describe('backup action', () => {
     expect(main.error).toBeUndefined()
     expectCleanedUp(main, post)
     expect(main.log).toMatch(/::group::Restore drill/)
-    expect(main.log).toMatch(/restored and served by etcd 3\.4\.23 in [\d.]+ s: revision \d+/)
+    expect(main.log).toMatch(new RegExp(`restored and served by etcd ${ETCD_VERSION.replace(/\./g, '\\.')} in [\\d.]+ s: revision \\d+`))
     expect(main.log).toMatch(
       new RegExp(
         `${member.clientUrl}: HashKV ${main.outputs['hashkv']} at revision ${main.outputs['revision']} matches the snapshot`
