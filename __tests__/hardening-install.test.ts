@@ -1,8 +1,8 @@
 /**
  * etcd-version / etcd-download-url: on a runner without etcdctl, the action downloads the release tarball from a
  * mirror laid out like etcd's GitHub releases, checks it against SHA256SUMS, caches etcdctl with @actions/tool-cache
- * and takes the backup with it. The "release" is built here from Debian's real etcdctl 3.4.23 and served from
- * 127.0.0.1; nothing reaches the internet.
+ * and takes the backup with it. The "release" is built here from the real etcdctl (and etcdutl, 3.5+) of the etcd
+ * release under test and served from 127.0.0.1; nothing reaches the internet.
  */
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
@@ -23,12 +23,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { checksumFor, DEFAULT_ETCD_DOWNLOAD_URL, releaseAsset } from '../src/etcd/install.js'
 import { runAction, type ActionRun } from './support/action-runner.js'
-import { ETCDCTL_BIN, startEtcd, stopAll, type EtcdMember } from './support/etcd.js'
+import { ETCD_VERSION, ETCDCTL_BIN, ETCDUTL_BIN, startEtcd, stopAll, type EtcdMember } from './support/etcd.js'
 import { makePki, type Pki } from './support/pki.js'
 import { SecretScan } from './support/secrets.js'
 import { seedKubernetes } from './support/seed.js'
 
-const VERSION = '3.4.23'
+// The release under test, laid out as etcd publishes it (etcdutl in it from 3.5 on).
+const VERSION = ETCD_VERSION
 const FOLDER = `etcd-v${VERSION}-linux-amd64`
 const TARBALL = `${FOLDER}.tar.gz`
 
@@ -61,6 +62,7 @@ beforeAll(async () => {
   const release = join(dir, 'release')
   mkdirSync(join(release, FOLDER), { recursive: true })
   copyFileSync(ETCDCTL_BIN, join(release, FOLDER, 'etcdctl'))
+  if (ETCDUTL_BIN) copyFileSync(ETCDUTL_BIN, join(release, FOLDER, 'etcdutl'))
   writeFileSync(join(release, FOLDER, 'README.md'), 'etcd release built for a test\n')
   execFileSync('tar', ['-czf', join(release, TARBALL), '-C', release, FOLDER])
   const tarball = readFileSync(join(release, TARBALL))
@@ -159,7 +161,7 @@ describe('etcd-version: installing etcdctl on a runner that has none', () => {
     expect(requested).toEqual([`/good/v${VERSION}/${TARBALL}`, `/good/v${VERSION}/SHA256SUMS`])
     // The tool cache layout @actions/tool-cache uses: <cache>/etcd/<version>/<arch>/ plus a .complete marker.
     const cachedDir = join(toolCache, 'etcd', VERSION, process.arch)
-    expect(readdirSync(cachedDir).sort()).toEqual(['etcdctl'])
+    expect(readdirSync(cachedDir).sort()).toEqual(ETCDUTL_BIN ? ['etcdctl', 'etcdutl'] : ['etcdctl'])
     expect(existsSync(`${cachedDir}.complete`)).toBe(true)
     expect(first.log).toContain(`etcdctl ${VERSION} at ${join(cachedDir, 'etcdctl')}`)
     expect(first.log).toMatch(/downloaded, checked against SHA256SUMS and cached/)
@@ -200,7 +202,9 @@ describe('etcd-version: installing etcdctl on a runner that has none', () => {
     const main = await backupWithInstall('unlisted', 'unlisted', toolCache)
     expect(main.code).not.toBe(0)
     expect(main.error).toMatch(
-      /SHA256SUMS lists no sha256 for etcd-v3\.4\.23-linux-amd64\.tar\.gz; refusing to install an unverified download/
+      new RegExp(
+        `SHA256SUMS lists no sha256 for ${TARBALL.replace(/\./g, '\\.')}; refusing to install an unverified download`
+      )
     )
     expect(existsSync(join(toolCache, 'etcd'))).toBe(false)
   })
