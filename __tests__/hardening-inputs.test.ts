@@ -383,6 +383,14 @@ describe('the secret scan', () => {
       'short @ dirty summary'
     ])
     expect(JSON.stringify(found)).not.toContain(line)
+    // A whole PEM on one line (as in JSON): the report of each matching key line hides the other key lines too.
+    const pemLines = pki
+      .pem('clientKey')
+      .split('\n')
+      .filter(l => l.length >= 16 && !l.startsWith('-----'))
+    const oneLine = scan.scanText('json', JSON.stringify({ key: pki.pem('clientKey') }))
+    expect(oneLine.length).toBeGreaterThanOrEqual(pemLines.length)
+    for (const l of pemLines) expect(JSON.stringify(oneLine)).not.toContain(l)
     expect(() => new SecretScan().expectClean({ texts: { a: 'b' } })).toThrow(/no secrets registered/)
   })
 

@@ -90,11 +90,18 @@ export class SecretScan {
         continue
       }
       for (const line of lines) {
-        if (pattern.test(line))
-          leaks.push({ secret: label, where, line: line.split(value).join('[SECRET]').slice(0, 300) })
+        if (pattern.test(line)) leaks.push({ secret: label, where, line: this.hidden(line) })
       }
     }
     return leaks
+  }
+
+  /** The line with every registered secret on it (not only the one that matched) replaced by [SECRET]. */
+  private hidden(line: string): string {
+    let shown = line
+    for (const value of [...this.secrets.keys()].sort((a, b) => b.length - a.length))
+      shown = shown.split(value).join('[SECRET]')
+    return shown.slice(0, 300)
   }
 
   /** Everything a run of the action left for a reader: log (without ::add-mask::), outputs, state, summary, error. */
