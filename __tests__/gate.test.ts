@@ -1,15 +1,16 @@
 /**
  * The backup's acceptance gate (snapshot/acceptance.ts), one check at a time: each test hands it a real snapshot of a
- * real etcd 3.4 member, with what the native verifier and etcd's own `snapshot status` said about it, and changes
- * exactly one piece of that evidence so that exactly one check must refuse. Each asserts that check's own message, so
- * a check switched off makes its test fail (a later check catching the same case says something else). Two cases run
- * the whole action with a wrapped etcdctl: a `snapshot status` that disagrees with the file, and a member whose
- * revision around the save does not contain the snapshot's.
+ * real etcd member of the release under test, with what the native verifier and etcd's own `snapshot status` said
+ * about it, and changes exactly one piece of that evidence so that exactly one check must refuse. Each asserts that
+ * check's own message, so a check switched off makes its test fail (a later check catching the same case says
+ * something else). Two cases run the whole action with a wrapped tool: a `snapshot status` that disagrees with the
+ * file (from etcdctl on 3.4, etcdutl from 3.5 on, the tool the action asks), and a member whose revision around the
+ * save does not contain the snapshot's.
  */
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { toolSnapshotStatus, type TakenSnapshot, type ToolSnapshotStatus } from '../src/etcd/snapshot.js'
 import { resolveTools } from '../src/etcd/tools.js'
 import { VerificationError } from '../src/errors.js'
@@ -17,7 +18,7 @@ import type { BackupFileResult } from '../src/pipeline/index.js'
 import { assertSnapshotAccepted, type AcceptanceEvidence } from '../src/snapshot/acceptance.js'
 import { verifySnapshot, type SnapshotReport } from '../src/snapshot/index.js'
 import { runAction } from './support/action-runner.js'
-import { ETCDCTL_BIN, startEtcd, stopAll, type EtcdMember } from './support/etcd.js'
+import { ETCDCTL_BIN, ETCDUTL_BIN, SNAPSHOT_TOOL_BIN, startEtcd, stopAll, type EtcdMember } from './support/etcd.js'
 import { currentRevision, seedKubernetes } from './support/seed.js'
 import { saveSnapshot } from './support/snapshots.js'
 
@@ -125,8 +126,11 @@ describe('the acceptance gate', () => {
     "refuses when etcd's snapshot status and the native verifier disagree on %s",
     field => {
       const theirs = status[field] + 1
+      // etcdutl 3.6's totalKey counts live keys, so the gate holds it against the verifier's live keys there.
+      const ours =
+        field === 'totalKey' && status.totalKeyCounts === 'live-keys' ? native.liveKeys : native.status[field]
       expect(verdict(evidence(e => (e.status[field] = theirs)))).toBe(
-        `the native verifier and ${status.tool} snapshot status disagree (${field} ${native.status[field]} vs ${theirs}); the snapshot cannot be trusted`
+        `the native verifier and ${status.tool} snapshot status disagree (${field} ${ours} vs ${theirs}); the snapshot cannot be trusted`
       )
     }
   )
@@ -210,16 +214,19 @@ describe('the gate in the action, with a wrapped etcdctl', () => {
     recipient = execFileSync('age-keygen', ['-y', identity], { encoding: 'utf8' }).trim()
   })
 
-  /** The real etcdctl, except that the JSON output of the command `words` passes through `sed`. */
-  function wrapped(name: string, words: string, sed: string): string {
-    const wrapper = join(dir, name, 'etcdctl')
+  /**
+   * The real `tool` (etcdctl, or etcdutl from 3.5 on), except that the JSON output of the command `words` passes
+   * through `sed`. The wrapper keeps the tool's name, which the action's messages use.
+   */
+  function wrapped(name: string, words: string, sed: string, tool: string = ETCDCTL_BIN): string {
+    const wrapper = join(dir, name, basename(tool))
     execFileSync('mkdir', ['-p', join(dir, name)])
     writeFileSync(
       wrapper,
       [
         '#!/bin/sh',
-        `case "$*" in *"${words}"*) ;; *) exec ${ETCDCTL_BIN} "$@";; esac`,
-        `out=$(${ETCDCTL_BIN} "$@") || exit $?`,
+        `case "$*" in *"${words}"*) ;; *) exec ${tool} "$@";; esac`,
+        `out=$(${tool} "$@") || exit $?`,
         `printf '%s\\n' "$out" | sed '${sed}'`,
         ''
       ].join('\n'),
@@ -228,7 +235,7 @@ describe('the gate in the action, with a wrapped etcdctl', () => {
     return wrapper
   }
 
-  async function backupWith(etcdctl: string, name: string) {
+  async function backupWith(tools: { etcdctl?: string; etcdutl?: string }, name: string) {
     const outputDir = mkdtempSync(join(dir, 'out-'))
     const { main, post } = await runAction({
       inputs: {
@@ -236,7 +243,8 @@ describe('the gate in the action, with a wrapped etcdctl', () => {
         cacert: '',
         cert: '',
         key: '',
-        etcdctl,
+        etcdctl: tools.etcdctl ?? ETCDCTL_BIN,
+        etcdutl: tools.etcdutl ?? ETCDUTL_BIN ?? '',
         recipients: recipient,
         upload: 'false',
         'output-dir': outputDir,
@@ -250,20 +258,22 @@ describe('the gate in the action, with a wrapped etcdctl', () => {
   }
 
   it('a member whose snapshot status disagrees with the file: the backup fails naming the number', async () => {
-    const main = await backupWith(
-      wrapped('status-lies', 'snapshot status', 's/"hash":[0-9]*/"hash":12345/'),
-      'status-lies'
-    )
+    // The tool the action asks for the status: etcdctl on 3.4, etcdutl from 3.5 on (3.6's etcdctl has none).
+    const tool = basename(SNAPSHOT_TOOL_BIN)
+    const lying = wrapped('status-lies', 'snapshot status', 's/"hash":[0-9]*/"hash":12345/', SNAPSHOT_TOOL_BIN)
+    const main = await backupWith({ [tool]: lying }, 'status-lies')
     expect(main.code).not.toBe(0)
     expect(main.error).toMatch(
-      /^the native verifier and etcdctl snapshot status disagree \(hash \d+ vs 12345\); the snapshot cannot be trusted$/
+      new RegExp(
+        `^the native verifier and ${tool} snapshot status disagree \\(hash \\d+ vs 12345\\); the snapshot cannot be trusted$`
+      )
     )
   })
 
   it("a snapshot revision outside the member's revisions around the save: the backup fails", async () => {
     // The member reports revision 1 before and after the save; the snapshot it streams is at the real revision.
     const main = await backupWith(
-      wrapped('status-old-revision', 'endpoint status', 's/"revision":[0-9]*/"revision":1/'),
+      { etcdctl: wrapped('status-old-revision', 'endpoint status', 's/"revision":[0-9]*/"revision":1/') },
       'old-revision'
     )
     expect(main.code).not.toBe(0)
