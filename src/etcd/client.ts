@@ -1,7 +1,7 @@
 import { EtcdError } from '../errors.js'
 import { parseJsonWithBigIds } from './json.js'
 import { runTool, type ToolResult } from './process.js'
-import { diagnoseTls } from './tls-probe.js'
+import { diagnoseTls, NOT_GRPC } from './tls-probe.js'
 
 /** How to reach etcd: TLS files on disk (0600, or the user's own) and auth. Never put on argv. */
 export interface EtcdAccess {
@@ -173,6 +173,9 @@ export function explainEtcdMessage(text: string): string | undefined {
       /first record does not look like a TLS handshake/i,
       'the endpoint speaks plain HTTP: use http:// or enable TLS on etcd'
     ],
+    // grpc-go 1.67+ (etcdctl 3.5.x/3.6.x builds) refuses a TLS server that does not pick HTTP/2 by ALPN, which etcd
+    // always does: the handshake itself succeeded, so this is not a credentials problem.
+    [/missing selected ALPN property/i, NOT_GRPC],
     [/transport: authentication handshake failed|tls:/i, 'the TLS handshake failed (check cacert, cert and key)'],
     [/context deadline exceeded|DeadlineExceeded/i, 'no answer in time (unreachable, or blocked by a firewall)']
   ]
