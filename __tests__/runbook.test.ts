@@ -9,7 +9,8 @@
  * after the backup while a watch follows them; 5. the API server and etcd are stopped (runbook step 1);
  * 6. the restore action restores into a new data dir (runbook step 3), etcd and then the API server boot on it
  * (steps 5 and 6); 7. the API serves the backup-time state and the resumed watch gets 410 Gone, which makes
- * informers relist (step 7); 8. the same with bump-revision: 0 shows the hazard.
+ * informers relist (step 7); 8. the same with bump-revision: 0 shows the hazard, and an API server restored without
+ * the EncryptionConfiguration's key never becomes ready. A second cluster without encryption at rest is reported so.
  *
  * Not run here: the kubelet, static pods and crictl (steps 1, 4-6 move manifests and data dirs; here the test stops
  * and starts the processes itself), controllers, a multi-member cluster.
@@ -691,6 +692,14 @@ suite(`the disaster-recovery runbook on kube-apiserver and etcd ${ETCD_VERSION}`
     )
 
     await restored.stop()
+    // The etcd backup holds the Secrets encrypted: an API server restored without the EncryptionConfiguration's key
+    // never becomes ready, its Secrets informer cannot list them.
+    await expect(
+      startKubeApiserver({ bin, kubePki, etcd: member, dir, name: 'kube-apiserver-keyless', readyTimeoutMs: 20_000 })
+    ).rejects.toThrow(/informer-sync failed/)
+    expect(readFileSync(join(dir, 'kube-apiserver-keyless.log'), 'utf8')).toMatch(
+      /failed to list \*core\.Secret: unable to transform key "\/registry\/secrets\/[^"]+": identity transformer tried to read encrypted data/
+    )
     await member.stop()
   }, 300_000)
 

@@ -212,6 +212,8 @@ export interface StartKubeApiserverOptions {
   compactionInterval?: string
   /** Log file name inside dir. */
   name?: string
+  /** How long to wait for /readyz (default 180 s); the server is stopped when it is not ready by then. */
+  readyTimeoutMs?: number
 }
 
 export interface ApiResult<T = KubeObject> {
@@ -490,7 +492,8 @@ export async function startKubeApiserver(opts: StartKubeApiserverOptions): Promi
   }
 
   // A cold start on 2 busy cores installs RBAC's bootstrap roles, priority levels and the rest before /readyz is ok.
-  const deadline = Date.now() + 180_000
+  const readyTimeoutMs = opts.readyTimeoutMs ?? 180_000
+  const deadline = Date.now() + readyTimeoutMs
   let last = ''
   while (Date.now() < deadline) {
     if (!running()) throw new Error(`kube-apiserver exited during startup; log ${logFile}:\n${logTail(40)}`)
@@ -504,5 +507,7 @@ export async function startKubeApiserver(opts: StartKubeApiserverOptions): Promi
     await sleep(250)
   }
   await server.stop()
-  throw new Error(`kube-apiserver not ready after 180 s (${last}); log ${logFile}:\n${logTail(40)}`)
+  throw new Error(
+    `kube-apiserver not ready after ${readyTimeoutMs / 1000} s (${last}); log ${logFile}:\n${logTail(40)}`
+  )
 }
