@@ -1,6 +1,6 @@
 /**
  * Zero false alarms, and etcd's own numbers reproduced exactly: snapshots of every shape the test etcd can make are
- * valid, `status` equals `etcdctl snapshot status -w json`, HashKV equals `etcdctl endpoint hashkv --rev=R` of the
+ * valid, `status` equals `snapshot status -w json` of the release's snapshot tool, HashKV equals `etcdctl endpoint hashkv --rev=R` of the
  * live member(s), live keys and the Kubernetes inventory equal what a range read of the member returns.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { hashKV, verifySnapshot, type KubernetesInventory, type SnapshotReport } from '../src/snapshot/index.js'
 import { peekRevision } from '../src/snapshot/peek.js'
 import { dataOf, mapSnapshot, withTrailer } from './support/bolt-layout.js'
-import { startCluster, startEtcd, stopAll, type EtcdMember } from './support/etcd.js'
+import { etcdAtLeast, startCluster, startEtcd, stopAll, type EtcdMember } from './support/etcd.js'
 import { makePki, type Pki } from './support/pki.js'
 import {
   addRole,
@@ -28,13 +28,18 @@ import {
   resourceOf,
   seedKubernetes
 } from './support/seed.js'
-import { memberHashKv, saveSnapshot, toolStatus } from './support/snapshots.js'
+import { expectedToolStatus, memberHashKv, saveSnapshot, toolStatus } from './support/snapshots.js'
 
 let dir: string
 let pki: Pki
 let member: EtcdMember
 let env: Record<string, string> = {}
 let shot = 0
+
+/** etcd 3.4.34+, 3.5.16+ and 3.6 keep a tombstone at exactly the compact revision (mvcc keyIndex.compact). */
+const TOMBSTONE_AT_COMPACT_KEPT = etcdAtLeast(
+  etcdAtLeast('3.6.0') ? '3.6.0' : etcdAtLeast('3.5.0') ? '3.5.16' : '3.4.34'
+)
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'snapshot-status-'))
@@ -84,7 +89,7 @@ async function snapshotAndCompare(): Promise<{ file: string; report: SnapshotRep
   expect(report.errors).toEqual([])
   expect(report.valid).toBe(true)
   const tool = await toolStatus(file)
-  expect(report.status).toEqual(tool)
+  expect(tool).toEqual(expectedToolStatus(report))
   // The revision read along one path of the tree (to ask HashKV early) is etcd's; nothing when the key bucket is inline.
   const keyBucketInline = mapSnapshot(readFileSync(file)).inline.some(b => b.bucket === 'key')
   expect(peekRevision(file)).toBe(keyBucketInline ? undefined : tool.revision)
@@ -230,6 +235,91 @@ describe('snapshots of a live member, shape by shape', () => {
     )
     await snapshotAndCompare()
   })
+
+  it('a compaction that lands on a delete: the tombstone at the compact revision', async () => {
+    const keys = registryKeys(11, 30)
+    await putMany(
+      member,
+      keys.map(k => [k, `doomed ${k}`] as const)
+    )
+    const { revision: at } = await deleteKeys(member, keys.slice(0, 10))
+    await compact(member, at, true)
+    await putMany(
+      member,
+      keys.slice(5, 8).map(k => [k, `reborn ${k}`] as const)
+    )
+    const { file, report } = await snapshotAndCompare()
+    expect(report.compactRevision).toBe(at)
+    expect(report.compactionFinished).toBe(true)
+    // etcd 3.4.34+, 3.5.16+ and 3.6 keep the tombstones at exactly the compact revision; older releases remove them.
+    const kept = mapSnapshot(readFileSync(file)).keyEntries.filter(e => e.main === at && e.tombstone).length
+    expect(kept).toBe(TOMBSTONE_AT_COMPACT_KEPT ? 10 : 0)
+    const [live] = await memberHashKv(member, at + 1, env)
+    expect(await hashKV(file, at + 1)).toEqual({ hash: live!.hash, revision: at + 1, compactRevision: at })
+  })
+
+  it('a tombstone below the compact revision is still refused', async () => {
+    const keys = registryKeys(13, 20)
+    await putMany(
+      member,
+      keys.map(k => [k, `short-lived ${k}`] as const)
+    )
+    const { revision: at } = await deleteKeys(member, keys.slice(0, 4))
+    await compact(member, at, true)
+    await putMany(member, [['/after-the-delete', 'x']])
+    const file = join(dir, `shot-${shot++}.db`)
+    await saveSnapshot(member, file, env)
+    expect((await verifySnapshot(file)).valid).toBe(true)
+    // The same snapshot claiming a finished compaction one revision later: the tombstones are now below it.
+    const snap = readFileSync(file)
+    const meta = mapSnapshot(snap).inline.find(b => b.bucket === 'meta')!
+    const d = Buffer.from(dataOf(snap))
+    for (const name of ['scheduledCompactRev', 'finishedCompactRev']) {
+      const e = meta.elements.find(el => snap.subarray(el.key, el.key + el.keyLen).toString() === name)!
+      d.writeBigUInt64BE(BigInt(at + 1), e.value)
+    }
+    const moved = join(dir, `shot-${shot++}.db`)
+    writeFileSync(moved, withTrailer(d))
+    const r = await verifySnapshot(moved)
+    expect(r.valid).toBe(false)
+    if (TOMBSTONE_AT_COMPACT_KEPT)
+      expect(r.errors.join('\n')).toMatch(
+        new RegExp(`tombstone ${at}_\\d+ should have been removed by the finished compaction at ${at + 1}`)
+      )
+  })
+
+  // Nothing live: etcd's keep is empty and filters nothing, but still skips the tombstones at the compact revision.
+  // The key bucket inline (one key) and on pages of its own (many keys: the verifier's split mode).
+  it.each([1, 300])(
+    'a fresh member whose %i keys were deleted at the compact revision (nothing live, keep empty)',
+    async count => {
+      const solo = await startEtcd({ name: 'solo' })
+      const keys = Array.from({ length: count }, (_, i) => `/gone/${String(i).padStart(4, '0')}`)
+      await putMany(
+        solo,
+        keys.map(k => [k, `${k} `.repeat(8)] as const)
+      )
+      const { revision: at } = await deleteKeys(solo, keys)
+      await compact(solo, at, true)
+      // A key written and deleted after the compaction: the snapshot's revision is then above the compact revision.
+      await putMany(solo, [['/later', 'two']])
+      const { revision } = await deleteKeys(solo, ['/later'])
+      const file = join(dir, `shot-${shot++}.db`)
+      await saveSnapshot(solo, file)
+      const report = await verifySnapshot(file)
+      expect(report.errors).toEqual([])
+      expect(report.valid).toBe(true)
+      expect(report.liveKeys).toBe(0)
+      expect(await toolStatus(file)).toEqual(expectedToolStatus(report))
+      const layout = mapSnapshot(readFileSync(file))
+      expect(layout.inline.some(b => b.bucket === 'key')).toBe(count === 1)
+      expect(layout.keyEntries.some(e => e.main === at && e.tombstone)).toBe(TOMBSTONE_AT_COMPACT_KEPT)
+      const [live] = await memberHashKv(solo, revision)
+      expect(live!.compactRevision).toBe(at)
+      expect(report.hashKV).toEqual({ hash: live!.hash, revision, compactRevision: at })
+      await solo.stop()
+    }
+  )
 
   it('keys with leases, a revoked lease, and a lease bucket on its own pages', async () => {
     const leases = []

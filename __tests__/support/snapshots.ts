@@ -3,7 +3,7 @@
  * and `endpoint hashkv` (the references the native verifier is compared with).
  */
 import type { EtcdMember } from './etcd.js'
-import { etcdctl, snapshotTool } from './etcd.js'
+import { etcdAtLeast, etcdctl, snapshotTool } from './etcd.js'
 
 type Env = Record<string, string | undefined>
 
@@ -12,6 +12,8 @@ export interface ToolStatus {
   revision: number
   totalKey: number
   totalSize: number
+  /** etcdutl 3.6 only: the storage version (the meta bucket's storageVersion). */
+  version?: string
 }
 
 export interface MemberHashKv {
@@ -40,6 +42,23 @@ export async function toolStatus(file: string): Promise<ToolStatus> {
   const r = await snapshotTool(['snapshot', 'status', '-w', 'json', file], { timeoutMs: 300_000 })
   if (r.code !== 0) throw new Error(`snapshot status ${file} failed (${r.code}): ${r.stderr.trim()}`)
   return JSON.parse(r.stdout) as ToolStatus
+}
+
+/** etcdutl 3.6's `snapshot status`: totalKey is the live keys, and the storage version is printed. */
+export const TOOL_STATUS_COUNTS_LIVE_KEYS: boolean = etcdAtLeast('3.6.0')
+
+/**
+ * What this release's `snapshot status -w json` (toolStatus) prints for a snapshot the native verifier reported on:
+ * its status as it is up to 3.5; on 3.6 totalKey is the live keys and `version` the storage version.
+ */
+export function expectedToolStatus(report: {
+  status: ToolStatus
+  liveKeys: number
+  storageVersion?: string
+}): ToolStatus {
+  const { hash, revision, totalKey, totalSize } = report.status
+  if (!TOOL_STATUS_COUNTS_LIVE_KEYS) return { hash, revision, totalKey, totalSize }
+  return { hash, revision, totalKey: report.liveKeys, totalSize, version: report.storageVersion }
 }
 
 /** `etcdctl endpoint hashkv --rev=<rev> -w json` from each endpoint (default: the member's own). */

@@ -230,6 +230,14 @@ export interface KeyspaceOptions {
   locate?: (main: number) => string
 }
 
+/** A HashKV register composed from runs of hashed survivors. */
+interface SurvivorHash {
+  hash: number
+  runStart: number
+  runLength: number
+  inRun: boolean
+}
+
 export class Keyspace {
   /** All entries (puts and tombstones). */
   entries = 0
@@ -248,6 +256,8 @@ export class Keyspace {
   private survivorSub = -1
   private survivorLive = 0
   private readonly prefix = { start: 0, end: 0, length: 0, hash: 0, runStart: 0, runLength: 0, inRun: false }
+  /** The survivors' HashKV composition when keep is empty (only tombstones at the compact revision skipped). */
+  private readonly prefixKeepEmpty: SurvivorHash = { hash: 0, runStart: 0, runLength: 0, inRun: false }
 
   constructor(private readonly opts: KeyspaceOptions) {
     this.table = new KeyTable(opts.split ? SPLIT_STRIDE : WHOLE_STRIDE)
@@ -346,7 +356,9 @@ export class Keyspace {
     const base = slot * stride
     const alive = (flags & F_ALIVE) !== 0
     const atOrBelowCompact = main <= opts.compactRevision
-    if (atOrBelowCompact && opts.compactionComplete && (tomb || !fresh)) {
+    // A finished compaction at C leaves per key only its latest revision at or below C, and no tombstone below C.
+    // etcd 3.4.34+, 3.5.16+ and 3.6 keep a tombstone at exactly C (mvcc keyIndex.compact); older releases drop it.
+    if (atOrBelowCompact && opts.compactionComplete && (!fresh || (tomb && main < opts.compactRevision))) {
       return this.fail(
         page,
         i,
@@ -454,6 +466,7 @@ export class Keyspace {
     p.start = register
     p.end = register
     p.hash = keyNameRegister
+    this.prefixKeepEmpty.hash = keyNameRegister
   }
 
   /**
@@ -494,12 +507,7 @@ export class Keyspace {
     }
     this.survivorMain = main
     this.survivorSub = sub
-    if (revisionKey.tombstone)
-      return this.fail(
-        page,
-        i,
-        `tombstone ${main}_${sub} should have been removed by the finished compaction at ${opts.compactRevision}`
-      )
+    if (revisionKey.tombstone) return this.survivorTombstone(page, i, before, length, hashCompactRevision)
     let keyOff = 0
     let keyLen = 0
     let encrypted = false
@@ -560,6 +568,57 @@ export class Keyspace {
       if (!marker) opts.observer.added(bytes, keyOff, keyLen, encrypted)
     }
     // HashKV over the survivors: runs of kept entries, composed as they end.
+    this.hashSurvivor(p, dropped, before, length)
+    this.hashSurvivor(this.prefixKeepEmpty, false, before, length)
+  }
+
+  /**
+   * A compacted survivor that is a tombstone. etcd 3.4.34+, 3.5.16+ and 3.6 keep one at exactly the compact
+   * revision (its key deleted there; older releases remove it); one below it should have gone. Its key is not live,
+   * and HashKV skips it: never in keep, and skipped even with an empty keep at exactly the hash's compact revision.
+   */
+  private survivorTombstone(
+    page: LeafPage,
+    i: number,
+    before: number,
+    length: number,
+    hashCompactRevision: number
+  ): void {
+    const opts = this.opts
+    const main = revisionKey.main
+    const sub = revisionKey.sub
+    if (main !== opts.compactRevision)
+      return this.fail(
+        page,
+        i,
+        `tombstone ${main}_${sub} should have been removed by the finished compaction at ${opts.compactRevision}`
+      )
+    const bytes = page.buf.bytes
+    const vOff = page.keyOff[i]! + page.keyLen[i]!
+    const problem = decodeKeyValue(bytes, vOff, vOff + page.valLen[i]!)
+    if (problem) return this.fail(page, i, `revision ${main}_${sub}: ${problem}`)
+    if (keyValue.fields !== 1) return this.fail(page, i, `tombstone ${main}_${sub} holds more than the key`)
+    this.tombstones++
+    fingerprintKey(bytes, keyValue.keyOff, keyValue.keyLen)
+    const table = this.table
+    const slot = table.find(fingerprint.a, fingerprint.b)
+    if (slot >= 0) {
+      const part = table.part
+      const flags = part.flags[slot]!
+      if ((flags & F_NEEDS_SURVIVOR) !== 0) {
+        part.flags[slot] = flags & ~F_NEEDS_SURVIVOR
+        return this.fail(
+          page,
+          i,
+          `revision ${part.data[slot * table.stride + F_FIRST_MAIN]} continues the history of a key deleted by tombstone ${main}_${sub} instead of creating it again`
+        )
+      }
+    }
+    this.hashSurvivor(this.prefix, true, before, length)
+    this.hashSurvivor(this.prefixKeepEmpty, main === hashCompactRevision, before, length)
+  }
+
+  private hashSurvivor(p: SurvivorHash, dropped: boolean, before: number, length: number): void {
     if (dropped) {
       if (p.inRun) {
         p.hash = crc32cShift(p.hash ^ p.runStart, p.runLength) ^ before
@@ -579,11 +638,13 @@ export class Keyspace {
    * End of the survivors. Reports keys whose history after the compaction needs a survivor that is missing, and
    * returns the HashKV register over the survivors and the full survivor stream (start/end registers, length).
    */
-  finishSurvivors(): { hash: number; start: number; end: number; length: number } {
+  finishSurvivors(): { hash: number; hashKeepEmpty: number; start: number; end: number; length: number } {
     const p = this.prefix
-    if (p.inRun) {
-      p.hash = crc32cShift(p.hash ^ p.runStart, p.runLength) ^ p.end
-      p.inRun = false
+    for (const h of [p, this.prefixKeepEmpty]) {
+      if (h.inRun) {
+        h.hash = crc32cShift(h.hash ^ h.runStart, h.runLength) ^ p.end
+        h.inRun = false
+      }
     }
     if (this.survivorMain > this.lastMain) {
       this.lastMain = this.survivorMain
@@ -603,7 +664,7 @@ export class Keyspace {
         )
       }
     }
-    return { hash: p.hash, start: p.start, end: p.end, length: p.length }
+    return { hash: p.hash, hashKeepEmpty: this.prefixKeepEmpty.hash, start: p.start, end: p.end, length: p.length }
   }
 
   private fail(page: LeafPage, i: number, message: string): void {

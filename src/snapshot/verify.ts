@@ -190,7 +190,7 @@ class Verification {
   private hashKv: HashKvRecorder | null = null
   private keyBucketClean = false
   /** Split mode: the compacted survivors' HashKV register and stream. */
-  private survivors: { hash: number; start: number; end: number; length: number } | null = null
+  private survivors: { hash: number; hashKeepEmpty: number; start: number; end: number; length: number } | null = null
   private pageMap: PageMap | null = null
   private pageSize = 0
   private totalSize = 0
@@ -637,9 +637,7 @@ class Verification {
         if (!pre) hashKV = recorder.finish(keepIsEmpty, revision)
         else {
           // Split mode: the survivors come first in etcd's stream; the recorder holds what follows them.
-          const initial = keepIsEmpty
-            ? crc32cShift(KEY_BUCKET_NAME_REGISTER ^ pre.start, pre.length) ^ pre.end
-            : pre.hash
+          const initial = keepIsEmpty ? pre.hashKeepEmpty : pre.hash
           hashKV = recorder.finish(keepIsEmpty, revision, initial)
         }
       }
