@@ -129,8 +129,9 @@ describe('artifact service faults', () => {
       /^Upload of artifact "hangs" failed: the artifact service did not answer within 2 s; retry the job later/
     )
     // The hung request cannot be cancelled, yet it does not hold the step open: main ends 2 s after its verdict
-    // (without that guard it would wait for the hung connection until the job's own timeout).
-    expect(elapsed).toBeLessThan(12_000)
+    // (without that guard it would wait for the hung connection until the job's own timeout, hours). The whole run,
+    // snapshot and verification included, takes seconds; the bound is generous so a loaded runner does not fail it.
+    expect(elapsed).toBeLessThan(60_000)
   })
 
   it('refuses the artifact name: fails with the service message, keeps the file', async () => {
