@@ -472,11 +472,19 @@ suite(`the disaster-recovery runbook on kube-apiserver and etcd ${ETCD_VERSION}`
     expect(main.summary).toContain(`${secrets} Secrets, all encrypted at rest`)
     expect(main.log).not.toMatch(/stored unencrypted/)
 
-    // HashKV at the snapshot's revision matches the member, though the API server compacted around the backup.
+    // HashKV at the snapshot's revision matches the member, though the API server compacted around the backup. On a
+    // machine so slow that the member compacted past the snapshot's revision before it was asked, the backup says so
+    // and passes without the comparison (the action's rule); the test accepts that, and says which it saw.
     expect(manifest.snapshot.compactRevision).toBeGreaterThan(0)
-    expect(manifest.cluster.hashKV).toEqual([
-      { endpoint: etcd.clientUrl, outcome: 'match', hash: manifest.snapshot.hashKV?.hash }
-    ])
+    const [memberHash] = manifest.cluster.hashKV
+    if (memberHash?.outcome === 'compacted') {
+      expect(main.log).toMatch(/compacted/)
+      console.log('runbook: the member compacted past the snapshot before HashKV was asked; compared nothing')
+    } else {
+      expect(manifest.cluster.hashKV).toEqual([
+        { endpoint: etcd.clientUrl, outcome: 'match', hash: manifest.snapshot.hashKV?.hash }
+      ])
+    }
     expect(main.outputs['hashkv']).toBe(String(manifest.snapshot.hashKV?.hash))
     console.log(
       `runbook: kube-apiserver ${kubeVersion(bin)} on etcd ${ETCD_VERSION}: ${k.objects} objects, revision ${backupRevision}, ` +
