@@ -20,7 +20,8 @@ import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import { run } from '../src/cli.js'
 import { writeBackupFile } from '../src/pipeline/index.js'
-import { startEtcd, stopAll } from './support/etcd.js'
+import { unpackBackup } from '../src/pipeline/unpack.js'
+import { etcdctl, startEtcd, stopAll } from './support/etcd.js'
 import { currentRevision, readAll, seedKubernetes } from './support/seed.js'
 import { saveSnapshot } from './support/snapshots.js'
 import { expectDataDirServes } from './support/restored.js'
@@ -497,6 +498,80 @@ describe('etcd-snapshot restore', () => {
       )
       expect(r.stdout).toMatch(/^restored into .*\/etcd with /m)
       await expectDataDirServes(dataDir, live)
+    })
+
+    it('copied from a running member, its newer meta page on page 1 and bbolt zero preallocation at its end: restores with --skip-hash-check', async () => {
+      const running = await startEtcd()
+      await seedKubernetes(running, { objects: 200, seed: 11 })
+      const copy = join(mkdtempSync(join(dir, 'running-')), 'db')
+      // bbolt alternates meta pages by txid (page = txid % 2): write until the copy's newer meta is page 1.
+      const txid = (b: Buffer, page: number): bigint => b.readBigUInt64LE(page * b.readUInt32LE(24) + 16 + 48)
+      let db = Buffer.alloc(0)
+      for (let i = 0; ; i++) {
+        copyFileSync(join(running.dataDir, 'member', 'snap', 'db'), copy)
+        db = readFileSync(copy)
+        if (txid(db, 1) > txid(db, 0)) break
+        expect(i).toBeLessThan(50)
+        await etcdctl(running, ['put', `/registry/extra/${i}`, 'x'])
+        await new Promise(resolve => setTimeout(resolve, 150))
+      }
+      const source = await readAll(running)
+      const pageSize = db.readUInt32LE(24)
+      const hwm = Number(db.readBigUInt64LE(pageSize + 16 + 40))
+      // Past its pages the file holds only bbolt's preallocation (zeros), no trailer: beyond what its pages declare.
+      expect(db.length).toBeGreaterThan(hwm * pageSize + 32)
+      expect(db.subarray(hwm * pageSize).every(b => b === 0)).toBe(true)
+      const packed = folderWith('member.db.zst', execFileSync('zstd', ['-q', '-c', copy], { maxBuffer: 1 << 30 }))
+      const dataDir = join(mkdtempSync(join(dir, 'node-')), 'etcd')
+      const r = await cli(
+        'restore',
+        packed,
+        '--skip-hash-check',
+        '--data-dir',
+        dataDir,
+        '--bump-revision',
+        '0',
+        '--name',
+        'raw',
+        '--initial-advertise-peer-urls',
+        'http://127.0.0.1:2380'
+      )
+      expect(r.stderr).toBe('')
+      expect(r.code).toBe(0)
+      expect(r.stdout).toMatch(/^verified: revision \d+, \d+ live keys, sha256 none \(no trailer\)$/m)
+      await running.stop()
+      await expectDataDirServes(dataDir, source)
+    })
+
+    it('a zero tail past what a member database file may hold is still a bomb', async () => {
+      const pageSize = original.readUInt32LE(24)
+      const hwm = Math.max(
+        Number(original.readBigUInt64LE(16 + 40)),
+        Number(original.readBigUInt64LE(pageSize + 16 + 40))
+      )
+      const pages = original.subarray(0, hwm * pageSize)
+      const limit = (hwm + 1) * pageSize + (16 << 20)
+      const fits = folderWith(
+        'fits.db.zst',
+        execFileSync('zstd', ['-q', '-c'], {
+          input: Buffer.concat([pages, Buffer.alloc(limit - pages.length)]),
+          maxBuffer: 1 << 30
+        })
+      )
+      const ok = await unpackBackup({ input: fits, output: join(fits, '..', 'out.db') })
+      expect(ok.outputSize).toBe(limit)
+      const over = folderWith(
+        'over.db.zst',
+        execFileSync('zstd', ['-q', '-c'], {
+          input: Buffer.concat([pages, Buffer.alloc(limit - pages.length + pageSize)]),
+          maxBuffer: 1 << 30
+        })
+      )
+      const r = unpackBackup({ input: over, output: join(over, '..', 'out.db') })
+      await expect(r).rejects.toThrow(
+        `over.db.zst: the unpacked snapshot grows past the ${limit} bytes a member's database file`
+      )
+      expect(readdirSync(join(over, '..'))).toEqual(['over.db.zst'])
     })
   })
 

@@ -11,6 +11,11 @@ const PAGE_SIZE_OFFSET = 24
 const META_END = 80
 /** bbolt's page sizes are at most 64 KiB, so both meta pages are in the first 128 KiB. */
 const HEAD_LIMIT = 2 * 65536
+/**
+ * bbolt's default AllocSize: once a member's db file is past it, bbolt grows the file to (high-water mark + 1) pages
+ * plus 16 MiB at a time (ftruncate, so zeros), which a copy of member/snap/db keeps. `snapshot save` writes none.
+ */
+const BOLT_ALLOC_SIZE = 16 << 20
 
 /**
  * Passes the plaintext snapshot through and stops it the moment it is not what it says it is. A snapshot declares its
@@ -26,6 +31,14 @@ export class SnapshotSizeGuard extends Transform {
   private limit: number | undefined
   private why = ''
   private total = 0
+  /** Where the pages the meta pages declare end (high-water mark × page size), once decided. */
+  private tailStart = Number.MAX_SAFE_INTEGER
+  /** Every byte from tailStart on has been zero so far (a raw member database's preallocation, not a trailer). */
+  private tailZero = true
+  private pageSize = 0
+  /** With no smaller manifest bound: how far a zero tail (a copy of member/snap/db) may reach, and why. */
+  private zeroTailLimit: number | undefined
+  private zeroTailWhy = ''
 
   /**
    * @param name the backup file's name, for messages
@@ -43,10 +56,15 @@ export class SnapshotSizeGuard extends Transform {
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    const start = this.total
     this.total += chunk.length
     try {
       if (!this.decided) this.inspect(chunk)
-      if (this.limit !== undefined && this.total > this.limit) throw this.tooLarge()
+      else this.scanTail(chunk, start)
+      if (this.limit !== undefined && this.total > this.limit) {
+        if (this.zeroTailLimit === undefined || !this.tailZero) throw this.tooLarge()
+        if (this.total > this.zeroTailLimit) throw this.tooLarge(this.zeroTailWhy)
+      }
     } catch (e: unknown) {
       callback(e as Error)
       return
@@ -58,6 +76,11 @@ export class SnapshotSizeGuard extends Transform {
     if (!this.decided) {
       const what = this.total === 0 ? 'it is empty' : `it ends after ${this.total} bytes`
       callback(this.refuse(`${what}, before bbolt's two meta pages are complete (truncated)`))
+      return
+    }
+    // Past the declared size only a raw database's zero preallocation may go, and bbolt grows files by whole pages.
+    if (this.limit !== undefined && this.total > this.limit && this.total % this.pageSize !== 0) {
+      callback(this.tooLarge())
       return
     }
     callback()
@@ -80,6 +103,7 @@ export class SnapshotSizeGuard extends Transform {
     }
     if (head.length < declared + META_END && head.length < HEAD_LIMIT) return
     this.decide(head, declared)
+    this.scanTail(head, 0)
     this.head = []
     this.decided = true
   }
@@ -93,15 +117,31 @@ export class SnapshotSizeGuard extends Transform {
     if (valid.length === 0) throw this.refuse(`neither meta page is intact: ${metas[0]!.problems[0]}`)
     const hwm = Math.max(...valid.map(m => m.hwm))
     const size = hwm * pageSize + TRAILER_SIZE
+    this.pageSize = pageSize
+    this.tailStart = hwm * pageSize
     if (this.limit === undefined || size < this.limit) {
       this.limit = size
       this.why = `the ${size} bytes its first page declares (high-water mark ${hwm} × page size ${pageSize} + ${TRAILER_SIZE}-byte trailer)`
+      // A copy of member/snap/db has no trailer but may end in bbolt's zero preallocation; nothing else may follow.
+      this.zeroTailLimit = (hwm + 1) * pageSize + BOLT_ALLOC_SIZE
+      this.zeroTailWhy = `the ${this.zeroTailLimit} bytes a member's database file with its first page may hold (high-water mark ${hwm} + 1 pages × page size ${pageSize} + bbolt's ${BOLT_ALLOC_SIZE}-byte zero preallocation)`
     }
   }
 
-  private tooLarge(): VerificationError {
+  /** Notes whether any byte at or after tailStart in `chunk` (which starts at output offset `start`) is not zero. */
+  private scanTail(chunk: Buffer, start: number): void {
+    if (!this.tailZero || start + chunk.length <= this.tailStart) return
+    for (let i = Math.max(0, this.tailStart - start); i < chunk.length; i++) {
+      if (chunk[i] !== 0) {
+        this.tailZero = false
+        return
+      }
+    }
+  }
+
+  private tooLarge(why = this.why): VerificationError {
     return new VerificationError(
-      `${this.name}: the unpacked snapshot grows past ${this.why}; stopped and removed (a decompression bomb or a damaged backup); use another backup`
+      `${this.name}: the unpacked snapshot grows past ${why}; stopped and removed (a decompression bomb or a damaged backup); use another backup`
     )
   }
 
