@@ -34,17 +34,24 @@ beforeAll(async () => {
   identityFile = join(dir, 'key.txt')
   execFileSync('age-keygen', ['-o', identityFile], { stdio: 'ignore' })
   recipient = execFileSync('age-keygen', ['-y', identityFile], { encoding: 'utf8' }).trim()
+  secrets.addPki(pki).addAgeIdentities('age identity', identityFile).add('client key PEM', pki.pem('clientKey'))
 })
 
-/** Every run of this file and every secret it handed the action, for the scan at the end. */
-const runs: Record<string, ActionRun> = {}
+/**
+ * Every secret this file hands the action (the PKI's keys and the age identity from beforeAll, each run's secret
+ * inputs as it starts). Each run is searched, with its output-dir, as soon as it ends, so every test checks its own.
+ */
 const secrets = new SecretScan()
+let scannedRuns = 0
 async function runAction(options: RunActionOptions): ReturnType<typeof runActionOnce> {
   secrets.addSecretInputs(options.inputs ?? {})
   const result = await runActionOnce(options)
-  const n = Object.keys(runs).length / 2
-  runs[`run ${n} main`] = result.main
-  runs[`run ${n} post`] = result.post
+  const n = scannedRuns++
+  const outputDir = options.inputs?.['output-dir']
+  secrets.expectClean({
+    runs: { [`run ${n} main`]: result.main, [`run ${n} post`]: result.post },
+    trees: outputDir ? [outputDir] : []
+  })
   return result
 }
 
@@ -416,7 +423,9 @@ describe('backup action', () => {
     expect(main.error).toBeUndefined()
     expectCleanedUp(main, post)
     expect(main.log).toMatch(/::group::Restore drill/)
-    expect(main.log).toMatch(new RegExp(`restored and served by etcd ${ETCD_VERSION.replace(/\./g, '\\.')} in [\\d.]+ s: revision \\d+`))
+    expect(main.log).toMatch(
+      new RegExp(`restored and served by etcd ${ETCD_VERSION.replace(/\./g, '\\.')} in [\\d.]+ s: revision \\d+`)
+    )
     expect(main.log).toMatch(
       new RegExp(
         `${member.clientUrl}: HashKV ${main.outputs['hashkv']} at revision ${main.outputs['revision']} matches the snapshot`
@@ -458,8 +467,28 @@ describe('backup action', () => {
     expect(existsSync(main.outputs['snapshot-file'] ?? '/nonexistent')).toBe(false)
   })
 
-  it('leaks no secret (key PEMs, passphrases, age identity) in any log, output, summary, state, error or manifest', () => {
-    secrets.addPki(pki).addAgeIdentities('age identity', identityFile)
+  // Every run above is searched where it ends (in runAction()); this one stands alone: a backup that is uploaded,
+  // with the TLS material as PEM text (so the action writes credential files), encrypted to a passphrase, searched
+  // with the manifest of its stored artifact, every other stored manifest, and the test's dir.
+  it('leaks no secret (key PEMs, passphrases, age identity) in any log, output, summary, state, error or manifest', async () => {
+    const passphrase = 'the leak test passphrase, never to be printed'
+    const before = scannedRuns
+    const { main, post } = await runAction({
+      inputs: {
+        endpoints: member.clientUrl,
+        cacert: pki.pem('caCert'),
+        cert: pki.pem('clientCert'),
+        key: pki.pem('clientKey'),
+        passphrase,
+        'artifact-name': 'leak-check'
+      },
+      env: service.env
+    })
+    expect(scannedRuns).toBe(before + 1)
+    expect(main.error).toBeUndefined()
+    expectCleanedUp(main, post)
+    const stored = service.artifacts().find(a => a.name === 'leak-check')
+    expect(String(stored?.id)).toBe(main.outputs['artifact-id'])
     const manifests = Object.fromEntries(
       service
         .artifacts()
@@ -468,7 +497,12 @@ describe('backup action', () => {
           service.readZipEntries(a.id).get('manifest.json')?.toString() ?? ''
         ])
     )
-    expect(Object.keys(runs).length).toBeGreaterThanOrEqual(28)
-    secrets.expectClean({ runs, texts: manifests, trees: [dir] })
+    expect(manifests['artifact leak-check manifest.json']).toContain(main.outputs['snapshot-sha256'] as string)
+    // A scan of only this run's secrets, so the test proves something alone (the passphrase and the key's PEM).
+    const scan = new SecretScan().addSecretInputs({ key: pki.pem('clientKey'), passphrase }).addPki(pki)
+    expect(scan.size).toBeGreaterThan(1)
+    scan.addAgeIdentities('age identity', identityFile)
+    scan.expectClean({ runs: { main, post }, texts: manifests, trees: [dir] })
+    secrets.expectClean({ runs: { main, post }, texts: manifests, trees: [dir] })
   })
 })
