@@ -16,6 +16,7 @@ import {
   growingSnapshot,
   processesMatching,
   sizeOf,
+  throttleUntil,
   waitFor,
   type ProcessInfo
 } from './support/faults.js'
@@ -24,6 +25,8 @@ import { SecretScan } from './support/secrets.js'
 import { seedKubernetes } from './support/seed.js'
 
 const SNAPSHOT_BYTES = 150_000_000
+/** How long the action may take to reach the save (tools, endpoint status) on a loaded runner. */
+const SAVE_START_MS = 120_000
 
 let dir: string
 let pki: Pki
@@ -114,14 +117,20 @@ describe('faults while the snapshot is taken', () => {
       inputs: { ...pemInputs(), recipients: recipient, 'output-dir': outputDir, 'artifact-name': 'killed' },
       env: service.env,
       onStart: () => {
-        // Freeze etcd as soon as the action has received part of the snapshot, note how much, then kill it.
-        void waitFor('the action to receive part of the snapshot', () => growingSnapshot(runnerTemp, 1 << 20)).then(
-          () => {
-            member.kill('SIGSTOP')
+        // Once the save has started, etcd sends only in short slices until the action has received part of the
+        // snapshot; then, still frozen, note how much and kill it.
+        void waitFor('the save to start', () => growingSnapshot(runnerTemp, 0), SAVE_START_MS)
+          .then(() =>
+            throttleUntil(
+              'the action to receive part of the snapshot',
+              sig => member.kill(sig),
+              () => growingSnapshot(runnerTemp, 1 << 20)
+            )
+          )
+          .then(() => {
             partAtKill = sizeOf(growingSnapshot(runnerTemp)?.file ?? '') ?? 0
             member.kill('SIGKILL')
-          }
-        )
+          })
       }
     })
     scanRun('killed main', main)
@@ -155,7 +164,7 @@ describe('faults while the snapshot is taken', () => {
       },
       env: service.env,
       onStart: () => {
-        void waitFor('the save to start', () => growingSnapshot(runnerTemp, 0)).then(() => {
+        void waitFor('the save to start', () => growingSnapshot(runnerTemp, 0), SAVE_START_MS).then(() => {
           member.kill('SIGSTOP')
           frozenAt = Date.now()
         })
@@ -169,8 +178,10 @@ describe('faults while the snapshot is taken', () => {
     expect(main.error).toBe(
       `snapshot save from ${member.clientUrl} did not finish within the timeout of 3s; raise 'timeout' or check the member's load`
     )
-    // The save's own timer ended it, not a later step.
-    expect(waited).toBeLessThan(4_500)
+    // The save's own timer ended it (the message above), in its time and not after a hang: 3 s from the start of the
+    // save, then main's exit and the post step, which take seconds of their own on a loaded runner. A member frozen
+    // for good would hold the save open until the test's own timeout.
+    expect(waited).toBeLessThan(30_000)
     expect(etcdctlLeft()).toEqual([])
     expect(post.code).toBe(0)
     expect(leftovers(runnerTemp, outputDir)).toEqual([])
@@ -245,12 +256,14 @@ describe('faults while the snapshot is taken', () => {
     const { main, post, runnerTemp, outputDir, elapsedMs } = await runWithEtcdctl(
       slowHashKvEtcdctl(600),
       'hashkv-timeout',
-      { timeout: '12s' }
+      // The timeout bounds the save too: long enough for the 150 MB save on a loaded runner (it took over 12 s at
+      // load 13), so it is HashKV's that ends the run.
+      { timeout: '45s' }
     )
     expect(main.error).toBe(
-      `endpoint hashkv on ${member.clientUrl} failed: no answer within the timeout of 12s; etcd hashes the whole keyspace to answer: raise 'timeout' for a big one, or check the member's load`
+      `endpoint hashkv on ${member.clientUrl} failed: no answer within the timeout of 45s; etcd hashes the whole keyspace to answer: raise 'timeout' for a big one, or check the member's load`
     )
-    expect(elapsedMs).toBeGreaterThanOrEqual(12_000)
+    expect(elapsedMs).toBeGreaterThanOrEqual(45_000)
     expect(processesMatching('sleep 600')).toEqual([])
     expect(post.code).toBe(0)
     expect(leftovers(runnerTemp, outputDir)).toEqual([])
@@ -287,14 +300,22 @@ describe('faults while the snapshot is taken', () => {
         inputs: { ...pemInputs(), recipients: recipient, 'output-dir': outputDir, 'artifact-name': name },
         env: service.env,
         onStart: pid => {
-          // Mid-save, while the pipeline is already writing the encrypted .partial next to it.
+          // Mid-save, while the pipeline is already writing the encrypted .partial next to it (etcd held to the
+          // test's pace until then, so the save cannot end first), then etcd goes on.
           const partial = join(outputDir, name, `${name}.db.zst.age.partial`)
-          void waitFor('the save and the encrypted .partial to be under way', () =>
-            growingSnapshot(runnerTemp, 1 << 20) && sizeOf(partial) !== undefined ? true : undefined
-          ).then(() => {
-            signalledAt = { part: growingSnapshot(runnerTemp)?.size ?? 0, partial: sizeOf(partial) ?? 0 }
-            process.kill(pid, signal)
-          })
+          void waitFor('the save to start', () => growingSnapshot(runnerTemp, 0), SAVE_START_MS)
+            .then(() =>
+              throttleUntil(
+                'the save and the encrypted .partial to be under way',
+                sig => member.kill(sig),
+                () => (growingSnapshot(runnerTemp, 1 << 20) && sizeOf(partial) !== undefined ? true : undefined)
+              )
+            )
+            .then(() => {
+              signalledAt = { part: growingSnapshot(runnerTemp)?.size ?? 0, partial: sizeOf(partial) ?? 0 }
+              process.kill(pid, signal)
+            })
+            .finally(() => member.kill('SIGCONT'))
         }
       })
       scanRun(`${name} main`, main)
@@ -330,12 +351,20 @@ describe('faults while the snapshot is taken', () => {
       inputs: { ...pemInputs(), recipients: recipient, 'output-dir': outputDir, 'artifact-name': name },
       env: { ...service.env, ...env },
       onStart: pid => {
-        void waitFor('the save and the .partial', () =>
-          growingSnapshot(runnerTemp, 1 << 20) && sizeOf(partial) !== undefined ? true : undefined
-        ).then(() => {
-          act(pid, { runnerTemp, outputDir })
-          acted = true
-        })
+        // etcd is held to the test's pace once the save starts, so the save cannot end before `act` runs mid-save.
+        void waitFor('the save to start', () => growingSnapshot(runnerTemp, 0), SAVE_START_MS)
+          .then(() =>
+            throttleUntil(
+              'the save and the .partial',
+              sig => member.kill(sig),
+              () => (growingSnapshot(runnerTemp, 1 << 20) && sizeOf(partial) !== undefined ? true : undefined)
+            )
+          )
+          .then(() => {
+            act(pid, { runnerTemp, outputDir })
+            acted = true
+          })
+          .finally(() => member.kill('SIGCONT'))
       }
     })
     return done.then(({ main, post }) => {

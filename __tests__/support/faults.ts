@@ -23,6 +23,41 @@ export async function waitFor<T>(what: string, find: () => T | undefined, timeou
   }
 }
 
+/**
+ * Holds a process that streams to the action (etcd sending a snapshot) to the test's pace: stops it with SIGSTOP, then
+ * lets it run in short slices (SIGCONT, `sliceMs`, SIGSTOP) until `find` returns a value, and returns with the process
+ * still stopped; the caller acts, then resumes or kills it. What is already in flight still arrives while it is
+ * stopped, so the condition is checked after each slice has settled. The condition is waited for instead of assumed to
+ * come in time, so a loaded machine cannot let the whole transfer pass before the test sees it under way. On a timeout
+ * the process is resumed.
+ */
+export async function throttleUntil<T>(
+  what: string,
+  signal: (signal: 'SIGSTOP' | 'SIGCONT') => void,
+  find: () => T | undefined,
+  { sliceMs = 5, settleMs = 20, timeoutMs = 120_000 }: { sliceMs?: number; settleMs?: number; timeoutMs?: number } = {}
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  signal('SIGSTOP')
+  for (;;) {
+    await sleep(settleMs)
+    let found: T | undefined
+    try {
+      found = find()
+    } catch {
+      found = undefined
+    }
+    if (found !== undefined) return found
+    if (Date.now() > deadline) {
+      signal('SIGCONT')
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
+    }
+    signal('SIGCONT')
+    await sleep(sliceMs)
+    signal('SIGSTOP')
+  }
+}
+
 /** Size of a file, or undefined while it does not exist. */
 export function sizeOf(file: string): number | undefined {
   try {
