@@ -11,6 +11,9 @@
 #   scripts/dev.sh kube-apiserver-path
 #                          prints the path of the kube-apiserver pinned in scripts/kube/go.mod, building it the
 #                          first time (long: see scripts/kube/go.mod)
+#   scripts/dev.sh s3-server-path | s3-server-name
+#                          prints the path of the S3-compatible server (MinIO) pinned in scripts/s3/go.mod, building
+#                          it the first time; or which server that is (minio)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
@@ -114,6 +117,49 @@ if [ "${1:-}" = kube-apiserver-path ]; then
     echo "built kube-apiserver $version in $((SECONDS - start)) s" >&2
   fi
   echo "$dir/kube-apiserver"
+  exit
+fi
+
+# S3-compatible object store (versioning, Object Lock) for the offsite-copy tests (__tests__/support/s3-server.ts):
+# MinIO's server at the commit pinned in scripts/s3/go.mod, cached beside the etcd releases and checked the same way
+# (temp dir, version, rename). s3-server-name says which server s3-server-path gives, for tests that must know.
+if [ "${1:-}" = s3-server-name ]; then
+  echo minio
+  exit
+fi
+if [ "${1:-}" = s3-server-path ]; then
+  version="$(awk '$1 == "github.com/minio/minio" { print $2 }' scripts/s3/go.mod)"
+  dir="$ETCD_CACHE/minio-$version"
+  # The pin is a pseudo-version, v0.0.0-<UTC yyyymmddhhmmss>-<12-hex commit>. MinIO's release build stamps its
+  # version, release tag and commit with -X (without them it says DEVELOPMENT.GOGET); this one stamps the pin.
+  stamp="${version#v0.0.0-}"
+  commit="${stamp#*-}"
+  stamp="${stamp%%-*}"
+  when="${stamp:0:4}-${stamp:4:2}-${stamp:6:2}T${stamp:8:2}:${stamp:10:2}:${stamp:12:2}Z"
+  expect="minio version $version (commit-id=$commit)"
+  # Read whole before matching (pipefail: a reader that exits first would fail the pipe).
+  s3_check() { local out; out="$("$1" --version 2>/dev/null)" && [ "${out%%$'\n'*}" = "$expect" ]; }
+  if ! s3_check "$dir/minio"; then
+    command -v go >/dev/null 2>&1 || export PATH="$PATH:/usr/local/go/bin"
+    mkdir -p "$ETCD_CACHE"
+    tmp="$(mktemp -d "$ETCD_CACHE/.minio-$version.XXXXXX")"
+    echo "building minio $version with $(go version | cut -d' ' -f3), once per machine, into $dir" >&2
+    start=$SECONDS
+    flags="-X github.com/minio/minio/cmd.Version=$when -X github.com/minio/minio/cmd.ReleaseTag=$version"
+    flags="$flags -X github.com/minio/minio/cmd.CommitID=$commit -X github.com/minio/minio/cmd.ShortCommitID=$commit"
+    flags="$flags -X github.com/minio/minio/cmd.CopyrightYear=${stamp:0:4}"
+    if ! (cd scripts/s3 && CGO_ENABLED=0 GOFLAGS=-mod=readonly go build -trimpath -ldflags "$flags" -o "$tmp/" \
+      github.com/minio/minio) || ! s3_check "$tmp/minio"; then
+      [ ! -x "$tmp/minio" ] || echo "the minio built from scripts/s3 is not $version: $("$tmp/minio" --version 2>&1)" >&2
+      rm -rf "$tmp"
+      exit 1
+    fi
+    chmod 755 "$tmp"
+    rm -rf "$dir"
+    mv -T "$tmp" "$dir" 2>/dev/null || rm -rf "$tmp"
+    echo "built minio $version in $((SECONDS - start)) s" >&2
+  fi
+  echo "$dir/minio"
   exit
 fi
 
