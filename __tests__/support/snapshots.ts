@@ -49,7 +49,8 @@ export const TOOL_STATUS_COUNTS_LIVE_KEYS: boolean = etcdAtLeast('3.6.0')
 
 /**
  * What this release's `snapshot status -w json` (toolStatus) prints for a snapshot the native verifier reported on:
- * its status as it is up to 3.5; on 3.6 totalKey is the live keys and `version` the storage version.
+ * its status as it is up to 3.5; on 3.6 totalKey is the live keys and `version` the storage version ('' when the
+ * meta bucket has none).
  */
 export function expectedToolStatus(report: {
   status: ToolStatus
@@ -58,7 +59,7 @@ export function expectedToolStatus(report: {
 }): ToolStatus {
   const { hash, revision, totalKey, totalSize } = report.status
   if (!TOOL_STATUS_COUNTS_LIVE_KEYS) return { hash, revision, totalKey, totalSize }
-  return { hash, revision, totalKey: report.liveKeys, totalSize, version: report.storageVersion }
+  return { hash, revision, totalKey: report.liveKeys, totalSize, version: report.storageVersion ?? '' }
 }
 
 /** `etcdctl endpoint hashkv --rev=<rev> -w json` from each endpoint (default: the member's own). */
