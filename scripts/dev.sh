@@ -195,6 +195,10 @@ case "${1:-test}" in
   test)
     npm run build
     npm run lint
+    # Tests start the pinned kube-apiserver and S3 server; build them now (once per machine, minutes when cold) so no
+    # suite's setup waits on a cold build.
+    echo "kube-apiserver: $("$ROOT/scripts/dev.sh" kube-apiserver-path)"
+    echo "s3 server ($("$ROOT/scripts/dev.sh" s3-server-name)): $("$ROOT/scripts/dev.sh" s3-server-path)"
     echo "--- unit tests"
     npm test -- --selectProjects unit
     passed=() failed=()
@@ -214,5 +218,5 @@ case "${1:-test}" in
     ;;
   demo) npm run demo ;;
   bench) shift; npm run bench -- "$@" ;;
-  *) echo "usage: scripts/dev.sh test|demo|bench|setup-only|etcd-path <minor>" >&2; exit 2 ;;
+  *) echo "usage: scripts/dev.sh test|demo|bench|setup-only|etcd-path <minor>|kube-apiserver-path|s3-server-path|s3-server-name" >&2; exit 2 ;;
 esac
