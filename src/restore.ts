@@ -4,7 +4,8 @@ import * as path from 'node:path'
 import { downloadBackup } from './artifact.js'
 import { killRunningTools } from './etcd/process.js'
 import { restoreSnapshot, type RestoreResult } from './etcd/restore.js'
-import { resolveTools } from './etcd/tools.js'
+import { describeTotalKey, type TotalKeyMeaning } from './etcd/snapshot.js'
+import { compareVersions, resolveTools } from './etcd/tools.js'
 import { ConfigurationError, errorMessage, VerificationError } from './errors.js'
 import { plaintextName, unpackBackup, type UnpackResult } from './pipeline/unpack.js'
 import { getRestoreInputs, Inputs, type RestoreSettings } from './restore-inputs.js'
@@ -83,8 +84,9 @@ export async function run(): Promise<void> {
       })
     }
 
-    setOutputs(snapshotFile, report, restored)
-    await writeRestoreSummary(settings, path.basename(backupFile), unpacked, report, restored)
+    const meaning = await totalKeyMeaning(settings, restored)
+    setOutputs(snapshotFile, report, restored, meaning)
+    await writeRestoreSummary(settings, path.basename(backupFile), unpacked, report, restored, meaning)
   } catch (e: unknown) {
     core.setFailed(errorMessage(e))
     // A failed restore leaves no plaintext behind, even before the post step runs; only what this run made goes.
@@ -192,11 +194,41 @@ function checkAgainstManifest(report: SnapshotReport, manifest: Manifest | undef
   }
 }
 
-function setOutputs(snapshotFile: string, report: SnapshotReport, restored: RestoreResult | undefined): void {
+/**
+ * What total-keys counts, as the backup action reports it with the same etcd release: etcdutl 3.6's snapshot status
+ * counts live keys, earlier releases every bolt entry. The release is the restore tool's, else the runner's etcd tools
+ * (bolt entries when there are none).
+ */
+async function totalKeyMeaning(
+  settings: RestoreSettings,
+  restored: RestoreResult | undefined
+): Promise<TotalKeyMeaning> {
+  let version = restored?.tool.version
+  if (version === undefined) {
+    try {
+      const tools = await resolveTools(settings.etcdctl, settings.etcdutl, settings.etcdutlExplicit)
+      version = tools.etcdutl?.version ?? tools.etcdctl.version
+    } catch {
+      return 'bolt-entries'
+    }
+  }
+  return compareVersions(version, '3.6.0') >= 0 ? 'live-keys' : 'bolt-entries'
+}
+
+function totalKeys(report: SnapshotReport, meaning: TotalKeyMeaning): number {
+  return meaning === 'live-keys' ? report.liveKeys : report.status.totalKey
+}
+
+function setOutputs(
+  snapshotFile: string,
+  report: SnapshotReport,
+  restored: RestoreResult | undefined,
+  meaning: TotalKeyMeaning
+): void {
   core.setOutput('snapshot-file', snapshotFile)
   core.setOutput('snapshot-sha256', report.sha256)
   core.setOutput('revision', report.status.revision)
-  core.setOutput('total-keys', report.status.totalKey)
+  core.setOutput('total-keys', totalKeys(report, meaning))
   core.setOutput('live-keys', report.liveKeys)
   core.setOutput('hash', report.status.hash)
   if (report.hashKV) core.setOutput('hashkv', report.hashKV.hash)
@@ -209,13 +241,14 @@ async function writeRestoreSummary(
   fileName: string,
   unpacked: UnpackResult,
   report: SnapshotReport,
-  restored: RestoreResult | undefined
+  restored: RestoreResult | undefined,
+  meaning: TotalKeyMeaning
 ): Promise<void> {
   if (!process.env['GITHUB_STEP_SUMMARY']) return
   const rows: Array<[string, string]> = [
     ['Backup file', `${fileName} (${unpacked.layers.join(' + ') || 'plain'}), ${formatBytes(unpacked.inputSize)}`],
     ['Revision', String(report.status.revision)],
-    ['Live keys / keys (all revisions)', `${report.liveKeys} / ${report.status.totalKey}`],
+    ['Live keys / total keys', `${report.liveKeys} / ${totalKeys(report, meaning)} (${describeTotalKey(meaning)})`],
     ['Snapshot sha256 (verified)', report.sha256],
     ['Status hash', String(report.status.hash)]
   ]
