@@ -1,7 +1,7 @@
 /**
- * restoreSnapshot against the real etcdctl 3.4.23, and the membership rules. etcdutl 3.5.10+ cannot be installed
- * here, so a stand-in plays its part where the bump flags are supported: it records its arguments and hands the
- * restore to the real etcdctl without them.
+ * restoreSnapshot with the release under test's own snapshot tool (etcdutl 3.5+, etcdctl 3.4), with Debian's real
+ * etcdctl 3.4.23 (which predates the bump flags), and the membership rules. A stand-in records the arguments a tool
+ * whose help does (or does not) list the bump flags gets, and hands the restore to the release's tool without them.
  */
 import {
   chmodSync,
@@ -19,15 +19,32 @@ import { join } from 'node:path'
 import { resolveMembership, restoreSnapshot } from '../src/etcd/restore.js'
 import type { EtcdTools } from '../src/etcd/tools.js'
 import { ConfigurationError, EtcdError } from '../src/errors.js'
-import { ETCDCTL_BIN, startEtcd, stopAll } from './support/etcd.js'
-import { readAll, seedKubernetes } from './support/seed.js'
+import {
+  ETCD_VERSION,
+  ETCDCTL_BIN,
+  ETCDUTL_BIN,
+  RESTORE_CAN_BUMP,
+  SNAPSHOT_TOOL_BIN,
+  startEtcd,
+  stopAll
+} from './support/etcd.js'
+import { currentRevision, readAll, seedKubernetes } from './support/seed.js'
 import { saveSnapshot } from './support/snapshots.js'
-import { expectDataDirServes } from './support/restored.js'
 
 let dir: string
 let snapshot: string
 let live: Map<string, Buffer>
-const etcdctl34: EtcdTools = { etcdctl: { path: ETCDCTL_BIN, version: '3.4.23' } }
+let revision: number
+/** Debian's etcd-client 3.4.23 (installed by scripts/dev.sh): a real tool without --bump-revision. */
+const DEBIAN_ETCDCTL = '/usr/bin/etcdctl'
+const DEBIAN_ETCD = '/usr/bin/etcd'
+const etcdctl34: EtcdTools = { etcdctl: { path: DEBIAN_ETCDCTL, version: '3.4.23' } }
+/** The release under test's tools, as resolveTools finds them: etcdutl restores from 3.5 on. */
+const release: EtcdTools = {
+  etcdctl: { path: ETCDCTL_BIN, version: ETCD_VERSION },
+  ...(ETCDUTL_BIN ? { etcdutl: { path: ETCDUTL_BIN, version: ETCD_VERSION } } : {})
+}
+const RELEASE_TOOL = ETCDUTL_BIN ? 'etcdutl' : 'etcdctl'
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'restore-snapshot-test-'))
@@ -36,6 +53,7 @@ beforeAll(async () => {
   snapshot = join(dir, 'snapshot.db')
   await saveSnapshot(member, snapshot)
   live = await readAll(member)
+  revision = await currentRevision(member)
   await member.stop()
 })
 
@@ -59,17 +77,12 @@ const args = process.argv.slice(2)
 if (args.includes('--help')) { process.stdout.write('Usage:\\n  etcdutl snapshot restore <filename> [flags]\\n\\nFlags:\\n${help}'); process.exit(0) }
 writeFileSync(__filename + '.argv', JSON.stringify(args))
 const passOn = args.filter(a => !a.startsWith('--bump-revision') && a !== '--mark-compacted')
-const r = spawnSync(${JSON.stringify(ETCDCTL_BIN)}, passOn, { stdio: 'inherit', env: { ...process.env, ETCDCTL_API: '3' } })
+const r = spawnSync(${JSON.stringify(SNAPSHOT_TOOL_BIN)}, passOn, { stdio: 'inherit', env: { ...process.env, ETCDCTL_API: '3' } })
 process.exit(r.status ?? 1)
 `
   )
   chmodSync(script, 0o755)
   return { path: script, argv: () => JSON.parse(readFileSync(`${script}.argv`, 'utf8')) as string[] }
-}
-
-/** Boots etcd on a restored data dir and checks it serves exactly the source's keys. */
-function expectServesSource(dataDir: string): Promise<void> {
-  return expectDataDirServes(dataDir, live)
 }
 
 describe('restoreSnapshot', () => {
@@ -124,6 +137,33 @@ describe('restoreSnapshot', () => {
     expect(fake.argv()).toContain('--initial-cluster=n=https://10.0.0.9:2380')
   })
 
+  it("restores with the release's own tool into an existing empty dir, bumped when it can; etcd on it serves every key", async () => {
+    const dataDir = mkdtempSync(join(dir, 'empty-'))
+    const result = await restoreSnapshot({ tools: release, snapshot, dataDir, bumpRevision: 1_000_000_000 })
+    expect(result.tool).toMatchObject({ name: RELEASE_TOOL, version: ETCD_VERSION })
+    expect(result.warnings[0]).toMatch(
+      /^no name or initial-cluster given: the restored member is 'default' at http:\/\/localhost:2380/
+    )
+    if (RESTORE_CAN_BUMP) {
+      expect(result).toMatchObject({ bumpedBy: 1_000_000_000, markedCompacted: true })
+      expect(result.warnings).toHaveLength(1)
+    } else {
+      expect(result.bumpedBy).toBe(0)
+      expect(result.warnings[1]).toMatch(/cannot bump the revision .*3\.4\.27 and 3\.5\.10/)
+    }
+    expect(readdirSync(dataDir)).toEqual(['member'])
+    expect(statSync(dataDir).mode & 0o777).toBe(0o700)
+    const restored = await startEtcd({ dataDir })
+    try {
+      expect(await currentRevision(restored)).toBe(revision + (RESTORE_CAN_BUMP ? 1_000_000_000 : 0))
+      const got = await readAll(restored)
+      expect(got.size).toBe(live.size)
+      for (const [key, value] of live) expect(got.get(key)?.equals(value)).toBe(true)
+    } finally {
+      await restored.stop()
+    }
+  })
+
   it('restores with the real etcdctl 3.4.23 into an existing empty dir; etcd on it serves every key', async () => {
     const dataDir = mkdtempSync(join(dir, 'empty-'))
     const result = await restoreSnapshot({ tools: etcdctl34, snapshot, dataDir, bumpRevision: 1_000_000_000 })
@@ -136,13 +176,22 @@ describe('restoreSnapshot', () => {
     expect(result.warnings[1]).toMatch(/^etcdctl 3\.4\.23 cannot bump the revision .*3\.4\.27 and 3\.5\.10/)
     expect(readdirSync(dataDir)).toEqual(['member'])
     expect(statSync(dataDir).mode & 0o777).toBe(0o700)
-    await expectServesSource(dataDir)
+    // Served by the etcd of the tool's own release: etcd 3.6 panics applying the membership a 3.4 restore writes.
+    const restored = await startEtcd({ dataDir, etcdBin: DEBIAN_ETCD })
+    try {
+      expect(await currentRevision(restored)).toBe(revision)
+      const got = await readAll(restored)
+      expect(got.size).toBe(live.size)
+      for (const [key, value] of live) expect(got.get(key)?.equals(value)).toBe(true)
+    } finally {
+      await restored.stop()
+    }
   })
 
   it('refuses a non-empty data dir and leaves it as it was', async () => {
     const dataDir = mkdtempSync(join(dir, 'busy-'))
     writeFileSync(join(dataDir, 'keep-me'), 'x')
-    const attempt = restoreSnapshot({ tools: etcdctl34, snapshot, dataDir })
+    const attempt = restoreSnapshot({ tools: release, snapshot, dataDir })
     await expect(attempt).rejects.toThrow(ConfigurationError)
     await expect(attempt).rejects.toThrow(
       /is not empty \(keep-me\); restore into a new directory and swap it in while etcd is stopped$/
@@ -153,28 +202,28 @@ describe('restoreSnapshot', () => {
   it("turns the tool's failure into one line and removes what it half wrote", async () => {
     const damaged = join(dir, 'damaged.db')
     const bytes = readFileSync(snapshot)
-    bytes[bytes.length - 1]! ^= 0xff // the trailer no longer matches: etcdctl's own hash check refuses it
+    bytes[bytes.length - 1]! ^= 0xff // the trailer no longer matches: the tool's own hash check refuses it
     writeFileSync(damaged, bytes)
     const absent = join(dir, 'never', 'data')
-    await expect(restoreSnapshot({ tools: etcdctl34, snapshot: damaged, dataDir: absent })).rejects.toThrow(EtcdError)
-    const message = await restoreSnapshot({ tools: etcdctl34, snapshot: damaged, dataDir: absent }).catch(
+    await expect(restoreSnapshot({ tools: release, snapshot: damaged, dataDir: absent })).rejects.toThrow(EtcdError)
+    const message = await restoreSnapshot({ tools: release, snapshot: damaged, dataDir: absent }).catch(
       (e: Error) => e.message
     )
-    expect(message).toMatch(/^etcdctl snapshot restore failed: .*sha256/)
+    expect(message).toMatch(new RegExp(`^${RELEASE_TOOL} snapshot restore failed: .*sha256`))
     expect(message).not.toContain('\n')
     expect(existsSync(absent)).toBe(false)
     const empty = mkdtempSync(join(dir, 'empty-'))
-    await expect(restoreSnapshot({ tools: etcdctl34, snapshot: damaged, dataDir: empty })).rejects.toThrow(EtcdError)
+    await expect(restoreSnapshot({ tools: release, snapshot: damaged, dataDir: empty })).rejects.toThrow(EtcdError)
     expect(readdirSync(empty)).toEqual([])
   })
 
   it('refuses bump and mark-compacted out of step, and etcdctl 3.6 (which has no restore)', async () => {
     const dataDir = join(dir, 'never-2')
     await expect(
-      restoreSnapshot({ tools: etcdctl34, snapshot, dataDir, bumpRevision: 0, markCompacted: true })
+      restoreSnapshot({ tools: release, snapshot, dataDir, bumpRevision: 0, markCompacted: true })
     ).rejects.toThrow(/^mark-compacted needs bump-revision > 0/)
     await expect(
-      restoreSnapshot({ tools: etcdctl34, snapshot, dataDir, bumpRevision: 5, markCompacted: false })
+      restoreSnapshot({ tools: release, snapshot, dataDir, bumpRevision: 5, markCompacted: false })
     ).rejects.toThrow(/^bump-revision needs mark-compacted/)
     await expect(
       restoreSnapshot({ tools: { etcdctl: { path: ETCDCTL_BIN, version: '3.6.4' } }, snapshot, dataDir })
@@ -230,7 +279,7 @@ test('creates missing parent directories of the data dir', async () => {
   const dataDir = join(dir, 'deep', 'er', 'data')
   mkdirSync(join(dir, 'deep'))
   await restoreSnapshot({
-    tools: etcdctl34,
+    tools: release,
     snapshot,
     dataDir,
     name: 'x',
