@@ -264,13 +264,14 @@ describe('snapshots of a live member, shape by shape', () => {
       member,
       keys.map(k => [k, `short-lived ${k}`] as const)
     )
+    // Compacted before the delete, so every release keeps the tombstones (above the compact revision).
+    await compact(member, await currentRevision(member), true)
     const { revision: at } = await deleteKeys(member, keys.slice(0, 4))
-    await compact(member, at, true)
     await putMany(member, [['/after-the-delete', 'x']])
     const file = join(dir, `shot-${shot++}.db`)
     await saveSnapshot(member, file, env)
     expect((await verifySnapshot(file)).valid).toBe(true)
-    // The same snapshot claiming a finished compaction one revision later: the tombstones are now below it.
+    // The same snapshot claiming a finished compaction one revision after the delete: the tombstones are below it.
     const snap = readFileSync(file)
     const meta = mapSnapshot(snap).inline.find(b => b.bucket === 'meta')!
     const d = Buffer.from(dataOf(snap))
@@ -282,10 +283,9 @@ describe('snapshots of a live member, shape by shape', () => {
     writeFileSync(moved, withTrailer(d))
     const r = await verifySnapshot(moved)
     expect(r.valid).toBe(false)
-    if (TOMBSTONE_AT_COMPACT_KEPT)
-      expect(r.errors.join('\n')).toMatch(
-        new RegExp(`tombstone ${at}_\\d+ should have been removed by the finished compaction at ${at + 1}`)
-      )
+    expect(r.errors.join('\n')).toMatch(
+      new RegExp(`tombstone ${at}_\\d+ should have been removed by the finished compaction at ${at + 1}`)
+    )
   })
 
   // Nothing live: etcd's keep is empty and filters nothing, but still skips the tombstones at the compact revision.
@@ -312,7 +312,8 @@ describe('snapshots of a live member, shape by shape', () => {
       expect(report.liveKeys).toBe(0)
       expect(await toolStatus(file)).toEqual(expectedToolStatus(report))
       const layout = mapSnapshot(readFileSync(file))
-      expect(layout.inline.some(b => b.bucket === 'key')).toBe(count === 1)
+      // Where the release removed the tombstones (3.4.31), the bucket shrinks to the two entries after them: inline.
+      expect(layout.inline.some(b => b.bucket === 'key')).toBe(count === 1 || !TOMBSTONE_AT_COMPACT_KEPT)
       expect(layout.keyEntries.some(e => e.main === at && e.tombstone)).toBe(TOMBSTONE_AT_COMPACT_KEPT)
       const [live] = await memberHashKv(solo, revision)
       expect(live!.compactRevision).toBe(at)
