@@ -21,9 +21,9 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { ROOT, runAction, runStep, type ActionRun } from './support/action-runner.js'
 import { startArtifactService, type ArtifactService } from './support/artifact-service.js'
-import { etcdAtLeast, RESTORE_CAN_BUMP, startEtcd, stopAll, type EtcdMember } from './support/etcd.js'
+import { ETCD_BIN_DIR, etcdAtLeast, RESTORE_CAN_BUMP, startEtcd, stopAll, type EtcdMember } from './support/etcd.js'
 import { makePki, type Pki } from './support/pki.js'
-import { readAll, seedKubernetes } from './support/seed.js'
+import { currentRevision, readAll, seedKubernetes } from './support/seed.js'
 import { expectDataDirServes } from './support/restored.js'
 import { waitFor } from './support/faults.js'
 
@@ -168,6 +168,48 @@ describe('restore action', () => {
     expect(existsSync(join(dataDir, 'member'))).toBe(true)
 
     await expectDataDirServes(dataDir, live, pki)
+  })
+
+  it("with Debian's real etcdctl 3.4.23 (no --bump-revision) and no etcdutl: restores without the bump and warns", async () => {
+    const runnerTemp = mkdtempSync(join(dir, 'runner-'))
+    const dataDir = join(dir, 'restored-3423', 'data')
+    const env = service.newJobEnv()
+    // Only Debian's tools on PATH: the release's etcdutl (3.5+) would be found and used otherwise.
+    const path = (process.env['PATH'] ?? '')
+      .split(':')
+      .filter(d => d !== ETCD_BIN_DIR)
+      .join(':')
+    const main = await restoreStep(
+      {
+        'artifact-name': 'rt-age',
+        identity,
+        'data-dir': dataDir,
+        name: 'etcd-0',
+        'initial-cluster': 'etcd-0=https://127.0.0.1:2380',
+        etcdctl: '/usr/bin/etcdctl'
+      },
+      { ...env, PATH: path },
+      runnerTemp
+    )
+    expect(main.error).toBeUndefined()
+    expect(main.code).toBe(0)
+    expect(main.outputs['warnings']).toMatch(
+      /^etcdctl 3\.4\.23 cannot bump the revision .*informers.*restart every kube-apiserver/
+    )
+    expect(main.log).toMatch(/::warning::etcdctl 3\.4\.23 cannot bump the revision/)
+    // total-keys as etcdctl 3.4.23's snapshot status counts it: every bolt entry.
+    expect(Number(main.outputs['total-keys'])).toBeGreaterThan(live.size)
+    expect((await postStep(main, env, runnerTemp)).code).toBe(0)
+    // Served by etcd 3.4.23 too: etcd 3.6 panics applying the membership a 3.4 restore writes.
+    const restored = await startEtcd({ dataDir, pki, etcdBin: '/usr/bin/etcd' })
+    try {
+      expect(await currentRevision(restored)).toBe(Number(main.outputs['revision']))
+      const got = await readAll(restored)
+      expect(got.size).toBe(live.size)
+      for (const [key, value] of live) expect(got.get(key)?.equals(value)).toBe(true)
+    } finally {
+      await restored.stop()
+    }
   })
 
   it("restores another run's artifact by id with the passphrase; the plaintext lives until post", async () => {
