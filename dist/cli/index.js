@@ -6,7 +6,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(937);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(231);
 
 process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)(process.argv.slice(2));
 
@@ -15,7 +15,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 937:
+/***/ 231:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28,14 +28,6 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: external "node:stream"
-const external_node_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
-;// CONCATENATED MODULE: external "node:stream/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
-;// CONCATENATED MODULE: external "node:zlib"
-const external_node_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 ;// CONCATENATED MODULE: external "node:crypto"
 const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
 ;// CONCATENATED MODULE: ./src/errors.ts
@@ -45,7 +37,7 @@ const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(im
  * and never contains a secret.
  */
 /** The user's configuration is wrong (an input, a file they pointed at, a missing tool). */
-class ConfigurationError extends Error {
+class errors_ConfigurationError extends Error {
     name = 'ConfigurationError';
 }
 /** etcd could not be reached or refused what we asked of it. */
@@ -153,6 +145,11 @@ const BODY_COLUMNS = 64;
 const MAC_LENGTH = 32;
 /** Far above any real header (an X25519 stanza is ~110 bytes); bounds memory on garbage input. */
 const MAX_HEADER_BYTES = 1 << 20;
+/**
+ * Far above any real recipient list, and what the encryptor allows too. Without it a 1 MiB header of tiny stanzas
+ * holds ~175,000 of them, each one parsed, kept and tried.
+ */
+const header_MAX_STANZAS = 1024;
 function headerMac(fileKey, macInput) {
     const macKey = hkdfSha256(fileKey, Buffer.alloc(0), 'header');
     return (0,external_node_crypto_namespaceObject.createHmac)('sha256', macKey).update(macInput).digest();
@@ -216,9 +213,12 @@ class HeaderReader {
             if (!data.subarray(0, n).equals(VERSION_PREFIX.subarray(0, n)))
                 throw notAnAgeFile(data.subarray(0, length));
         }
+        // Only lines that end within the first MAX_HEADER_BYTES are header lines; whatever is read past that without
+        // the MAC line makes the header too large, even when the MAC line follows in the same chunk.
+        const limit = Math.min(length, MAX_HEADER_BYTES);
         for (;;) {
             const end = data.indexOf(0x0a, this.#lineStart);
-            if (end < 0 || end >= length)
+            if (end < 0 || end >= limit)
                 break;
             const start = this.#lineStart;
             this.#lineStart = end + 1;
@@ -271,6 +271,8 @@ class HeaderReader {
             return undefined;
         }
         if (line.startsWith(STANZA_PREFIX) || line === '->') {
+            if (this.#stanzas.length === header_MAX_STANZAS)
+                throw invalid(n, `starts recipient stanza ${header_MAX_STANZAS + 1}; at most ${header_MAX_STANZAS} are accepted`);
             const args = line.slice(STANZA_PREFIX.length).split(' ');
             if (line === '->' || args.some(a => !/^[\x21-\x7e]+$/.test(a))) {
                 throw invalid(n, 'is a stanza with a missing, empty or non-printable argument');
@@ -414,10 +416,21 @@ const SALT_LENGTH = 16;
 const BLOCK_SIZE = 8;
 /** age's default: about a second on a laptop. */
 const scrypt_DEFAULT_WORK_FACTOR = 18;
-/** age's default ceiling when decrypting: higher factors take minutes and gigabytes. */
-const DEFAULT_MAX_WORK_FACTOR = 22;
-/** Beyond this scrypt needs more than 128 GiB; no sane file uses it. */
+/**
+ * The ceiling when decrypting, unless raised. age's own is 22 (4 GiB and about a minute on a runner, spent before the
+ * passphrase is known to be right); 20 (1 GiB) is four times the work of what this action, age, typage and rage on
+ * most machines write, and a file above it is more likely crafted than real.
+ */
+const DEFAULT_MAX_WORK_FACTOR = 20;
+/** What raises the ceiling, for the message that names it. */
+const RAISE_LIMIT = "raise the limit with etcd-snapshot's --max-work-factor or the restore action's max-work-factor input";
+/** Beyond this scrypt needs more than 1 TiB; no sane file uses it, and age's own limit is the same. */
 const HARD_MAX_WORK_FACTOR = 30;
+/** What scrypt needs at a work factor (128 * N * r bytes), said as a person reads it. */
+function memoryFor(workFactor) {
+    const bytes = 128 * BLOCK_SIZE * 2 ** workFactor;
+    return bytes >= 2 ** 30 ? `${bytes / 2 ** 30} GiB` : `${bytes / 2 ** 20} MiB`;
+}
 function deriveWrapKey(passphrase, salt, workFactor) {
     const N = 2 ** workFactor;
     // scrypt needs 128 * N * r bytes; Node's default cap (32 MiB) is far below age's work factors.
@@ -463,7 +476,8 @@ function parseScryptStanza(stanza, maxWorkFactor) {
     const workFactor = factorText.length > 3 ? Infinity : Number(factorText);
     if (workFactor > maxWorkFactor) {
         const shown = factorText.length > 12 ? `${factorText.slice(0, 12)}...` : factorText;
-        throw new errors_AgeError(`the file's scrypt work factor ${shown} exceeds the limit of ${maxWorkFactor} (decryption would be very slow); raise maxWorkFactor only if you trust this file`);
+        const cost = workFactor > HARD_MAX_WORK_FACTOR ? 'more memory than any machine has' : `${memoryFor(workFactor)} of memory`;
+        throw new errors_AgeError(`the file's scrypt work factor ${shown} exceeds the limit of ${maxWorkFactor} (it would take ${cost}); only if you trust this file, ${RAISE_LIMIT}`);
     }
     if (stanza.body.length !== WRAPPED_FILE_KEY_LENGTH)
         fail(`body is ${stanza.body.length} bytes, expected ${WRAPPED_FILE_KEY_LENGTH}`);
@@ -499,6 +513,7 @@ async function findFileKeyWithPassphrase(stanzas, passphrase, maxWorkFactor) {
  * wraps a file key for them. The curve work is node:crypto's; raw 32-byte keys are wrapped in the
  * fixed DER prefixes of RFC 8410 so OpenSSL can import them.
  */
+
 
 
 
@@ -619,7 +634,13 @@ function shortPrefix(text) {
  * prefix of the entry, and never any part of a secret key pasted by mistake.
  */
 function parseRecipients(list) {
+    keys_checkRecipientCount(list.length);
     return list.map((entry, i) => parseRecipient(entry, i + 1));
+}
+/** A file for more recipients than a header may hold would be refused when decrypted: never write one. */
+function keys_checkRecipientCount(count) {
+    if (count > MAX_STANZAS)
+        throw new AgeError(`${count} recipients are more than the ${MAX_STANZAS} an age file may have; use fewer recipients`);
 }
 function parseRecipient(entry, position) {
     const text = entry.trim();
@@ -716,6 +737,8 @@ function findFileKeyWithIdentities(stanzas, identities) {
     throw new errors_AgeError('no identity matches this file (wrong key?)');
 }
 
+;// CONCATENATED MODULE: external "node:stream"
+const external_node_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
 ;// CONCATENATED MODULE: ./src/age/stream.ts
 /**
  * The age payload: a 16-byte nonce, then STREAM — ChaCha20-Poly1305 over 64 KiB chunks with nonce
@@ -1049,6 +1072,7 @@ function age_createEncryptStream(options) {
         const { recipients } = options;
         if (recipients.length === 0)
             throw new AgeError('no age recipients given; pass at least one age1... recipient');
+        checkRecipientCount(recipients.length);
         recipients.forEach((r, i) => {
             if (!(r instanceof X25519Recipient))
                 throw new AgeError(`recipient ${i + 1} is not a parsed age recipient; use parseRecipients()`);
@@ -1086,6 +1110,12 @@ function createDecryptStream(options) {
     return new AgeDecryptStream(stanzas => findFileKeyWithIdentities(stanzas, identities));
 }
 
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:stream/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+;// CONCATENATED MODULE: external "node:zlib"
+const external_node_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 ;// CONCATENATED MODULE: ./src/pipeline/digest.ts
 
 
@@ -1307,219 +1337,6 @@ function describeWriteFailure(code, output, e) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/pipeline/unpack.ts
-/**
- * The reverse of the backup pipeline: age-decrypt and decompress a backup file into a plaintext snapshot in one
- * streaming pass with constant memory. Each layer is recognised from the bytes themselves, not from the file name,
- * so a renamed file or one made by hand with `age` and `zstd` unpacks the same way.
- */
-
-
-
-
-
-
-
-
-
-const AGE_PREFIX = Buffer.from('age-encryption.org/');
-const AGE_ARMOR = Buffer.from('-----BEGIN AGE ENCRYPTED FILE-----');
-const ZSTD_MAGIC = Buffer.from([0x28, 0xb5, 0x2f, 0xfd]);
-const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);
-/** bbolt's meta page: a 16-byte page header, then the magic 0xED0CDAED (little-endian on every etcd platform). */
-const BOLT_MAGIC = Buffer.from([0xed, 0xda, 0x0c, 0xed]);
-const BOLT_MAGIC_OFFSET = 16;
-/** Enough bytes to tell every format apart. */
-const SNIFF_BYTES = 64;
-const READ_CHUNK = 1 << 20;
-/** The snapshot's file name for a backup file's: `x.db.zst.age` → `x.db`. */
-function plaintextName(fileName) {
-    const base = fileName.replace(/\.age$/, '').replace(/\.(zst|gz)$/, '');
-    return base.endsWith('.db') ? base : `${base}.db`;
-}
-/** Names the format a file starts with. */
-function detectLayer(head) {
-    if (startsWith(head, AGE_PREFIX) || startsWith(head, AGE_ARMOR))
-        return 'age';
-    if (startsWith(head, ZSTD_MAGIC))
-        return 'zstd';
-    if (startsWith(head, GZIP_MAGIC))
-        return 'gzip';
-    if (head.length >= BOLT_MAGIC_OFFSET + 4 &&
-        head.subarray(BOLT_MAGIC_OFFSET, BOLT_MAGIC_OFFSET + 4).equals(BOLT_MAGIC)) {
-        return 'etcd-snapshot';
-    }
-    return 'unknown';
-}
-function startsWith(head, prefix) {
-    return head.length >= prefix.length && head.subarray(0, prefix.length).equals(prefix);
-}
-/** The layers of a file, as far as they can be seen without a key: ['age'] for an encrypted one. */
-async function detectFileLayer(file) {
-    const handle = await openInput(file);
-    try {
-        const head = Buffer.alloc(SNIFF_BYTES);
-        const { bytesRead } = await handle.read(head, 0, SNIFF_BYTES, 0);
-        return detectLayer(head.subarray(0, bytesRead));
-    }
-    finally {
-        await handle.close();
-    }
-}
-async function openInput(file) {
-    try {
-        const handle = await external_node_fs_namespaceObject.promises.open(file, 'r');
-        if (!(await handle.stat()).isFile()) {
-            await handle.close();
-            throw new ConfigurationError(`${file} is not a regular file; give the path of the downloaded backup file`);
-        }
-        return handle;
-    }
-    catch (e) {
-        if (e instanceof ConfigurationError)
-            throw e;
-        const code = e.code;
-        const why = code === 'ENOENT'
-            ? 'does not exist'
-            : code === 'EACCES'
-                ? 'is not readable (permission denied)'
-                : `cannot be read (${errors_errorMessage(e)})`;
-        throw new ConfigurationError(`${file} ${why}; give the path of the downloaded backup file`);
-    }
-}
-/**
- * Decrypts and decompresses `input` into `output`. Nothing but a complete plaintext ever takes the output name:
- * a wrong key, a tampered or truncated file, corrupt compression or a full disk remove the partial file and throw
- * one line (AgeError, VerificationError, OutputError).
- */
-async function unpackBackup(options) {
-    const outer = await detectFileLayer(options.input);
-    const name = external_node_path_namespaceObject.basename(options.input);
-    const layers = [];
-    const inputDigest = new digest_StreamDigest();
-    const stages = [inputDigest];
-    if (outer === 'age') {
-        if (!options.key) {
-            throw new errors_AgeError(`${name} is age-encrypted; give the age identity (AGE-SECRET-KEY-1...) or the passphrase it was encrypted with`);
-        }
-        layers.push('age');
-        stages.push(createDecryptStream(options.key));
-        stages.push(external_node_stream_namespaceObject.Duplex.from(decompressStage(name, 'decrypted data', layers)));
-    }
-    else if (outer === 'unknown') {
-        throw new errors_VerificationError(`${name} is not a backup file: it is neither age-encrypted, zstd, gzip nor an etcd snapshot`);
-    }
-    else {
-        stages.push(external_node_stream_namespaceObject.Duplex.from(decompressStage(name, 'file', layers)));
-    }
-    const output = options.output;
-    const partial = partialPath(output);
-    let created = false;
-    const outputDigest = new digest_StreamDigest();
-    try {
-        // O_EXCL + O_NOFOLLOW: never write through a planted symlink or over a file that is already there.
-        const handle = await external_node_fs_namespaceObject.promises.open(partial, external_node_fs_namespaceObject.constants.O_WRONLY | external_node_fs_namespaceObject.constants.O_CREAT | external_node_fs_namespaceObject.constants.O_EXCL | external_node_fs_namespaceObject.constants.O_NOFOLLOW, 0o600);
-        created = true;
-        const sink = (0,external_node_fs_namespaceObject.createWriteStream)('', { fd: handle, flush: true });
-        await (0,promises_namespaceObject.pipeline)([(0,external_node_fs_namespaceObject.createReadStream)(options.input, { highWaterMark: READ_CHUNK }), ...stages, outputDigest, sink]);
-        // link() refuses to replace an existing file, unlike rename().
-        await external_node_fs_namespaceObject.promises.link(partial, output);
-        await external_node_fs_namespaceObject.promises.unlink(partial);
-    }
-    catch (e) {
-        if (created)
-            await external_node_fs_namespaceObject.promises.rm(partial, { force: true });
-        throw describeFailure(e, name, output, created);
-    }
-    const inputFacts = inputDigest.result();
-    return { layers, inputSize: inputFacts.size, inputSha256: inputFacts.sha256, outputSize: outputDigest.result().size };
-}
-/** The stage after decryption: looks at the first bytes and decompresses zstd or gzip, or passes a snapshot through. */
-function decompressStage(name, what, layers) {
-    return async function* (source) {
-        const iterator = source[Symbol.asyncIterator]();
-        const headChunks = [];
-        let headLength = 0;
-        while (headLength < SNIFF_BYTES) {
-            const next = await iterator.next();
-            if (next.done)
-                break;
-            headChunks.push(next.value);
-            headLength += next.value.length;
-        }
-        const head = Buffer.concat(headChunks);
-        const rest = async function* () {
-            if (head.length)
-                yield head;
-            for (;;) {
-                const next = await iterator.next();
-                if (next.done)
-                    return;
-                yield next.value;
-            }
-        };
-        const layer = detectLayer(head);
-        if (layer === 'etcd-snapshot') {
-            yield* rest();
-            return;
-        }
-        if (layer !== 'zstd' && layer !== 'gzip') {
-            const shown = layer === 'age' ? 'another age file' : head.length === 0 ? 'empty' : 'neither zstd, gzip nor an etcd snapshot';
-            throw new errors_VerificationError(`${name}: the ${what} is ${shown}; this is not a backup made by etcd-snapshot-action`);
-        }
-        layers.push(layer);
-        const decompressor = createDecompressor(layer);
-        const feeding = (0,promises_namespaceObject.pipeline)(external_node_stream_namespaceObject.Readable.from(rest()), decompressor);
-        // If iteration stops first (an error downstream), the feeding pipeline's own error is not the one to report.
-        feeding.catch(() => undefined);
-        for await (const chunk of decompressor)
-            yield chunk;
-        await feeding;
-    };
-}
-function createDecompressor(layer) {
-    const stream = layer === 'zstd'
-        ? external_node_zlib_namespaceObject.createZstdDecompress({ chunkSize: READ_CHUNK })
-        : external_node_zlib_namespaceObject.createGunzip({ chunkSize: READ_CHUNK });
-    // zlib's own messages ("unexpected end of file") do not say which layer failed; tag its errors (codes Z_*,
-    // ZSTD_*) for describeFailure, and leave errors from upstream (a failed decryption) as they are.
-    return stream.on('error', (e) => {
-        if (typeof e.code === 'string' && /^Z/.test(e.code))
-            e.layer = layer;
-    });
-}
-function describeFailure(e, name, output, created) {
-    if (e instanceof errors_AgeError)
-        return new errors_AgeError(`cannot decrypt ${name}: ${e.message}`);
-    if (e instanceof errors_VerificationError || e instanceof ConfigurationError)
-        return e;
-    const err = e;
-    if (err.layer) {
-        const truncated = /unexpected end of file/i.test(err.message);
-        const detail = truncated
-            ? 'it ends in the middle of the compressed stream (truncated)'
-            : `corrupt ${err.layer} data (${err.message})`;
-        return new errors_VerificationError(`${name}: ${detail}; the backup was damaged before encryption or made incorrectly, use another backup`);
-    }
-    const dir = external_node_path_namespaceObject.dirname(output);
-    switch (err.code) {
-        case 'ENOSPC':
-        case 'EDQUOT':
-            return new errors_OutputError(`no space left in ${dir} for the plaintext snapshot; free space or write it elsewhere (the partial file was removed)`);
-        case 'EEXIST':
-            return new errors_OutputError(`${created ? output : `${output}.partial`} already exists; remove it or choose another output path`);
-        case 'ELOOP':
-            return new errors_OutputError(`${output}.partial is a symbolic link; refusing to write through it`);
-        case 'EACCES':
-        case 'EPERM':
-            return new errors_OutputError(`cannot write in ${dir} (permission denied); choose a writable directory`);
-        case 'ENOENT':
-            return new errors_OutputError(`cannot write ${output}: directory ${dir} does not exist`);
-        default:
-            return new errors_OutputError(`unpacking ${name} failed: ${errors_errorMessage(e).split('\n')[0]}`);
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/snapshot/reader.ts
 
 
@@ -1559,7 +1376,9 @@ class SnapshotFile {
     static open(path) {
         let fd;
         try {
-            fd = (0,external_node_fs_namespaceObject.openSync)(path, 'r');
+            // Non-blocking, so a FIFO (or a device) is opened at once and refused below instead of waiting for a writer;
+            // a regular file reads the same either way.
+            fd = (0,external_node_fs_namespaceObject.openSync)(path, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NONBLOCK);
         }
         catch (e) {
             throw new SnapshotReadError(`cannot open snapshot ${path}: ${describe(e)}`);
@@ -1652,7 +1471,8 @@ class reader_PageBuffer {
     ensure(size, keep = 0) {
         if (size <= this.bytes.length)
             return;
-        const ab = new ArrayBuffer(alignUp(Math.max(size, this.bytes.length * 2)));
+        // Doubling saves reallocations for small pages; a large one gets what it needs and no more.
+        const ab = new ArrayBuffer(alignUp(size > 1024 * 1024 ? size : Math.max(size, this.bytes.length * 2)));
         const bytes = new Uint8Array(ab);
         if (keep > 0)
             bytes.set(this.bytes.subarray(0, keep));
@@ -1693,15 +1513,25 @@ const MAX_VALUE_SIZE = 0x7ffffffe;
 /** No real B+tree gets near this; it bounds the memory a hostile file can make us hold. */
 const MAX_TREE_DEPTH = 64;
 /**
- * No page of an etcd snapshot spans more than this (etcd's request size limit keeps values to megabytes; bbolt's own
- * limit is 2 GiB). A bound on what a damaged overflow field can make the verifier allocate.
+ * The most one page with its overflow may span: etcd's request limit (1.5 MiB by default) keeps a value to
+ * megabytes, and bbolt puts at most a few large values on a page. bbolt's own limit is 2 GiB, so a hostile file could
+ * otherwise make the verifier hold a gigabyte per level of its tree.
  */
-const MAX_PAGE_SPAN = 1024 * 1024 * 1024;
+const MAX_PAGE_SPAN = 32 * 1024 * 1024;
+/** The most all pages on a walk's current root-to-leaf path may hold at once (the rest of a walk holds little). */
+const MAX_PATH_BYTES = 48 * 1024 * 1024;
+/** A frame buffer larger than this is dropped when the walk leaves its page. */
+const RELEASE_ABOVE = 1024 * 1024;
 /** bbolt stores at most 0xFFFF elements per page (the count field). */
 const MAX_ELEMENTS = 0xffff;
 /** Thrown for any structural damage; verify.ts turns it into a report error. */
 function corrupt(message) {
     throw new errors_VerificationError(message);
+}
+const MIB = 1024 * 1024;
+/** A u64 little-endian field in decimal, exactly: for messages, where readU64's -1 would mislead. */
+function u64Text(view, off) {
+    return view.getBigUint64(off, true).toString();
 }
 /** u64 little-endian as a JS number, or -1 when it does not fit in 2^53 (no valid page id or txid does). */
 function readU64(view, off) {
@@ -1737,7 +1567,7 @@ function parseMeta(buf, pageStart, index, pageSize) {
     const count = view.getUint16(pageStart + 10, true);
     const overflow = view.getUint32(pageStart + 12, true);
     if (id !== index)
-        problems.push(`${where}: page header id is ${id}, expected ${index}`);
+        problems.push(`${where}: page header id is ${u64Text(view, pageStart)}, expected ${index}`);
     if (flags !== META_PAGE)
         problems.push(`${where}: page flags ${hexU32(flags)}, expected meta (0x04)`);
     if (count !== 0 || overflow !== 0)
@@ -1830,37 +1660,51 @@ const PAGE_FREELIST = 2;
 const PAGE_FREE = 3;
 const PAGE_TREE = 4;
 const PAGE_OVERFLOW = 5;
-const ROLE_NAMES = ['unseen', 'a meta page', 'the freelist', 'listed free', 'a tree page', 'an overflow page'];
+/**
+ * One bit per page below the high-water mark (claimed or not) and a count per role: a byte per page would let a sparse
+ * file of 512-byte pages make the verifier hold 1/512 of its size; a bit holds 1/4096, and 1/32768 at etcd's 4 KiB.
+ */
 class PageMap {
     hwm;
-    roles;
+    used;
+    counts = [0, 0, 0, 0, 0, 0];
     constructor(hwm) {
         this.hwm = hwm;
-        this.roles = new Uint8Array(hwm);
-        this.roles[0] = PAGE_META;
-        this.roles[1] = PAGE_META;
+        this.used = new Uint8Array(Math.ceil(hwm / 8));
+        this.used[0] = 0b11;
+        this.counts[PAGE_META] = Math.min(2, hwm);
     }
     /** Claim pages [first, first+count) for a role; a page claimed twice is damage. */
     claim(first, count, role, what) {
         for (let i = 0; i < count; i++) {
             const id = first + i;
-            const had = this.roles[id];
-            if (had !== PAGE_UNSEEN) {
-                corrupt(`page ${id}: ${what} uses a page that is already ${ROLE_NAMES[had]} (a page referenced twice)`);
+            const byte = Math.floor(id / 8);
+            const bit = 1 << (id % 8);
+            if ((this.used[byte] & bit) !== 0) {
+                corrupt(`page ${id}: ${what} uses a page that is already in use (a page referenced twice)`);
             }
-            this.roles[id] = i === 0 ? role : role === PAGE_TREE ? PAGE_OVERFLOW : role;
+            this.used[byte] |= bit;
+            this.counts[i === 0 ? role : role === PAGE_TREE ? PAGE_OVERFLOW : role]++;
         }
     }
     /** First page that is neither reachable nor free, or -1. */
     firstUnaccounted() {
-        return this.roles.indexOf(PAGE_UNSEEN);
+        for (let byte = 0; byte < this.used.length; byte++) {
+            const v = this.used[byte];
+            if (v === 0xff)
+                continue;
+            for (let bit = 0; bit < 8; bit++) {
+                const id = byte * 8 + bit;
+                if (id >= this.hwm)
+                    return -1;
+                if ((v & (1 << bit)) === 0)
+                    return id;
+            }
+        }
+        return -1;
     }
     count(role) {
-        let n = 0;
-        for (let i = 0; i < this.roles.length; i++)
-            if (this.roles[i] === role)
-                n++;
-        return n;
+        return this.counts[role] ?? 0;
     }
 }
 function pageOffset(db, pgid) {
@@ -1870,9 +1714,9 @@ function pageOffset(db, pgid) {
  * Read page `pgid` with all its overflow pages into `buf` (from byte 0). Checks the id is in range, the header id,
  * and that the overflow stays below the high-water mark. Returns the overflow count.
  */
-function readPage(db, buf, pgid, referrer) {
+function readPage(db, buf, pgid, referrer, held = 0) {
     if (pgid < 2 || pgid >= db.hwm)
-        corrupt(`${referrer} points to page ${pgid}, outside the data pages 2..${db.hwm - 1}`);
+        corrupt(`${referrer} points to page ${pgid < 0 ? 'id 2^53 or more' : pgid}, outside the data pages 2..${db.hwm - 1}`);
     if (pgid >= db.pagesInFile)
         corrupt(`${referrer} points to page ${pgid} (byte ${pageOffset(db, pgid)}), beyond the end of the file`);
     const ps = db.pageSize;
@@ -1882,7 +1726,7 @@ function readPage(db, buf, pgid, referrer) {
         corrupt(`page ${pgid} (byte ${pos}) is cut short by the end of the file`);
     const id = readU64(buf.view, 0);
     if (id !== pgid)
-        corrupt(`page ${pgid} (byte ${pos}): header says page id ${id < 0 ? 'out of range' : id}, expected ${pgid} (${referrer})`);
+        corrupt(`page ${pgid} (byte ${pos}): header says page id ${u64Text(buf.view, 0)}, expected ${pgid} (${referrer})`);
     const overflow = buf.view.getUint32(12, true);
     if (overflow > 0) {
         if (pgid + overflow >= db.hwm) {
@@ -1898,7 +1742,9 @@ function readPage(db, buf, pgid, referrer) {
             corrupt(`page ${pgid} (byte ${pos + 12}): overflow is ${overflow} but its elements need ${Math.ceil(need / ps) - 1}`);
         }
         if (total > MAX_PAGE_SPAN)
-            corrupt(`page ${pgid} (byte ${pos + 12}): overflow ${overflow} spans more than any etcd value could`);
+            corrupt(`page ${pgid} (byte ${pos + 12}): with its overflow the page spans ${total} bytes, more than the ${MAX_PAGE_SPAN / MIB} MiB the verifier reads as one page (etcd writes pages this large only for values of many megabytes)`);
+        if (held + total > MAX_PATH_BYTES)
+            corrupt(`page ${pgid} (byte ${pos + 12}): with its overflow the page spans ${total} bytes; with the ${held} bytes of the pages above it that is more than the ${MAX_PATH_BYTES / MIB} MiB the verifier holds at once`);
         buf.ensure(total, ps);
         if (db.file.read(buf.bytes, ps, total - ps, pos + ps) < total - ps) {
             corrupt(`page ${pgid} (byte ${pos}): its overflow pages are cut short by the end of the file`);
@@ -2065,7 +1911,7 @@ function decodeInlinePage(bytes, pageStart, pageEnd, fileOffset, bucket, out) {
     const count = view.getUint16(pageStart + 10, true);
     const overflow = view.getUint32(pageStart + 12, true);
     if (id !== 0)
-        corrupt(`${where}: page id ${id}, expected 0 for an inline page`);
+        corrupt(`${where}: page id ${u64Text(view, pageStart)}, expected 0 for an inline page`);
     if (flags !== LEAF_PAGE)
         corrupt(`${where}: page flags ${hexU32(flags)}, expected leaf (0x02)`);
     if (overflow !== 0)
@@ -2124,6 +1970,7 @@ class TreeWalk {
                 return false;
             const top = this.frames[this.depth];
             if (top.next > top.last) {
+                this.release(this.depth + 1);
                 this.depth--;
                 continue;
             }
@@ -2132,6 +1979,12 @@ class TreeWalk {
             this.load(child, top, i, `branch page ${top.pgid} element ${i}`);
         }
         return true;
+    }
+    /** A page with overflow leaves its frame's buffer large: give that back once the walk is above it. */
+    release(depth) {
+        const frame = this.frames[depth];
+        if (frame && frame.buf.bytes.length > RELEASE_ABOVE)
+            frame.buf = new reader_PageBuffer(this.db.pageSize);
     }
     /** Number of the (sorted) keys that are below `key` (or at most `key`, with orEqual). */
     countBefore(bytes, off, len, count, key, orEqual) {
@@ -2162,7 +2015,10 @@ class TreeWalk {
         const frame = this.frame(depth);
         const buf = frame.buf;
         const db = this.db;
-        const overflow = readPage(db, buf, pgid, referrer);
+        let held = 0;
+        for (let d = 0; d < depth; d++)
+            held += this.frames[d].buf.bytes.length;
+        const overflow = readPage(db, buf, pgid, referrer, held);
         const { split, side, path } = this.range;
         const onPath = split !== undefined && (parent === null || (parent.pathIndex >= 0 && parentIndex === parent.pathIndex));
         if (!(side === 'below' && onPath && path?.has(pgid))) {
@@ -2434,6 +2290,519 @@ function readFreelist(db, pgid) {
     return count;
 }
 
+;// CONCATENATED MODULE: ./src/pipeline/snapshot-size.ts
+
+
+
+
+
+/** bbolt's meta page: a 16-byte page header, then the magic, the version and the page size. */
+const MAGIC_OFFSET = 16;
+const PAGE_SIZE_OFFSET = 24;
+/** The meta fields end here: page header, 64 bytes of meta. */
+const META_END = 80;
+/** bbolt's page sizes are at most 64 KiB, so both meta pages are in the first 128 KiB. */
+const HEAD_LIMIT = 2 * 65536;
+/**
+ * bbolt's default AllocSize: once a member's db file is past it, bbolt grows the file to (high-water mark + 1) pages
+ * plus 16 MiB at a time (ftruncate, so zeros), which a copy of member/snap/db keeps. `snapshot save` writes none.
+ */
+const BOLT_ALLOC_SIZE = 16 << 20;
+/**
+ * Passes the plaintext snapshot through and stops it the moment it is not what it says it is. A snapshot declares its
+ * own size in its meta pages: high-water mark × page size, plus etcd's 32-byte sha256 trailer when it comes from
+ * `snapshot save` (a copy of a member's db file has none). So the bytes a decompressor may produce are known after
+ * the first two pages, and a bomb (a few MB of zstd or gzip that expand to gigabytes) is refused there instead of
+ * filling the disk. A first page that is not bbolt is refused at once; a recorded size (the manifest's) bounds the
+ * output from the first byte.
+ */
+class SnapshotSizeGuard extends external_node_stream_namespaceObject.Transform {
+    name;
+    head = [];
+    decided = false;
+    limit;
+    why = '';
+    total = 0;
+    /** Where the pages the meta pages declare end (high-water mark × page size), once decided. */
+    tailStart = Number.MAX_SAFE_INTEGER;
+    /** Every byte from tailStart on has been zero so far (a raw member database's preallocation, not a trailer). */
+    tailZero = true;
+    pageSize = 0;
+    /** With no smaller manifest bound: how far a zero tail (a copy of member/snap/db) may reach, and why. */
+    zeroTailLimit;
+    zeroTailWhy = '';
+    /**
+     * @param name the backup file's name, for messages
+     * @param recordedSize the snapshot's size as the backup's manifest records it, trailer included
+     */
+    constructor(name, recordedSize) {
+        super({ highWaterMark: 1 << 20 });
+        this.name = name;
+        if (recordedSize !== undefined) {
+            this.limit = recordedSize;
+            this.why = `the ${recordedSize} bytes its manifest records`;
+        }
+    }
+    _transform(chunk, _encoding, callback) {
+        const start = this.total;
+        this.total += chunk.length;
+        try {
+            if (!this.decided)
+                this.inspect(chunk);
+            else
+                this.scanTail(chunk, start);
+            if (this.limit !== undefined && this.total > this.limit) {
+                if (this.zeroTailLimit === undefined || !this.tailZero)
+                    throw this.tooLarge();
+                if (this.total > this.zeroTailLimit)
+                    throw this.tooLarge(this.zeroTailWhy);
+            }
+        }
+        catch (e) {
+            callback(e);
+            return;
+        }
+        callback(null, chunk);
+    }
+    _flush(callback) {
+        if (!this.decided) {
+            const what = this.total === 0 ? 'it is empty' : `it ends after ${this.total} bytes`;
+            callback(this.refuse(`${what}, before bbolt's two meta pages are complete (truncated)`));
+            return;
+        }
+        // Past the declared size only a raw database's zero preallocation may go, and bbolt grows files by whole pages.
+        if (this.limit !== undefined && this.total > this.limit && this.total % this.pageSize !== 0) {
+            callback(this.tooLarge());
+            return;
+        }
+        callback();
+    }
+    /** Collects the first two pages, then derives the bound from them; clears `head` once decided. */
+    inspect(chunk) {
+        this.head.push(chunk);
+        const head = this.head.length === 1 ? chunk : Buffer.concat(this.head);
+        this.head = [head];
+        if (head.length >= MAGIC_OFFSET + 4 && head.readUInt32LE(MAGIC_OFFSET) !== MAGIC) {
+            throw this.refuse(`its first page is not bbolt (magic 0x${head.readUInt32LE(MAGIC_OFFSET).toString(16).padStart(8, '0')} at byte ${MAGIC_OFFSET}, expected 0xed0cdaed)`);
+        }
+        if (head.length < PAGE_SIZE_OFFSET + 4)
+            return;
+        const declared = head.readUInt32LE(PAGE_SIZE_OFFSET);
+        if (!isValidPageSize(declared)) {
+            throw this.refuse(`its first page declares page size ${declared}, which bbolt never writes`);
+        }
+        if (head.length < declared + META_END && head.length < HEAD_LIMIT)
+            return;
+        this.decide(head, declared);
+        this.scanTail(head, 0);
+        this.head = [];
+        this.decided = true;
+    }
+    /** bbolt opens with the valid meta of the higher txid; either may be current, so the larger size is the bound. */
+    decide(head, pageSize) {
+        const buf = new reader_PageBuffer(head.length);
+        buf.bytes.set(head);
+        const metas = [parseMeta(buf, 0, 0, pageSize), parseMeta(buf, pageSize, 1, pageSize)];
+        const valid = metas.filter(m => m.problems.length === 0);
+        if (valid.length === 0)
+            throw this.refuse(`neither meta page is intact: ${metas[0].problems[0]}`);
+        const hwm = Math.max(...valid.map(m => m.hwm));
+        const size = hwm * pageSize + TRAILER_SIZE;
+        this.pageSize = pageSize;
+        this.tailStart = hwm * pageSize;
+        if (this.limit === undefined || size < this.limit) {
+            this.limit = size;
+            this.why = `the ${size} bytes its first page declares (high-water mark ${hwm} × page size ${pageSize} + ${TRAILER_SIZE}-byte trailer)`;
+            // A copy of member/snap/db has no trailer but may end in bbolt's zero preallocation; nothing else may follow.
+            this.zeroTailLimit = (hwm + 1) * pageSize + BOLT_ALLOC_SIZE;
+            this.zeroTailWhy = `the ${this.zeroTailLimit} bytes a member's database file with its first page may hold (high-water mark ${hwm} + 1 pages × page size ${pageSize} + bbolt's ${BOLT_ALLOC_SIZE}-byte zero preallocation)`;
+        }
+    }
+    /** Notes whether any byte at or after tailStart in `chunk` (which starts at output offset `start`) is not zero. */
+    scanTail(chunk, start) {
+        if (!this.tailZero || start + chunk.length <= this.tailStart)
+            return;
+        for (let i = Math.max(0, this.tailStart - start); i < chunk.length; i++) {
+            if (chunk[i] !== 0) {
+                this.tailZero = false;
+                return;
+            }
+        }
+    }
+    tooLarge(why = this.why) {
+        return new errors_VerificationError(`${this.name}: the unpacked snapshot grows past ${why}; stopped and removed (a decompression bomb or a damaged backup); use another backup`);
+    }
+    refuse(why) {
+        return new errors_VerificationError(`${this.name} does not hold an etcd snapshot: ${why}; use another backup`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/pipeline/zstd-frames.ts
+/**
+ * The frame boundaries of a zstd stream, found from its headers alone (RFC 8878 §3.1) as the bytes pass. node's zstd
+ * decompressor stops at the first bytes after a frame that are not another frame and reports nothing, so a backup
+ * with data appended to it would unpack as if whole; the gzip decompressor does the same with zero bytes. This walk
+ * tells "the stream ends between frames" from "something follows the last frame" and from "it ends inside a frame".
+ */
+const ZSTD_MAGIC = 0xfd2fb528;
+/** Skippable frames: magic 0x184D2A50..0x184D2A5F, a 4-byte length, that many bytes. */
+const SKIPPABLE_MASK = 0xfffffff0;
+const SKIPPABLE_MAGIC = 0x184d2a50;
+const FCS_SIZES = [0, 2, 4, 8];
+const DICT_ID_SIZES = [0, 1, 2, 4];
+/** What `incomplete()` says of a stream that ends inside a frame. */
+const ENDS_INSIDE_FRAME = 'it ends in the middle of the compressed stream (truncated)';
+class ZstdFrameWalker {
+    state = 'magic';
+    /** Bytes of a fixed-size field (magic, block header, skippable size) gathered so far. */
+    field = Buffer.alloc(4);
+    fieldFilled = 0;
+    /** Bytes to pass over in the 'header', 'body', 'checksum' and 'skip' states. */
+    left = 0;
+    lastBlock = false;
+    checksum = false;
+    offset = 0;
+    /** Follows `chunk`; throws a one-line reason when bytes that are not zstd follow a frame. */
+    feed(chunk) {
+        let at = 0;
+        while (at < chunk.length) {
+            if (this.state === 'header' || this.state === 'body' || this.state === 'checksum' || this.state === 'skip') {
+                const n = Math.min(this.left, chunk.length - at);
+                at += n;
+                this.left -= n;
+                if (this.left === 0)
+                    this.next();
+                continue;
+            }
+            const size = this.state === 'descriptor' ? 1 : this.state === 'block' ? 3 : 4;
+            const n = chunk.copy(this.field, this.fieldFilled, at, at + size - this.fieldFilled);
+            at += n;
+            this.fieldFilled += n;
+            if (this.fieldFilled === size) {
+                this.fieldFilled = 0;
+                this.fieldDone(this.offset + at - size);
+            }
+        }
+        this.offset += chunk.length;
+    }
+    /** Why the stream cannot be whole, or undefined when it ended right after a frame. */
+    incomplete() {
+        if (this.state === 'magic' && this.fieldFilled === 0)
+            return undefined;
+        if (this.state === 'magic')
+            return `${this.fieldFilled} stray bytes follow the last zstd frame`;
+        return ENDS_INSIDE_FRAME;
+    }
+    fieldDone(at) {
+        switch (this.state) {
+            case 'magic': {
+                const magic = this.field.readUInt32LE(0);
+                if (magic === ZSTD_MAGIC)
+                    this.state = 'descriptor';
+                else if ((magic & SKIPPABLE_MASK) >>> 0 === SKIPPABLE_MAGIC)
+                    this.state = 'skippable-size';
+                else
+                    throw new Error(`data that is not zstd follows the last zstd frame (at byte ${at})`);
+                return;
+            }
+            case 'descriptor': {
+                const d = this.field[0];
+                if (d & 0x08)
+                    throw new Error(`a zstd frame header sets a reserved bit (byte ${at})`);
+                const single = (d >> 5) & 1;
+                const fcs = FCS_SIZES[d >> 6] || single;
+                this.checksum = ((d >> 2) & 1) === 1;
+                this.left = (single ? 0 : 1) + DICT_ID_SIZES[d & 3] + fcs;
+                this.state = 'header';
+                if (this.left === 0)
+                    this.next();
+                return;
+            }
+            case 'block': {
+                const header = this.field.readUIntLE(0, 3);
+                this.lastBlock = (header & 1) === 1;
+                const type = (header >> 1) & 3;
+                if (type === 3)
+                    throw new Error(`a zstd block has the reserved type 3 (byte ${at})`);
+                this.left = type === 1 ? 1 : header >>> 3;
+                this.state = 'body';
+                if (this.left === 0)
+                    this.next();
+                return;
+            }
+            case 'skippable-size':
+                this.left = this.field.readUInt32LE(0);
+                this.state = 'skip';
+                if (this.left === 0)
+                    this.next();
+                return;
+            default:
+                return;
+        }
+    }
+    /** The state after a variable-length part has been passed over. */
+    next() {
+        if (this.state === 'header') {
+            this.state = 'block';
+        }
+        else if (this.state === 'body' && !this.lastBlock) {
+            this.state = 'block';
+        }
+        else if (this.state === 'body' && this.checksum) {
+            this.state = 'checksum';
+            this.left = 4;
+        }
+        else {
+            this.state = 'magic';
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/pipeline/unpack.ts
+/**
+ * The reverse of the backup pipeline: age-decrypt and decompress a backup file into a plaintext snapshot in one
+ * streaming pass with constant memory. Each layer is recognised from the bytes themselves, not from the file name,
+ * so a renamed file or one made by hand with `age` and `zstd` unpacks the same way.
+ */
+
+
+
+
+
+
+
+
+
+
+
+const AGE_PREFIX = Buffer.from('age-encryption.org/');
+const AGE_ARMOR = Buffer.from('-----BEGIN AGE ENCRYPTED FILE-----');
+const unpack_ZSTD_MAGIC = Buffer.from([0x28, 0xb5, 0x2f, 0xfd]);
+const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);
+/** bbolt's meta page: a 16-byte page header, then the magic 0xED0CDAED (little-endian on every etcd platform). */
+const BOLT_MAGIC = Buffer.from([0xed, 0xda, 0x0c, 0xed]);
+const BOLT_MAGIC_OFFSET = 16;
+/** Enough bytes to tell every format apart. */
+const SNIFF_BYTES = 64;
+const READ_CHUNK = 1 << 20;
+/** The snapshot's file name for a backup file's: `x.db.zst.age` → `x.db`. */
+function plaintextName(fileName) {
+    const base = fileName.replace(/\.age$/, '').replace(/\.(zst|gz)$/, '');
+    return base.endsWith('.db') ? base : `${base}.db`;
+}
+/** Names the format a file starts with. */
+function detectLayer(head) {
+    if (startsWith(head, AGE_PREFIX) || startsWith(head, AGE_ARMOR))
+        return 'age';
+    if (startsWith(head, unpack_ZSTD_MAGIC))
+        return 'zstd';
+    if (startsWith(head, GZIP_MAGIC))
+        return 'gzip';
+    if (head.length >= BOLT_MAGIC_OFFSET + 4 &&
+        head.subarray(BOLT_MAGIC_OFFSET, BOLT_MAGIC_OFFSET + 4).equals(BOLT_MAGIC)) {
+        return 'etcd-snapshot';
+    }
+    return 'unknown';
+}
+function startsWith(head, prefix) {
+    return head.length >= prefix.length && head.subarray(0, prefix.length).equals(prefix);
+}
+/** The layers of a file, as far as they can be seen without a key: ['age'] for an encrypted one. */
+async function detectFileLayer(file) {
+    const handle = await openInput(file);
+    try {
+        const head = Buffer.alloc(SNIFF_BYTES);
+        const { bytesRead } = await handle.read(head, 0, SNIFF_BYTES, 0);
+        return detectLayer(head.subarray(0, bytesRead));
+    }
+    finally {
+        await handle.close();
+    }
+}
+async function openInput(file) {
+    try {
+        const handle = await external_node_fs_namespaceObject.promises.open(file, 'r');
+        if (!(await handle.stat()).isFile()) {
+            await handle.close();
+            throw new errors_ConfigurationError(`${file} is not a regular file; give the path of the downloaded backup file`);
+        }
+        return handle;
+    }
+    catch (e) {
+        if (e instanceof errors_ConfigurationError)
+            throw e;
+        const code = e.code;
+        const why = code === 'ENOENT'
+            ? 'does not exist'
+            : code === 'EACCES'
+                ? 'is not readable (permission denied)'
+                : `cannot be read (${errors_errorMessage(e)})`;
+        throw new errors_ConfigurationError(`${file} ${why}; give the path of the downloaded backup file`);
+    }
+}
+/**
+ * Decrypts and decompresses `input` into `output`. Nothing but a complete plaintext ever takes the output name:
+ * a wrong key, a tampered or truncated file, corrupt compression, data appended after the compressed stream, output
+ * that is not bbolt or grows past the size the snapshot declares (a decompression bomb), or a full disk remove the
+ * partial file and throw one line (AgeError, VerificationError, OutputError).
+ */
+async function unpackBackup(options) {
+    const outer = await detectFileLayer(options.input);
+    const name = external_node_path_namespaceObject.basename(options.input);
+    const layers = [];
+    const inputDigest = new digest_StreamDigest();
+    const stages = [inputDigest];
+    if (outer === 'age') {
+        if (!options.key) {
+            throw new errors_AgeError(`${name} is age-encrypted; give the age identity (AGE-SECRET-KEY-1...) or the passphrase it was encrypted with`);
+        }
+        layers.push('age');
+        stages.push(createDecryptStream(options.key));
+        stages.push(external_node_stream_namespaceObject.Duplex.from(decompressStage(name, 'decrypted data', layers)));
+    }
+    else if (outer === 'unknown') {
+        throw new errors_VerificationError(`${name} is not a backup file: it is neither age-encrypted, zstd, gzip nor an etcd snapshot`);
+    }
+    else {
+        stages.push(external_node_stream_namespaceObject.Duplex.from(decompressStage(name, 'file', layers)));
+    }
+    const recorded = options.snapshotSize;
+    stages.push(new SnapshotSizeGuard(name, Number.isSafeInteger(recorded) && recorded > 0 ? recorded : undefined));
+    const output = options.output;
+    const partial = partialPath(output);
+    let created = false;
+    const outputDigest = new digest_StreamDigest();
+    try {
+        // O_EXCL + O_NOFOLLOW: never write through a planted symlink or over a file that is already there.
+        const handle = await external_node_fs_namespaceObject.promises.open(partial, external_node_fs_namespaceObject.constants.O_WRONLY | external_node_fs_namespaceObject.constants.O_CREAT | external_node_fs_namespaceObject.constants.O_EXCL | external_node_fs_namespaceObject.constants.O_NOFOLLOW, 0o600);
+        created = true;
+        const sink = (0,external_node_fs_namespaceObject.createWriteStream)('', { fd: handle, flush: true });
+        await (0,promises_namespaceObject.pipeline)([(0,external_node_fs_namespaceObject.createReadStream)(options.input, { highWaterMark: READ_CHUNK }), ...stages, outputDigest, sink]);
+        // link() refuses to replace an existing file, unlike rename().
+        await external_node_fs_namespaceObject.promises.link(partial, output);
+        await external_node_fs_namespaceObject.promises.unlink(partial);
+    }
+    catch (e) {
+        if (created)
+            await external_node_fs_namespaceObject.promises.rm(partial, { force: true });
+        throw describeFailure(e, name, output, created);
+    }
+    const inputFacts = inputDigest.result();
+    return { layers, inputSize: inputFacts.size, inputSha256: inputFacts.sha256, outputSize: outputDigest.result().size };
+}
+/** The stage after decryption: looks at the first bytes and decompresses zstd or gzip, or passes a snapshot through. */
+function decompressStage(name, what, layers) {
+    return async function* (source) {
+        const iterator = source[Symbol.asyncIterator]();
+        const headChunks = [];
+        let headLength = 0;
+        while (headLength < SNIFF_BYTES) {
+            const next = await iterator.next();
+            if (next.done)
+                break;
+            headChunks.push(next.value);
+            headLength += next.value.length;
+        }
+        const head = Buffer.concat(headChunks);
+        const rest = async function* () {
+            if (head.length)
+                yield head;
+            for (;;) {
+                const next = await iterator.next();
+                if (next.done)
+                    return;
+                yield next.value;
+            }
+        };
+        const layer = detectLayer(head);
+        if (layer === 'etcd-snapshot') {
+            yield* rest();
+            return;
+        }
+        if (layer !== 'zstd' && layer !== 'gzip') {
+            const shown = layer === 'age' ? 'another age file' : head.length === 0 ? 'empty' : 'neither zstd, gzip nor an etcd snapshot';
+            throw new errors_VerificationError(`${name}: the ${what} is ${shown}; this is not a backup made by etcd-snapshot-action`);
+        }
+        layers.push(layer);
+        const decompressor = createDecompressor(layer);
+        const zstdFrames = layer === 'zstd' ? new ZstdFrameWalker() : undefined;
+        let fed = 0;
+        const counted = async function* () {
+            for await (const chunk of rest()) {
+                fed += chunk.length;
+                try {
+                    zstdFrames?.feed(chunk);
+                }
+                catch (e) {
+                    throw compressedStreamEnd(name, errors_errorMessage(e));
+                }
+                yield chunk;
+            }
+            const incomplete = zstdFrames?.incomplete();
+            if (incomplete)
+                throw compressedStreamEnd(name, incomplete);
+        };
+        const feeding = (0,promises_namespaceObject.pipeline)(external_node_stream_namespaceObject.Readable.from(counted()), decompressor);
+        // If iteration stops first (an error downstream), the feeding pipeline's own error is not the one to report.
+        feeding.catch(() => undefined);
+        for await (const chunk of decompressor)
+            yield chunk;
+        await feeding;
+        // gzip stops at the end of its last member and ignores zero bytes after it (zstd ignores anything): what it did
+        // not consume was appended.
+        const unread = fed - decompressor.bytesWritten;
+        if (unread > 0)
+            throw compressedStreamEnd(name, `${unread} bytes follow the end of the ${layer} stream`);
+    };
+}
+/** One line for a compressed stream that does not end where it should: inside a frame, or with data after it. */
+function compressedStreamEnd(name, why) {
+    const truncated = why === ENDS_INSIDE_FRAME;
+    return new errors_VerificationError(`${name}: ${why}; ${truncated ? 'the backup was damaged before encryption or made incorrectly' : 'the file was altered or other data was appended to it'}, use another backup`);
+}
+function createDecompressor(layer) {
+    const stream = layer === 'zstd'
+        ? external_node_zlib_namespaceObject.createZstdDecompress({ chunkSize: READ_CHUNK })
+        : external_node_zlib_namespaceObject.createGunzip({ chunkSize: READ_CHUNK });
+    // zlib's own messages ("unexpected end of file") do not say which layer failed; tag its errors (codes Z_*,
+    // ZSTD_*) for describeFailure, and leave errors from upstream (a failed decryption) as they are.
+    return stream.on('error', (e) => {
+        if (typeof e.code === 'string' && /^Z/.test(e.code))
+            e.layer = layer;
+    });
+}
+function describeFailure(e, name, output, created) {
+    if (e instanceof errors_AgeError)
+        return new errors_AgeError(`cannot decrypt ${name}: ${e.message}`);
+    if (e instanceof errors_VerificationError || e instanceof errors_ConfigurationError)
+        return e;
+    const err = e;
+    if (err.layer) {
+        const truncated = /unexpected end of file/i.test(err.message);
+        const detail = truncated
+            ? 'it ends in the middle of the compressed stream (truncated)'
+            : `corrupt ${err.layer} data (${err.message})`;
+        return new errors_VerificationError(`${name}: ${detail}; the backup was damaged before encryption or made incorrectly, use another backup`);
+    }
+    const dir = external_node_path_namespaceObject.dirname(output);
+    switch (err.code) {
+        case 'ENOSPC':
+        case 'EDQUOT':
+            return new errors_OutputError(`no space left in ${dir} for the plaintext snapshot; free space or write it elsewhere (the partial file was removed)`);
+        case 'EEXIST':
+            return new errors_OutputError(`${created ? output : `${output}.partial`} already exists; remove it or choose another output path`);
+        case 'ELOOP':
+            return new errors_OutputError(`${output}.partial is a symbolic link; refusing to write through it`);
+        case 'EACCES':
+        case 'EPERM':
+            return new errors_OutputError(`cannot write in ${dir} (permission denied); choose a writable directory`);
+        case 'ENOENT':
+            return new errors_OutputError(`cannot write ${output}: directory ${dir} does not exist`);
+        default:
+            return new errors_OutputError(`unpacking ${name} failed: ${errors_errorMessage(e).split('\n')[0]}`);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/snapshot/crc32c.ts
 /**
  * CRC-32C (Castagnoli), the checksum etcd uses for `snapshot status` and HashKV.
@@ -2576,7 +2945,9 @@ function crc32cShift(register, n) {
  *
  * where keep = kvindex.Keep(rev): for each user key, its latest revision <= rev, unless that is a tombstone (what
  * compacting at rev would keep). The member's compactRev is its scheduled compaction (updateCompactRev sets it
- * before the backend deletes anything).
+ * before the backend deletes anything). Since etcd 3.4.34, 3.5.16 and 3.6 the hasher also skips, keep or no keep,
+ * a tombstone whose main revision equals compactRev: those releases' compaction keeps it in the backend (older ones
+ * removed it), and the hash must stay what older releases compute.
  *
  * Whether an entry at or below compactRev is kept is known only once every later revision has been seen, so this
  * records the CRC register before each such entry (8 bytes per entry) and composes the final CRC from runs of kept
@@ -2586,6 +2957,12 @@ function crc32cShift(register, n) {
 
 const CHUNK_BITS = 16;
 const CHUNK = 1 << CHUNK_BITS;
+/** Whether etcd hashes an entry at or below the compact revision. */
+const KEPT = 0;
+/** Not in keep: skipped unless keep is empty (etcd's `len(keep) > 0` guard). */
+const DROPPED_BY_KEEP = 1;
+/** A tombstone at exactly the compact revision: skipped even with an empty keep. */
+const ALWAYS_DROPPED = 2;
 const KEY_BUCKET_NAME = new TextEncoder().encode('key');
 /** HashKV's register after the bucket name, where its entries begin. */
 const KEY_BUCKET_NAME_REGISTER = crc32cUpdateBytes(CRC32C_INIT, KEY_BUCKET_NAME);
@@ -2594,9 +2971,12 @@ class HashKvRecorder {
     revision;
     regs = [];
     lens = [];
+    /** Per entry: KEPT, DROPPED_BY_KEEP or ALWAYS_DROPPED. */
     dropped = [];
     /** Entries at or below the compact revision recorded so far. */
     count = 0;
+    /** Entries recorded as ALWAYS_DROPPED (tombstones at the compact revision). */
+    alwaysDropped = 0;
     leEndRegister = 0;
     gtStartRegister = 0;
     gtLength = 0;
@@ -2619,10 +2999,11 @@ class HashKvRecorder {
         this.endRegister = register;
     }
     /**
-     * Record an entry (its bytes ran from register `before` to `after` in the status stream). Returns the entry's
-     * ordinal when it lies at or below the compact revision (callers may later `drop` it), else -1.
+     * Record an entry (its bytes ran from register `before` to `after` in the status stream). `tombstone`: etcd never
+     * keeps it at or below the compact revision, and skips it even with an empty keep at exactly the compact revision.
+     * Returns the entry's ordinal when it lies at or below the compact revision (callers may later `drop` it), else -1.
      */
-    add(main, before, after, length, droppedNow) {
+    add(main, before, after, length, tombstone) {
         if (main > this.revision)
             return -1;
         this.endRegister = after;
@@ -2643,13 +3024,19 @@ class HashKvRecorder {
         const i = ord & (CHUNK - 1);
         this.regs[c][i] = before;
         this.lens[c][i] = length;
-        this.dropped[c][i] = droppedNow ? 1 : 0;
+        const always = tombstone && main === this.compactRevision;
+        if (always)
+            this.alwaysDropped++;
+        this.dropped[c][i] = always ? ALWAYS_DROPPED : tombstone ? DROPPED_BY_KEEP : KEPT;
         this.leEndRegister = after;
         return ord;
     }
     /** The entry is not in keep (a later revision of its key exists at or below `revision`). */
     drop(ordinal) {
-        this.dropped[ordinal >>> CHUNK_BITS][ordinal & (CHUNK - 1)] = 1;
+        const chunk = this.dropped[ordinal >>> CHUNK_BITS];
+        const i = ordinal & (CHUNK - 1);
+        if (chunk[i] === KEPT)
+            chunk[i] = DROPPED_BY_KEEP;
     }
     /** Bytes of memory held (for reporting). */
     get memoryBytes() {
@@ -2657,12 +3044,12 @@ class HashKvRecorder {
     }
     /**
      * The hash. `keepIsEmpty`: no user key is live at `revision`, in which case etcd filters nothing (its
-     * `len(keep) > 0` guard). `initial`: the HashKV register before the recorded entries (default: right after the
+     * `len(keep) > 0` guard) but tombstones at the compact revision. `initial`: the HashKV register before the recorded entries (default: right after the
      * bucket name; in split mode, after the compacted survivors).
      */
     finish(keepIsEmpty, revision = this.revision, initial = KEY_BUCKET_NAME_REGISTER) {
         let s;
-        if (keepIsEmpty || this.count === 0) {
+        if (this.count === 0 || (keepIsEmpty && this.alwaysDropped === 0)) {
             s = crc32cShift(initial ^ this.startRegister, this.totalLength) ^ this.endRegister;
         }
         else {
@@ -2671,7 +3058,8 @@ class HashKvRecorder {
             let runLength = 0;
             for (let ord = 0; ord <= this.count; ord++) {
                 const atEnd = ord === this.count;
-                const kept = !atEnd && this.dropped[ord >>> CHUNK_BITS][ord & (CHUNK - 1)] === 0;
+                const flag = atEnd ? ALWAYS_DROPPED : this.dropped[ord >>> CHUNK_BITS][ord & (CHUNK - 1)];
+                const kept = flag === KEPT || (keepIsEmpty && flag === DROPPED_BY_KEEP);
                 if (kept) {
                     if (runStart < 0)
                         runStart = ord;
@@ -2796,11 +3184,36 @@ function checkMessage(bytes, start, end, rules, found) {
     return '';
 }
 
+;// CONCATENATED MODULE: ./src/snapshot/printable.ts
+/**
+ * Names taken from a snapshot (bucket names, keys) or typed by a user end up on a terminal. Control characters in
+ * them (C0, DEL, C1: the bytes of escape sequences) are written as \xNN so they are shown, never obeyed.
+ */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+const DEL_AND_C1 = /[\u007f-\u009f]/g;
+/** The text with every control character (newlines too) written as \xNN. */
+function printable(text) {
+    return text.replace(CONTROL, c => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+/** The text in double quotes, with a quote or backslash in it escaped and control characters as \xNN. */
+function quoted(text) {
+    return `"${printable(text.replace(/[\\"]/g, c => `\\${c}`))}"`;
+}
+/**
+ * JSON for a terminal: JSON.stringify escapes C0 controls but leaves DEL and C1 as they are; those become \u00NN,
+ * which parses back to the same string.
+ */
+function terminalJson(value) {
+    return JSON.stringify(value, null, 2).replace(DEL_AND_C1, c => `\\u00${c.charCodeAt(0).toString(16)}`);
+}
+
 ;// CONCATENATED MODULE: ./src/snapshot/schema.ts
 /**
  * etcd's schema inside the bbolt file (the same in 3.4, 3.5 and 3.6): which buckets exist, how revision keys and
  * mvccpb.KeyValue values are encoded, and what the small bookkeeping buckets hold.
  */
+
 
 const KEY_BUCKET = 'key';
 const META_BUCKET = 'meta';
@@ -3035,12 +3448,12 @@ function checkBookkeepingEntry(bucket, bytes, kStart, kLen, vStart, vLen, facts)
                 case 'storageVersion': {
                     const v = latin1(bytes, vStart, vEnd);
                     if (!/^\d+\.\d+(\.\d+)?$/.test(v))
-                        return `meta storageVersion ${JSON.stringify(v)} is not a version`;
+                        return `meta storageVersion ${quoted(v)} is not a version`;
                     meta.storageVersion = v;
                     return '';
                 }
                 default:
-                    return `unknown meta key ${JSON.stringify(key)}`;
+                    return `unknown meta key ${quoted(key)}`;
             }
         }
         case 'lease': {
@@ -3075,17 +3488,17 @@ function checkBookkeepingEntry(bucket, bytes, kStart, kLen, vStart, vLen, facts)
             const v = latin1(bytes, vStart, vEnd);
             if (key === 'clusterVersion') {
                 if (!/^\d+\.\d+\.\d+$/.test(v))
-                    return `cluster version ${JSON.stringify(v)} is not a version`;
+                    return `cluster version ${quoted(v)} is not a version`;
                 facts.clusterVersion = v;
                 return '';
             }
             if (key === 'downgrade')
                 return isJson(utf8(bytes, vStart, vEnd)) ? '' : 'cluster downgrade info is not JSON';
-            return `unknown cluster key ${JSON.stringify(key)}`;
+            return `unknown cluster key ${quoted(key)}`;
         }
         case 'members': {
             if (!/^[0-9a-f]{1,16}$/.test(key))
-                return `member key ${JSON.stringify(key)} is not a hex member id`;
+                return `member key ${quoted(key)} is not a hex member id`;
             const text = utf8(bytes, vStart, vEnd);
             let parsed;
             try {
@@ -3105,7 +3518,7 @@ function checkBookkeepingEntry(bucket, bytes, kStart, kLen, vStart, vLen, facts)
         }
         case 'members_removed': {
             if (!/^[0-9a-f]{1,16}$/.test(key))
-                return `removed-member key ${JSON.stringify(key)} is not a hex member id`;
+                return `removed-member key ${quoted(key)} is not a hex member id`;
             if (latin1(bytes, vStart, vEnd) !== 'removed')
                 return `removed member ${key}: value is not "removed"`;
             facts.removedMembers++;
@@ -3125,7 +3538,7 @@ function checkBookkeepingEntry(bucket, bytes, kStart, kLen, vStart, vLen, facts)
                 facts.authRevision = readBigEndianU64(bytes, vStart);
                 return '';
             }
-            return `unknown auth key ${JSON.stringify(key)}`;
+            return `unknown auth key ${quoted(key)}`;
         }
         case 'authUsers':
         case 'authRoles': {
@@ -3134,10 +3547,10 @@ function checkBookkeepingEntry(bucket, bytes, kStart, kLen, vStart, vLen, facts)
             const what = bucket === 'authUsers' ? 'user' : 'role';
             const problem = checkMessage(bytes, vStart, vEnd, rules, found);
             if (problem)
-                return `${what} ${JSON.stringify(key)}: ${problem}`;
+                return `${what} ${quoted(key)}: ${problem}`;
             const name = found.bytes.get(1);
             if (!name || !sameBytes(bytes, name[0], name[1], kStart, kEnd))
-                return `${what} ${JSON.stringify(key)}: name field differs from the key`;
+                return `${what} ${quoted(key)}: name field differs from the key`;
             if (bucket === 'authUsers')
                 facts.users++;
             else
@@ -3145,7 +3558,7 @@ function checkBookkeepingEntry(bucket, bytes, kStart, kLen, vStart, vLen, facts)
             return '';
         }
         default:
-            return `unknown bucket ${JSON.stringify(bucket)}`;
+            return `unknown bucket ${quoted(bucket)}`;
     }
 }
 /** Lease key (8-byte big-endian int64) vs the varint-encoded ID in the value. */
@@ -3367,6 +3780,8 @@ class Keyspace {
     survivorSub = -1;
     survivorLive = 0;
     prefix = { start: 0, end: 0, length: 0, hash: 0, runStart: 0, runLength: 0, inRun: false };
+    /** The survivors' HashKV composition when keep is empty (only tombstones at the compact revision skipped). */
+    prefixKeepEmpty = { hash: 0, runStart: 0, runLength: 0, inRun: false };
     constructor(opts) {
         this.opts = opts;
         this.table = new KeyTable(opts.split ? SPLIT_STRIDE : WHOLE_STRIDE);
@@ -3450,7 +3865,9 @@ class Keyspace {
         const base = slot * stride;
         const alive = (flags & F_ALIVE) !== 0;
         const atOrBelowCompact = main <= opts.compactRevision;
-        if (atOrBelowCompact && opts.compactionComplete && (tomb || !fresh)) {
+        // A finished compaction at C leaves per key only its latest revision at or below C, and no tombstone below C.
+        // etcd 3.4.34+, 3.5.16+ and 3.6 keep a tombstone at exactly C (mvcc keyIndex.compact); older releases drop it.
+        if (atOrBelowCompact && opts.compactionComplete && (!fresh || (tomb && main < opts.compactRevision))) {
             return this.fail(page, i, `revision ${main}_${sub} should have been removed by the finished compaction at ${opts.compactRevision}`);
         }
         const isCreation = !tomb && kv.version === 1 && kv.createRevision === main;
@@ -3549,6 +3966,7 @@ class Keyspace {
         p.start = register;
         p.end = register;
         p.hash = keyNameRegister;
+        this.prefixKeepEmpty.hash = keyNameRegister;
     }
     /**
      * A compacted survivor (split mode; entry at or below the compact revision, given in order). Whether HashKV keeps
@@ -3584,7 +4002,7 @@ class Keyspace {
         this.survivorMain = main;
         this.survivorSub = sub;
         if (revisionKey.tombstone)
-            return this.fail(page, i, `tombstone ${main}_${sub} should have been removed by the finished compaction at ${opts.compactRevision}`);
+            return this.survivorTombstone(page, i, before, length, hashCompactRevision);
         let keyOff = 0;
         let keyLen = 0;
         let encrypted = false;
@@ -3637,6 +4055,43 @@ class Keyspace {
                 opts.observer.added(bytes, keyOff, keyLen, encrypted);
         }
         // HashKV over the survivors: runs of kept entries, composed as they end.
+        this.hashSurvivor(p, dropped, before, length);
+        this.hashSurvivor(this.prefixKeepEmpty, false, before, length);
+    }
+    /**
+     * A compacted survivor that is a tombstone. etcd 3.4.34+, 3.5.16+ and 3.6 keep one at exactly the compact
+     * revision (its key deleted there; older releases remove it); one below it should have gone. Its key is not live,
+     * and HashKV skips it: never in keep, and skipped even with an empty keep at exactly the hash's compact revision.
+     */
+    survivorTombstone(page, i, before, length, hashCompactRevision) {
+        const opts = this.opts;
+        const main = revisionKey.main;
+        const sub = revisionKey.sub;
+        if (main !== opts.compactRevision)
+            return this.fail(page, i, `tombstone ${main}_${sub} should have been removed by the finished compaction at ${opts.compactRevision}`);
+        const bytes = page.buf.bytes;
+        const vOff = page.keyOff[i] + page.keyLen[i];
+        const problem = decodeKeyValue(bytes, vOff, vOff + page.valLen[i]);
+        if (problem)
+            return this.fail(page, i, `revision ${main}_${sub}: ${problem}`);
+        if (keyValue.fields !== 1)
+            return this.fail(page, i, `tombstone ${main}_${sub} holds more than the key`);
+        this.tombstones++;
+        fingerprintKey(bytes, keyValue.keyOff, keyValue.keyLen);
+        const table = this.table;
+        const slot = table.find(fingerprint.a, fingerprint.b);
+        if (slot >= 0) {
+            const part = table.part;
+            const flags = part.flags[slot];
+            if ((flags & F_NEEDS_SURVIVOR) !== 0) {
+                part.flags[slot] = flags & ~F_NEEDS_SURVIVOR;
+                return this.fail(page, i, `revision ${part.data[slot * table.stride + F_FIRST_MAIN]} continues the history of a key deleted by tombstone ${main}_${sub} instead of creating it again`);
+            }
+        }
+        this.hashSurvivor(this.prefix, true, before, length);
+        this.hashSurvivor(this.prefixKeepEmpty, main === hashCompactRevision, before, length);
+    }
+    hashSurvivor(p, dropped, before, length) {
         if (dropped) {
             if (p.inRun) {
                 p.hash = crc32cShift(p.hash ^ p.runStart, p.runLength) ^ before;
@@ -3658,9 +4113,11 @@ class Keyspace {
      */
     finishSurvivors() {
         const p = this.prefix;
-        if (p.inRun) {
-            p.hash = crc32cShift(p.hash ^ p.runStart, p.runLength) ^ p.end;
-            p.inRun = false;
+        for (const h of [p, this.prefixKeepEmpty]) {
+            if (h.inRun) {
+                h.hash = crc32cShift(h.hash ^ h.runStart, h.runLength) ^ p.end;
+                h.inRun = false;
+            }
         }
         if (this.survivorMain > this.lastMain) {
             this.lastMain = this.survivorMain;
@@ -3681,7 +4138,7 @@ class Keyspace {
                 this.opts.problem(`bucket "key"${where ? ` ${where}` : ''}: revision ${example}${orphans > 1 ? ` (and ${orphans - 1} more)` : ''} continues a key's history from a revision at or below the compaction at ${this.opts.compactRevision} that is not in the snapshot (its version/create_revision may be damaged)`);
             }
         }
-        return { hash: p.hash, start: p.start, end: p.end, length: p.length };
+        return { hash: p.hash, hashKeepEmpty: this.prefixKeepEmpty.hash, start: p.start, end: p.end, length: p.length };
     }
     fail(page, i, message) {
         if (!this.opts.problem(`bucket "key" ${page.where(i)}: ${message}`))
@@ -3865,12 +4322,13 @@ const WORKER_THRESHOLD = 32 * 1024 * 1024;
 const trailer_CHUNK = 1024 * 1024;
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads')
-const { openSync, readSync, closeSync } = require('node:fs')
+const { openSync, readSync, closeSync, fstatSync, constants } = require('node:fs')
 const { createHash } = require('node:crypto')
 const { path, length, chunk } = workerData
 let fd = -1
 try {
-  fd = openSync(path, 'r')
+  fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK)
+  if (!fstatSync(fd).isFile()) throw new Error('it is no longer a regular file')
   const buf = Buffer.allocUnsafe(chunk)
   const hash = createHash('sha256')
   let pos = 0
@@ -3958,6 +4416,7 @@ function readTrailer(file) {
 
 
 
+
 /** The 17-byte key of revision main_0: every key bucket key at or above it has a main revision >= main. */
 function revisionKeyBytes(main) {
     const key = new Uint8Array(17);
@@ -3978,11 +4437,14 @@ async function verifySnapshot(path, opts = {}) {
     }
 }
 /** Error ranks: the headline is the most basic problem, and page-level damage says where before the sha256 does. */
+const RANK_KIND = -1;
 const RANK_FILE = 0;
 const RANK_META = 1;
 const RANK_STRUCTURE = 2;
 const RANK_TRAILER = 3;
 const RANK_POLICY = 4;
+/** The largest meta bucket value kept for the status hash. */
+const MAX_META_VALUE = 64 * 1024;
 /** Visit this many pages between looks at the clock; yield to the event loop every YIELD_MS. */
 const STEP_PAGES = 256;
 const YIELD_MS = 20;
@@ -4035,21 +4497,30 @@ class Verification {
     }
     async run() {
         const size = this.file.size;
-        const hasTrailerShape = size % SNAPSHOT_BLOCK === trailer_TRAILER_SIZE;
-        if (size < trailer_TRAILER_SIZE + 2 * 512) {
-            this.error(RANK_FILE, `file is ${size} bytes: too small for an etcd snapshot (two bbolt meta pages and a 32-byte sha256 trailer)`);
-        }
-        else if (!hasTrailerShape) {
-            const extra = (size - trailer_TRAILER_SIZE + SNAPSHOT_BLOCK * 4) % SNAPSHOT_BLOCK;
-            this.error(RANK_FILE, `file size ${size} is not 512·n + 32 (off by ${extra} bytes at the end, byte ${size}): the snapshot is truncated or has bytes appended`);
-        }
-        const dataLength = Math.max(0, size - trailer_TRAILER_SIZE);
-        const trailer = readTrailer(this.file);
-        const shaPromise = this.opts.dataSha256 !== undefined ? Promise.resolve(this.opts.dataSha256) : sha256OfPrefix(this.file, dataLength);
+        // The meta pages first: a file that is not bbolt at all is named as such without reading (or hashing) the rest.
+        const meta = this.readMetas();
+        if (!meta)
+            return this.report('', '');
+        const dataEnd = meta.hwm * meta.pageSize;
+        // bbolt pages are multiples of 512 bytes and `snapshot save` appends a 32-byte sha256: a file of whole pages has
+        // no trailer. That is what a copy of a member's database (member/snap/db) is; its size may exceed the high-water
+        // mark, as bbolt grows the file ahead of use.
+        const hasTrailer = size % SNAPSHOT_BLOCK !== 0;
+        const dataLength = hasTrailer ? Math.max(0, size - trailer_TRAILER_SIZE) : size;
+        if (hasTrailer)
+            this.checkSnapshotShape(meta, size, dataLength);
+        else
+            this.checkDatabaseShape(meta, size, dataEnd);
+        const trailer = hasTrailer ? readTrailer(this.file) : '';
+        const shaPromise = !hasTrailer
+            ? Promise.resolve('')
+            : this.opts.dataSha256 !== undefined
+                ? Promise.resolve(this.opts.dataSha256)
+                : sha256OfPrefix(this.file, dataLength);
         // Keep an early rejection from being reported as unhandled while the walk runs; awaited below.
         shaPromise.catch(() => undefined);
         try {
-            await this.walk(dataLength);
+            await this.walk(meta);
         }
         catch (e) {
             if (e instanceof SnapshotReadError)
@@ -4060,10 +4531,35 @@ class Verification {
                 this.error(RANK_STRUCTURE, `internal error while verifying (a bug in the verifier; the file may still be damaged): ${errors_errorMessage(e)}`);
         }
         const dataSha256 = await shaPromise;
-        if (size >= trailer_TRAILER_SIZE && trailer !== dataSha256) {
+        if (hasTrailer && trailer !== dataSha256) {
             this.error(RANK_TRAILER, `sha256 mismatch: the trailer at bytes ${dataLength}..${size - 1} says ${trailer} but bytes 0..${dataLength - 1} hash to ${dataSha256} (the file changed after etcd wrote it)`);
         }
-        return this.report(dataSha256, size >= trailer_TRAILER_SIZE ? trailer : '');
+        return this.report(dataSha256, trailer);
+    }
+    /** `snapshot save` output: the bbolt data up to the high-water mark, then the 32-byte trailer. */
+    checkSnapshotShape(meta, size, dataLength) {
+        if (size < trailer_TRAILER_SIZE + 2 * 512) {
+            this.error(RANK_FILE, `file is ${size} bytes: too small for an etcd snapshot (two bbolt meta pages and a 32-byte sha256 trailer)`);
+        }
+        else if (size % SNAPSHOT_BLOCK !== trailer_TRAILER_SIZE) {
+            const extra = (size - trailer_TRAILER_SIZE + SNAPSHOT_BLOCK * 4) % SNAPSHOT_BLOCK;
+            this.error(RANK_FILE, `file size ${size} is not 512·n + 32 (off by ${extra} bytes at the end, byte ${size}): the snapshot is truncated or has bytes appended`);
+        }
+        if (meta.hwm * meta.pageSize !== dataLength) {
+            this.error(RANK_META, `meta page ${meta.index} (byte ${meta.index * meta.pageSize + 56}): high-water mark ${meta.hwm} × page size ${meta.pageSize} = ${meta.hwm * meta.pageSize} bytes, but the file holds ${dataLength} bytes before the trailer`);
+        }
+    }
+    /** A file of whole pages: a member's database, acceptable only when the caller skips the hash check. */
+    checkDatabaseShape(meta, size, dataEnd) {
+        if (dataEnd > size) {
+            this.error(RANK_FILE, `file is ${size} bytes but meta page ${meta.index} (byte ${meta.index * meta.pageSize + 56}) says the database holds ${meta.hwm} pages of ${meta.pageSize} bytes (${dataEnd}): the file is cut short`);
+        }
+        else if (!this.opts.skipHashCheck) {
+            this.error(RANK_FILE, `no sha256 trailer (${size} bytes is a whole number of ${meta.pageSize}-byte pages, not 512·n + 32): this is a copy of a member's database (member/snap/db), not \`etcdctl snapshot save\` output, so nothing shows it is unchanged since etcd wrote it; if you trust the copy, verify or restore it with --skip-hash-check`);
+        }
+        else {
+            this.warnings.push(`no sha256 trailer: a copy of a member's database (member/snap/db); its structure was checked, but nothing shows it is unchanged since etcd wrote it`);
+        }
     }
     async maybeYield() {
         const now = performance.now();
@@ -4072,10 +4568,7 @@ class Verification {
         await new Promise(resolve => setImmediate(resolve));
         this.lastYield = performance.now();
     }
-    async walk(dataLength) {
-        const meta = this.readMetas(dataLength);
-        if (!meta)
-            return;
+    async walk(meta) {
         const pagesInFile = Math.floor(this.file.size / meta.pageSize);
         const hwm = Math.min(meta.hwm, pagesInFile);
         const db = { file: this.file, pageSize: meta.pageSize, hwm, pagesInFile, pages: new PageMap(hwm) };
@@ -4088,11 +4581,20 @@ class Verification {
         while (!rootWalk.step(STEP_PAGES))
             await this.maybeYield();
         const names = tops.map(t => t.name);
+        const foreign = tops.filter(t => !ETCD_BUCKETS.includes(t.name));
         const missing = REQUIRED_BUCKETS.filter(b => !names.includes(b));
-        for (const required of missing) {
-            this.error(RANK_STRUCTURE, `no "${required}" bucket: not an etcd data file (buckets: ${names.map(n => JSON.stringify(n)).join(', ') || 'none'})`);
+        if (foreign.length === tops.length) {
+            // Not one of etcd's buckets: some other program's bbolt database (or an empty one), not damage to etcd's.
+            const held = names.length > 0 ? `its buckets ${names.map(quoted).join(', ')} are not etcd's` : 'it holds no buckets';
+            this.error(RANK_KIND, `a bbolt database, but not etcd's: no "${KEY_BUCKET}" bucket, and ${held}`);
+            return;
         }
-        if (missing.length > 0)
+        for (const top of foreign)
+            this.error(RANK_STRUCTURE, `root bucket ${top.where}: ${quoted(top.name)} is not an etcd bucket`);
+        for (const required of missing) {
+            this.error(RANK_STRUCTURE, `no "${required}" bucket: not an etcd data file (buckets: ${names.map(quoted).join(', ') || 'none'})`);
+        }
+        if (missing.length > 0 || foreign.length > 0)
             return;
         // meta first: HashKV needs the compact revision before the key bucket is read. Its entries are kept aside and
         // replayed into the status hash in bucket order.
@@ -4102,6 +4604,9 @@ class Verification {
             for (let i = 0; i < page.count; i++) {
                 if (metaEntries.length >= 64)
                     throw new errors_VerificationError(`bucket "meta" ${page.where(i)}: more than 64 entries`);
+                // Kept until the status hash replays them: etcd's meta values are a few bytes (confState a little JSON).
+                if (page.valLen[i] > MAX_META_VALUE)
+                    throw new errors_VerificationError(`bucket "meta" ${page.where(i)}: a value of ${page.valLen[i]} bytes, more than etcd stores there (at most ${MAX_META_VALUE})`);
                 const k = page.keyOff[i];
                 const v = k + page.keyLen[i];
                 metaEntries.push([page.buf.bytes.slice(k, v), page.buf.bytes.slice(v, v + page.valLen[i])]);
@@ -4171,20 +4676,25 @@ class Verification {
             }
         }
     }
-    /** Check both meta pages and their agreement; returns the meta to walk with, or null. */
-    readMetas(dataLength) {
+    /**
+     * Check both meta pages; returns the one bbolt would use (the valid one with the higher txid), or null. A snapshot's
+     * two meta pages must also agree as `snapshot save` writes them; a member's database is checked for that later.
+     */
+    readMetas() {
+        const size = this.file.size;
         const probe = new reader_PageBuffer(65536 * 2);
-        const got = this.file.read(probe.bytes, 0, Math.min(probe.bytes.length, this.file.size), 0);
+        const got = this.file.read(probe.bytes, 0, Math.min(probe.bytes.length, size), 0);
         if (got < 80) {
-            this.error(RANK_META, `meta page 0 (byte 0): file too short (${got} bytes) for a bbolt meta page`);
+            this.error(RANK_KIND, `not an etcd snapshot: the file is ${size} bytes, too short for a bbolt meta page (an etcd snapshot is a bbolt database)`);
             return null;
         }
-        const declared = probe.view.getUint32(24, true);
-        const pageSize = isValidPageSize(declared) ? declared : 4096;
+        const pageSize = this.guessPageSize(probe, got);
         const m0 = parseMeta(probe, 0, 0, pageSize);
-        let m1 = null;
-        if (got >= pageSize + 80)
-            m1 = parseMeta(probe, pageSize, 1, pageSize);
+        const m1 = got >= pageSize + 80 ? parseMeta(probe, pageSize, 1, pageSize) : null;
+        if (m0.magic !== MAGIC && (m1 === null || m1.magic !== MAGIC)) {
+            this.error(RANK_KIND, `not a bbolt database, so not an etcd snapshot: bytes 16..19 are ${hexU32(m0.magic)}, not bbolt's magic 0xed0cdaed${m1 ? ` (nor at byte ${pageSize + 16})` : ''}`);
+            return null;
+        }
         for (const p of m0.problems)
             this.error(RANK_META, p);
         if (m1)
@@ -4194,20 +4704,32 @@ class Verification {
             this.error(RANK_META, `meta page 1 (byte ${pageSize}): cut off by the end of the file`);
         const ok0 = m0.problems.length === 0;
         const ok1 = m1 !== null && m1.problems.length === 0;
-        if (ok0 && ok1) {
+        if (ok0 && ok1 && size % SNAPSHOT_BLOCK !== 0) {
             const mismatch = compareMetas(m0, m1);
             if (mismatch)
                 this.error(RANK_META, mismatch);
         }
-        const meta = ok0 ? m0 : ok1 ? m1 : null;
+        // bbolt opens a database with the valid meta page of the higher txid: the last committed transaction.
+        const meta = ok0 && ok1 ? (m1.txid > m0.txid ? m1 : m0) : ok0 ? m0 : ok1 ? m1 : null;
         if (!meta)
             return null;
         this.pageSize = meta.pageSize;
         this.totalSize = meta.hwm * meta.pageSize;
-        if (meta.hwm * meta.pageSize !== dataLength) {
-            this.error(RANK_META, `meta page ${meta.index} (byte ${meta.index * pageSize + 56}): high-water mark ${meta.hwm} × page size ${meta.pageSize} = ${meta.hwm * meta.pageSize} bytes, but the file holds ${dataLength} bytes before the trailer`);
-        }
         return meta;
+    }
+    /**
+     * The page size meta 0 declares; when that field is damaged, the size at which meta page 1 is found intact (bbolt
+     * itself falls back to meta 1 the same way), else 4096.
+     */
+    guessPageSize(probe, got) {
+        const declared = probe.view.getUint32(24, true);
+        if (isValidPageSize(declared))
+            return declared;
+        for (let ps = 512; ps <= 65536; ps *= 2) {
+            if (got >= ps + 80 && parseMeta(probe, ps, 1, ps).problems.length === 0)
+                return ps;
+        }
+        return 4096;
     }
     collectTopBuckets(page, tops) {
         const bytes = page.buf.bytes;
@@ -4217,15 +4739,14 @@ class Verification {
             const vLen = page.valLen[i];
             const name = Buffer.from(bytes.buffer, bytes.byteOffset + k, kLen).toString('latin1');
             if (page.flags[i] !== BUCKET_LEAF_FLAG)
-                throw new errors_VerificationError(`root bucket ${page.where(i)}: entry ${JSON.stringify(name)} is not a bucket`);
-            if (!ETCD_BUCKETS.includes(name))
-                throw new errors_VerificationError(`root bucket ${page.where(i)}: ${JSON.stringify(name)} is not an etcd bucket`);
+                throw new errors_VerificationError(`root bucket ${page.where(i)}: entry ${quoted(name)} is not a bucket`);
             if (vLen < BUCKET_HEADER_SIZE)
                 throw new errors_VerificationError(`root bucket ${page.where(i)}: bucket ${name} header is ${vLen} bytes, expected at least 16`);
             const v = k + kLen;
             const root = readU64(page.buf.view, v);
             const top = {
                 name,
+                where: page.where(i),
                 nameBytes: bytes.slice(k, k + kLen),
                 root,
                 inline: null,
@@ -4233,6 +4754,9 @@ class Verification {
                 inlineFileOffset: page.fileOffset + v
             };
             if (root === 0) {
+                // bbolt inlines a bucket only while its page fits in a quarter page (Bucket.inlineable).
+                if (vLen - BUCKET_HEADER_SIZE > this.pageSize / 4)
+                    throw new errors_VerificationError(`root bucket ${page.where(i)}: bucket ${name} is inline in ${vLen - BUCKET_HEADER_SIZE} bytes, more than the ${this.pageSize / 4} bbolt inlines`);
                 const copy = new reader_PageBuffer(vLen);
                 copy.bytes.set(bytes.subarray(v, v + vLen));
                 top.inline = copy;
@@ -4345,9 +4869,7 @@ class Verification {
                     hashKV = recorder.finish(keepIsEmpty, revision);
                 else {
                     // Split mode: the survivors come first in etcd's stream; the recorder holds what follows them.
-                    const initial = keepIsEmpty
-                        ? crc32cShift(KEY_BUCKET_NAME_REGISTER ^ pre.start, pre.length) ^ pre.end
-                        : pre.hash;
+                    const initial = keepIsEmpty ? pre.hashKeepEmpty : pre.hash;
                     hashKV = recorder.finish(keepIsEmpty, revision, initial);
                 }
             }
@@ -4358,7 +4880,7 @@ class Verification {
                 this.error(RANK_POLICY, `snapshot holds ${liveKeys} live keys, fewer than the minimum ${minKeys}; is this the right cluster?`);
             }
             for (const prefix of this.required.missing()) {
-                this.error(RANK_POLICY, `no live key under required prefix ${JSON.stringify(prefix)}`);
+                this.error(RANK_POLICY, `no live key under required prefix ${quoted(prefix)}`);
             }
         }
         if (kubernetes.secrets.plaintext > 0) {
@@ -4428,8 +4950,231 @@ async function hashKV(path, revision, opts = {}) {
 
 
 
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./src/tempfiles.ts
+
+
+
+
+/**
+ * The private working directory: 0700, made with mkdtemp so nobody else can plant a file or a symlink in it.
+ * The plaintext snapshot and credential files live only here, and the post step removes it whatever happened.
+ */
+async function makePrivateDir(parent = external_node_os_namespaceObject.tmpdir(), prefix = 'etcd-snapshot-') {
+    const dir = await external_node_fs_namespaceObject.promises.mkdtemp(external_node_path_namespaceObject.join(parent, prefix));
+    await external_node_fs_namespaceObject.promises.chmod(dir, 0o700);
+    return dir;
+}
+/**
+ * Writes a new 0600 file. O_EXCL refuses an existing file and O_NOFOLLOW a planted symlink, so a secret is never
+ * written through a link or into someone else's file.
+ */
+async function writePrivateFile(file, data) {
+    const handle = await fs.open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+    try {
+        await handle.writeFile(data);
+    }
+    finally {
+        await handle.close();
+    }
+}
+/** Removes a file or directory tree; a path that is already gone is not an error. */
+async function removePath(target) {
+    await external_node_fs_namespaceObject.promises.rm(target, { recursive: true, force: true });
+}
+/**
+ * The paths this run created, each recorded once it exists (made with O_EXCL, mkdtemp or a mkdir of the leaf), so
+ * that a cleanup removes those and never a path that was there before. Removal goes newest first.
+ */
+class CreatedPaths {
+    paths = [];
+    add(created) {
+        this.paths.push(created);
+    }
+    /** A path handed over to the user (a finished file): no longer this run's to remove. */
+    keep(kept) {
+        const i = this.paths.lastIndexOf(kept);
+        if (i >= 0)
+            this.paths.splice(i, 1);
+    }
+    list() {
+        return this.paths;
+    }
+    /** For a signal handler, which cannot wait. */
+    removeAllSync() {
+        for (const p of this.paths.splice(0).reverse())
+            (0,external_node_fs_namespaceObject.rmSync)(p, { recursive: true, force: true });
+    }
+    async removeAll() {
+        for (const p of this.paths.splice(0).reverse())
+            await removePath(p);
+    }
+}
+/**
+ * Creates `final` from a file that `make` writes and checks at the path it is given, in a new 0700 dir beside
+ * `final` (the same file system). Only a file `make` returned for takes the final name, by link(), which never
+ * replaces anything; whatever fails, the staging dir goes and a path that was there before is not touched.
+ */
+async function createCheckedFile(final, make, opts) {
+    const taken = () => new errors_OutputError(`${final} already exists; ${opts.whenTaken}`);
+    // Refused before the work, which may take minutes; link() below is what guarantees it.
+    if (await lstatOrUndefined(final))
+        throw taken();
+    let staging;
+    try {
+        staging = await makePrivateDir(external_node_path_namespaceObject.dirname(final), `.${external_node_path_namespaceObject.basename(final)}.partial-`);
+    }
+    catch (e) {
+        throw new errors_OutputError(`cannot write in ${external_node_path_namespaceObject.dirname(final)}: ${errors_errorMessage(e)}`);
+    }
+    opts.created?.(staging);
+    try {
+        const staged = external_node_path_namespaceObject.join(staging, external_node_path_namespaceObject.basename(final));
+        const result = await make(staged);
+        try {
+            await external_node_fs_namespaceObject.promises.link(staged, final);
+        }
+        catch (e) {
+            if (e.code === 'EEXIST')
+                throw taken();
+            throw new errors_OutputError(`cannot create ${final}: ${errors_errorMessage(e)}`);
+        }
+        opts.created?.(final);
+        return result;
+    }
+    finally {
+        await removePath(staging);
+    }
+}
+async function lstatOrUndefined(p) {
+    return external_node_fs_namespaceObject.promises.lstat(p).catch((e) => {
+        if (e.code === 'ENOENT')
+            return undefined;
+        throw new errors_OutputError(`cannot inspect ${p}: ${errors_errorMessage(e)}`);
+    });
+}
+
+;// CONCATENATED MODULE: ./src/input-values.ts
+
+
+
+
+/**
+ * Value parsers shared by the backup and restore input parsers. Each takes the input's public name so its error
+ * says which input is wrong.
+ */
+/** true/false (and yes/no, on/off, 1/0); empty means the fallback. */
+function parseBoolean(input, value, fallback) {
+    const text = value.trim().toLowerCase();
+    if (!text)
+        return fallback;
+    if (['true', 'yes', 'on', '1'].includes(text))
+        return true;
+    if (['false', 'no', 'off', '0'].includes(text))
+        return false;
+    throw new ConfigurationError(`${input} must be true or false, not '${text}'`);
+}
+function parseWholeNumber(input, value, min, max = Number.MAX_SAFE_INTEGER) {
+    const text = value.trim();
+    if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text)) || Number(text) < min || Number(text) > max) {
+        const range = max === Number.MAX_SAFE_INTEGER ? `at least ${min}` : `from ${min} to ${max}`;
+        throw new ConfigurationError(`${input} must be a whole number ${range}, not '${text}'`);
+    }
+    return Number(text);
+}
+/** An existing, writable directory; empty means RUNNER_TEMP (or the system temp dir outside Actions). */
+function parseOutputDir(input, value) {
+    const dir = path.resolve(value.trim() || process.env['RUNNER_TEMP'] || os.tmpdir());
+    let stat;
+    try {
+        stat = statSync(dir);
+    }
+    catch {
+        throw new ConfigurationError(`${input}: ${dir} does not exist; create it or point at an existing directory`);
+    }
+    if (!stat.isDirectory())
+        throw new ConfigurationError(`${input}: ${dir} is not a directory`);
+    try {
+        accessSync(dir, constants.W_OK);
+    }
+    catch {
+        throw new ConfigurationError(`${input}: ${dir} is not writable by this runner`);
+    }
+    return dir;
+}
+/** The most of a key, identity, certificate or recipients file that is read: real ones are a few KiB at most. */
+const MAX_KEY_FILE_BYTES = 1 << 20;
+/** The most of a passphrase file that is read: a passphrase is one line. */
+const MAX_PASSPHRASE_FILE_BYTES = 64 << 10;
+/**
+ * Reads a small file the user named for a key or certificate, as UTF-8. Only a regular file (or a symlink to one) is
+ * read: a device such as /dev/zero never ends, and a FIFO or socket can block forever. The file is opened
+ * non-blocking, so a FIFO without a writer cannot hang the open, and its type is checked on the open descriptor,
+ * so it cannot be swapped after the check. At most `maxBytes` are read. `label` names the flag or input
+ * (`--identity`, `key: file`), and starts the error message.
+ */
+function readKeyFile(label, file, maxBytes) {
+    const refuse = (reason) => {
+        throw new errors_ConfigurationError(`${label} ${file} ${reason}`);
+    };
+    let fd;
+    try {
+        fd = (0,external_node_fs_namespaceObject.openSync)(file, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NONBLOCK | external_node_fs_namespaceObject.constants.O_NOCTTY);
+    }
+    catch (e) {
+        const code = e.code;
+        return refuse(code === 'ENOENT' ? 'does not exist' : `cannot be opened (${code ?? 'error'})`);
+    }
+    try {
+        const stat = (0,external_node_fs_namespaceObject.fstatSync)(fd);
+        if (!stat.isFile())
+            refuse(`is ${fileKind(stat)}, not a regular file`);
+        const tooLarge = `is larger than ${formatLimit(maxBytes)}, more than such a file ever holds`;
+        if (stat.size > maxBytes)
+            refuse(tooLarge);
+        // Read one byte past the cap, so a file that grew after fstat is refused too.
+        const buffer = Buffer.alloc(maxBytes + 1);
+        let length = 0;
+        while (length < buffer.length) {
+            const n = (0,external_node_fs_namespaceObject.readSync)(fd, buffer, length, buffer.length - length, null);
+            if (n === 0)
+                break;
+            length += n;
+        }
+        if (length > maxBytes)
+            refuse(tooLarge);
+        return buffer.toString('utf8', 0, length);
+    }
+    catch (e) {
+        if (e instanceof errors_ConfigurationError)
+            throw e;
+        return refuse(`cannot be read (${e.code ?? 'error'})`);
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.closeSync)(fd);
+    }
+}
+function fileKind(stat) {
+    if (stat.isDirectory())
+        return 'a directory';
+    if (stat.isCharacterDevice())
+        return 'a character device';
+    if (stat.isBlockDevice())
+        return 'a block device';
+    if (stat.isFIFO())
+        return 'a FIFO (named pipe)';
+    if (stat.isSocket())
+        return 'a socket';
+    return 'a special file';
+}
+function formatLimit(bytes) {
+    return bytes % (1 << 20) === 0 ? `${bytes >> 20} MiB` : `${bytes >> 10} KiB`;
+}
+
 ;// CONCATENATED MODULE: ./src/cli/common.ts
 /** What the decrypt and restore subcommands share: exit codes, flag parsing and reading the age key from files. */
+
 
 
 
@@ -4492,28 +5237,39 @@ function loadKey(parsed) {
     const passphraseFile = parsed.values.get('--passphrase-file')?.[0];
     if (identityFiles.length && passphraseFile)
         throw new UsageError('give --identity or --passphrase-file, not both');
+    const maxWorkFactor = parseMaxWorkFactor(parsed.values.get('--max-work-factor')?.[0], passphraseFile !== undefined);
     if (passphraseFile) {
-        requireFile('--passphrase-file', passphraseFile);
         // The passphrase is the file's first line, as `age` would take it typed (a trailing newline is not part of it).
-        const passphrase = (0,external_node_fs_namespaceObject.readFileSync)(passphraseFile, 'utf8').replace(/\r?\n$/, '');
+        const passphrase = readKeyFile('--passphrase-file', passphraseFile, MAX_PASSPHRASE_FILE_BYTES).replace(/\r?\n$/, '');
         if (!passphrase)
             throw new errors_AgeError(`--passphrase-file ${passphraseFile} is empty`);
         if (passphrase.includes('\n'))
             throw new errors_AgeError(`--passphrase-file ${passphraseFile} holds more than one line; it must hold only the passphrase`);
-        return { passphrase };
+        return maxWorkFactor === undefined ? { passphrase } : { passphrase, maxWorkFactor };
     }
     if (!identityFiles.length)
         return undefined;
     const identities = identityFiles.flatMap(file => {
-        requireFile('--identity', file);
+        const text = readKeyFile('--identity', file, MAX_KEY_FILE_BYTES);
         try {
-            return parseIdentities((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'));
+            return parseIdentities(text);
         }
         catch (e) {
             throw new errors_AgeError(`--identity ${file}: ${errors_errorMessage(e)}`);
         }
     });
     return { identities };
+}
+/** --max-work-factor: a whole number age accepts, and only beside --passphrase-file (identities use no scrypt). */
+function parseMaxWorkFactor(value, withPassphrase) {
+    if (value === undefined)
+        return undefined;
+    if (!withPassphrase)
+        throw new UsageError('--max-work-factor applies only with --passphrase-file');
+    if (!/^\d{1,2}$/.test(value) || Number(value) < 1 || Number(value) > HARD_MAX_WORK_FACTOR) {
+        throw new UsageError(`--max-work-factor must be a whole number from 1 to ${HARD_MAX_WORK_FACTOR}, not '${value}'`);
+    }
+    return Number(value);
 }
 /** The one line an error becomes on stderr. */
 /**
@@ -4550,16 +5306,21 @@ function formatSize(bytes) {
 
 
 
+
+
+
 const decryptUsage = [
     'etcd-snapshot decrypt <backup-file> (--identity FILE | --passphrase-file FILE) [-o OUT.db]',
     '',
     '  --identity FILE         age identity file (AGE-SECRET-KEY-1..., from age-keygen); repeatable',
     '  --passphrase-file FILE  file whose first line is the passphrase of a passphrase-encrypted backup',
+    `  --max-work-factor N     the highest scrypt work factor a passphrase file may use (default ${DEFAULT_MAX_WORK_FACTOR})`,
     '  -o, --output OUT.db     where to write the snapshot (0600, must not exist); default: next to the backup file,',
     '                          its name without .age/.zst/.gz',
     '',
-    'Layers are recognised from the file itself (age, zstd, gzip, or a plain snapshot). Nothing is left behind on',
-    'a wrong key, a tampered or truncated file or corrupt compression.',
+    'Layers are recognised from the file itself (age, zstd, gzip, or a plain snapshot). The snapshot is written and',
+    'verified under a temporary name beside OUT.db and takes that name only once it is sound: nothing is left behind',
+    'on a wrong key, a tampered or truncated file, corrupt compression or a snapshot that fails verification.',
     'Exit status: 0 a valid snapshot was written, 1 failure, 2 usage error.'
 ].join('\n');
 const decryptCommand = {
@@ -4573,7 +5334,7 @@ async function decrypt(args, io) {
     let key;
     try {
         const parsed = parseArgs(args, {
-            values: ['--identity', '--passphrase-file', '--output'],
+            values: ['--identity', '--passphrase-file', '--max-work-factor', '--output'],
             switches: [],
             aliases: { '-o': '--output' },
             repeatable: ['--identity']
@@ -4594,16 +5355,20 @@ async function decrypt(args, io) {
         return argumentFailure('decrypt', decryptUsage, e, io);
     }
     try {
-        const unpacked = await unpackBackup({ input, output, key });
-        const layers = unpacked.layers.join(' + ') || 'no layers: a plain snapshot, copied';
-        io.stdout.write(`wrote ${output} (${formatSize(unpacked.outputSize)}) from ${external_node_path_namespaceObject.basename(input)} (${layers})\n`);
-        if (key && !unpacked.layers.includes('age'))
-            io.stderr.write(`warning: ${external_node_path_namespaceObject.basename(input)} was not encrypted; the key was not needed\n`);
-        const report = await verifySnapshot(output);
-        if (!report.valid) {
-            io.stderr.write(`etcd-snapshot decrypt: ${output} is not a sound etcd snapshot: ${report.errors[0]}\n`);
-            return EXIT_FAILURE;
-        }
+        // The plaintext takes its name only once it is verified: a bad one is never left where a restore would find it.
+        const report = await createCheckedFile(output, async (staged) => {
+            const unpacked = await unpackBackup({ input, output: staged, key });
+            const layers = unpacked.layers.join(' + ') || 'no layers: a plain snapshot, copied';
+            io.stdout.write(`decrypted ${external_node_path_namespaceObject.basename(input)} (${layers}), ${formatSize(unpacked.outputSize)}; verifying it\n`);
+            if (key && !unpacked.layers.includes('age'))
+                io.stderr.write(`warning: ${external_node_path_namespaceObject.basename(input)} was not encrypted; the key was not needed\n`);
+            const verified = await verifySnapshot(staged);
+            if (!verified.valid) {
+                throw new errors_VerificationError(`${external_node_path_namespaceObject.basename(input)} does not hold a sound etcd snapshot, nothing was written: ${verified.errors[0]}`);
+            }
+            return verified;
+        }, { whenTaken: 'remove it or choose another output path with -o' });
+        io.stdout.write(`wrote ${output}\n`);
         io.stdout.write(`valid etcd snapshot: revision ${report.status.revision}, ${report.liveKeys} live keys, sha256 ${report.sha256}\n`);
         return EXIT_OK;
     }
@@ -4617,6 +5382,44 @@ async function decrypt(args, io) {
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ./src/etcd/process.ts
 
+/**
+ * What a child may inherit from this process: where to find programs, a home and a temp dir, the locale, the CA
+ * bundle Go reads for system roots, and the Go runtime's limits a runner's admin may set (a container's CPUs and
+ * memory). Nothing else: the runner's environment holds every input (INPUT_PASSWORD, INPUT_KEY, INPUT_PASSPHRASE,
+ * INPUT_IDENTITY) and the runtime tokens, and an etcd tool reads ETCD_*, ETCDCTL_* and HTTPS_PROXY as its own
+ * settings.
+ */
+const INHERITED = [
+    'PATH',
+    'HOME',
+    'TMPDIR',
+    'TZ',
+    'LANG',
+    'LC_*',
+    'SSL_CERT_FILE',
+    'SSL_CERT_DIR',
+    'GOMAXPROCS',
+    'GOMEMLIMIT',
+    'GODEBUG'
+];
+/**
+ * The environment of every child this action starts: the allow-listed part of ours, minus `drop`, plus `extra`
+ * (which the caller chose, so it may name anything, ETCDCTL_* credentials included).
+ */
+function childEnv(extra = {}, drop = []) {
+    const matches = (key, pattern) => pattern.endsWith('*') ? key.startsWith(pattern.slice(0, -1)) : key === pattern;
+    const env = {};
+    for (const [key, value] of Object.entries(process.env)) {
+        if (value === undefined)
+            continue;
+        if (INHERITED.some(p => matches(key, p)) && !drop.some(p => matches(key, p)))
+            env[key] = value;
+    }
+    for (const [key, value] of Object.entries(extra))
+        if (value !== undefined)
+            env[key] = value;
+    return env;
+}
 /** Children still running, so a cancelled job can take them down with it (see killRunningTools). */
 const running = new Set();
 /**
@@ -4624,17 +5427,7 @@ const running = new Set();
  * the tool started outlives it.
  */
 async function runTool(binary, args, options = {}) {
-    const env = { ...process.env };
-    for (const name of options.dropEnv ?? []) {
-        if (name.endsWith('*')) {
-            for (const key of Object.keys(env))
-                if (key.startsWith(name.slice(0, -1)))
-                    delete env[key];
-        }
-        else
-            delete env[name];
-    }
-    Object.assign(env, options.env);
+    const env = childEnv(options.env, options.dropEnv);
     return await new Promise((resolve, reject) => {
         const child = (0,external_node_child_process_namespaceObject.spawn)(binary, args, { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
         running.add(child);
@@ -5152,18 +5945,18 @@ function io_copyFile(srcFile, destFile, force) {
 async function resolveTools(etcdctl, etcdutl, etcdutlExplicit = false) {
     const ctlPath = await which(etcdctl, false);
     if (!ctlPath) {
-        throw new ConfigurationError(`etcdctl: '${etcdctl}' was not found; install etcd-client (or the etcd release tarball) on the runner, or set the etcdctl input to its path`);
+        throw new errors_ConfigurationError(`etcdctl: '${etcdctl}' was not found; install etcd-client (or the etcd release tarball) on the runner, or set the etcdctl input to its path`);
     }
     const result = { etcdctl: { path: ctlPath, version: await toolVersion(ctlPath, 'etcdctl') } };
     const utlPath = await which(etcdutl, false);
     if (utlPath)
         result.etcdutl = { path: utlPath, version: await toolVersion(utlPath, 'etcdutl') };
     else if (etcdutlExplicit) {
-        throw new ConfigurationError(`etcdutl: '${etcdutl}' was not found; set the etcdutl input to its path, or leave it empty`);
+        throw new errors_ConfigurationError(`etcdutl: '${etcdutl}' was not found; set the etcdutl input to its path, or leave it empty`);
     }
     // Said before the snapshot is taken, not after: etcd 3.6 removed `snapshot status` from etcdctl.
     if (!result.etcdutl && compareVersions(result.etcdctl.version, '3.6.0') >= 0) {
-        throw new ConfigurationError(`etcdctl ${result.etcdctl.version} has no 'snapshot status' (etcd 3.6 moved it to etcdutl); put etcdutl on PATH or set the etcdutl input`);
+        throw new errors_ConfigurationError(`etcdctl ${result.etcdctl.version} has no 'snapshot status' (etcd 3.6 moved it to etcdutl); put etcdutl on PATH or set the etcdutl input`);
     }
     return result;
 }
@@ -5196,7 +5989,6 @@ function compareVersions(a, b) {
 
 
 
-
 /** Kubernetes' and etcd's recommendation: far more than the writes a cluster makes between a backup and a restore. */
 const DEFAULT_BUMP_REVISION = 1_000_000_000;
 const ETCD_DEFAULT_NAME = 'default';
@@ -5217,13 +6009,13 @@ function resolveMembership(opts) {
             defaulted: true
         };
     }
-    if (name && /[\s,=]/.test(name))
-        throw new ConfigurationError(`name '${name}' must not contain white space, ',' or '='`);
+    if (name)
+        checkMemberName('name', name);
     const advertise = advertiseText ? parseUrlList('initial-advertise-peer-urls', advertiseText) : [];
     const cluster = clusterText ? parseInitialCluster(clusterText) : [];
     if (!cluster.length) {
         if (!name || !advertise.length) {
-            throw new ConfigurationError(`set ${name ? 'initial-advertise-peer-urls (this member’s peer URL, https://<node-ip>:2380)' : 'name (this member’s name, as in its etcd manifest)'} too, or give initial-cluster`);
+            throw new errors_ConfigurationError(`set ${name ? 'initial-advertise-peer-urls (this member’s peer URL, https://<node-ip>:2380)' : 'name (this member’s name, as in its etcd manifest)'} too, or give initial-cluster`);
         }
         return {
             name,
@@ -5236,18 +6028,18 @@ function resolveMembership(opts) {
     let member = name;
     if (!member) {
         if (names.length > 1) {
-            throw new ConfigurationError(`initial-cluster lists ${names.length} members (${names.join(', ')}); set name to the one this data dir is for`);
+            throw new errors_ConfigurationError(`initial-cluster lists ${names.length} members (${names.join(', ')}); set name to the one this data dir is for`);
         }
         member = names[0];
     }
     const own = cluster.filter(m => m.name === member).map(m => m.url);
     if (!own.length) {
-        throw new ConfigurationError(`name '${member}' is not in initial-cluster (${names.join(', ')}); use the member's name exactly as it appears there`);
+        throw new errors_ConfigurationError(`name '${member}' is not in initial-cluster (${names.join(', ')}); use the member's name exactly as it appears there`);
     }
     if (advertise.length) {
         const missing = advertise.filter(u => !own.includes(u));
         if (missing.length || own.length !== advertise.length) {
-            throw new ConfigurationError(`initial-advertise-peer-urls (${advertise.join(',')}) must equal ${member}'s URLs in initial-cluster (${own.join(',')})`);
+            throw new errors_ConfigurationError(`initial-advertise-peer-urls (${advertise.join(',')}) must equal ${member}'s URLs in initial-cluster (${own.join(',')})`);
         }
     }
     return {
@@ -5265,11 +6057,23 @@ function parseInitialCluster(text) {
         .map(entry => {
         const eq = entry.indexOf('=');
         if (eq <= 0) {
-            throw new ConfigurationError(`initial-cluster entry '${entry}' is not name=peerURL (such as node1=https://10.0.0.1:2380)`);
+            throw new errors_ConfigurationError(`initial-cluster entry '${entry}' is not name=peerURL (such as node1=https://10.0.0.1:2380)`);
         }
+        const name = entry.slice(0, eq).trim();
+        checkMemberName('initial-cluster', name);
         const [url] = parseUrlList('initial-cluster', entry.slice(eq + 1));
-        return { name: entry.slice(0, eq).trim(), url: url };
+        return { name, url: url };
     });
+}
+/**
+ * A member name goes into --initial-cluster as name=URL,...: a ',' or '=' would change the cluster it describes, and
+ * white space or a control character (a newline from a pasted value) is never part of a real node name.
+ */
+function checkMemberName(input, name) {
+    // eslint-disable-next-line no-control-regex
+    if (/[\s,=\u0000-\u001f\u007f]/.test(name)) {
+        throw new errors_ConfigurationError(`${input}: member name ${JSON.stringify(name)} must not contain white space, control characters, ',' or '='; use the node name exactly as etcd's --name has it`);
+    }
 }
 function parseUrlList(input, text) {
     return text
@@ -5282,12 +6086,12 @@ function parseUrlList(input, text) {
             url = new URL(entry);
         }
         catch {
-            throw new ConfigurationError(`${input}: '${entry}' is not a URL; peer URLs look like https://10.0.0.1:2380`);
+            throw new errors_ConfigurationError(`${input}: '${entry}' is not a URL; peer URLs look like https://10.0.0.1:2380`);
         }
         if ((url.protocol !== 'https:' && url.protocol !== 'http:') ||
             !url.port ||
             (url.pathname !== '/' && url.pathname !== '')) {
-            throw new ConfigurationError(`${input}: '${entry}' must be http(s)://host:port with no path (peer URLs look like https://10.0.0.1:2380)`);
+            throw new errors_ConfigurationError(`${input}: '${entry}' must be http(s)://host:port with no path (peer URLs look like https://10.0.0.1:2380)`);
         }
         return `${url.protocol}//${url.host}`;
     });
@@ -5297,7 +6101,7 @@ function restoreTool(tools) {
     if (tools.etcdutl)
         return { path: tools.etcdutl.path, name: 'etcdutl', version: tools.etcdutl.version };
     if (compareVersions(tools.etcdctl.version, '3.6.0') >= 0) {
-        throw new ConfigurationError(`etcdctl ${tools.etcdctl.version} has no 'snapshot restore'; install etcdutl (same release tarball) or set the etcdutl input to its path`);
+        throw new errors_ConfigurationError(`etcdctl ${tools.etcdctl.version} has no 'snapshot restore'; install etcdutl (same release tarball) or set the etcdutl input to its path`);
     }
     return { path: tools.etcdctl.path, name: 'etcdctl', version: tools.etcdctl.version };
 }
@@ -5327,13 +6131,13 @@ async function restoreSnapshot(opts) {
     const membership = resolveMembership(opts);
     const bump = opts.bumpRevision ?? 0;
     if (!Number.isSafeInteger(bump) || bump < 0)
-        throw new ConfigurationError(`bump-revision must be a whole number ≥ 0, got ${bump}`);
+        throw new errors_ConfigurationError(`bump-revision must be a whole number ≥ 0, got ${bump}`);
     const markCompacted = opts.markCompacted ?? bump > 0;
     if (markCompacted && bump === 0) {
-        throw new ConfigurationError('mark-compacted needs bump-revision > 0 (etcd marks the bumped revision compacted); set bump-revision or drop mark-compacted');
+        throw new errors_ConfigurationError('mark-compacted needs bump-revision > 0 (etcd marks the bumped revision compacted); set bump-revision or drop mark-compacted');
     }
     if (!markCompacted && bump > 0) {
-        throw new ConfigurationError('bump-revision needs mark-compacted (etcd requires both): without it clients could read revisions that never existed');
+        throw new errors_ConfigurationError('bump-revision needs mark-compacted (etcd requires both): without it clients could read revisions that never existed');
     }
     const warnings = [];
     if (membership.defaulted) {
@@ -5348,23 +6152,38 @@ async function restoreSnapshot(opts) {
     }
     const dataDir = external_node_path_namespaceObject.resolve(opts.dataDir);
     const before = inspectDataDirSync(dataDir);
-    // The tools refuse an existing directory, even an empty one (which may be a mount point we cannot remove): restore
-    // beside its contents-to-be on the same file system, then move the result in.
-    const target = before === 'absent' ? dataDir : external_node_path_namespaceObject.join(dataDir, `.etcd-restore-${(0,external_node_crypto_namespaceObject.randomBytes)(6).toString('hex')}`);
-    if (before === 'absent')
-        await external_node_fs_namespaceObject.promises.mkdir(external_node_path_namespaceObject.dirname(dataDir), { recursive: true });
-    const args = [
-        'snapshot',
-        'restore',
-        opts.snapshot,
-        `--data-dir=${target}`,
-        `--name=${membership.name}`,
-        `--initial-cluster=${membership.initialCluster}`,
-        `--initial-advertise-peer-urls=${membership.initialAdvertisePeerUrls}`,
-        ...(opts.initialClusterToken ? [`--initial-cluster-token=${opts.initialClusterToken}`] : []),
-        ...bumpArgs
-    ];
+    // Everything the restore makes is recorded as it is made, and only that is removed on failure: a data dir that was
+    // there (empty, perhaps a mount point) stays. The tools refuse an existing directory, even an empty one, so they
+    // restore into a new dir inside the data dir (the same file system) and the result is moved in.
+    const created = [];
+    const record = (p) => {
+        created.push(p);
+        opts.created?.(p);
+    };
+    let staging;
     try {
+        if (before === 'absent') {
+            await external_node_fs_namespaceObject.promises.mkdir(external_node_path_namespaceObject.dirname(dataDir), { recursive: true });
+            // Not recursive: EEXIST means someone else made it meanwhile, and it is not ours to fill or remove.
+            await external_node_fs_namespaceObject.promises.mkdir(dataDir, { mode: 0o700 });
+            record(dataDir);
+        }
+        staging = await external_node_fs_namespaceObject.promises.mkdtemp(external_node_path_namespaceObject.join(dataDir, '.etcd-restore-'));
+        record(staging);
+        const target = external_node_path_namespaceObject.join(staging, 'data');
+        const args = [
+            'snapshot',
+            'restore',
+            // Absolute, so a file name that starts with '-' is never read as a flag.
+            external_node_path_namespaceObject.resolve(opts.snapshot),
+            `--data-dir=${target}`,
+            `--name=${membership.name}`,
+            `--initial-cluster=${membership.initialCluster}`,
+            `--initial-advertise-peer-urls=${membership.initialAdvertisePeerUrls}`,
+            ...(opts.initialClusterToken ? [`--initial-cluster-token=${opts.initialClusterToken}`] : []),
+            ...(opts.skipHashCheck ? ['--skip-hash-check'] : []),
+            ...bumpArgs
+        ];
         const result = await runTool(tool.path, args, {
             env: { ETCDCTL_API: '3' },
             dropEnv: ['ETCDCTL_*', 'ETCDUTL_*'],
@@ -5374,19 +6193,22 @@ async function restoreSnapshot(opts) {
             throw new errors_EtcdError(`${tool.name} snapshot restore did not finish in time and was stopped; the partial data dir was removed`);
         if (result.code !== 0)
             throw new errors_EtcdError(`${tool.name} snapshot restore failed: ${toolError(result.stderr || result.stdout, result.code)}`);
-        if (target !== dataDir) {
-            for (const entry of await external_node_fs_namespaceObject.promises.readdir(target))
-                await external_node_fs_namespaceObject.promises.rename(external_node_path_namespaceObject.join(target, entry), external_node_path_namespaceObject.join(dataDir, entry));
-            await external_node_fs_namespaceObject.promises.rmdir(target);
+        for (const entry of await external_node_fs_namespaceObject.promises.readdir(target)) {
+            const moved = external_node_path_namespaceObject.join(dataDir, entry);
+            // rename() would replace an empty directory someone put there meanwhile; refuse instead.
+            if (await pathExists(moved))
+                throw new errors_EtcdError(`${moved} appeared during the restore; restore into a directory nobody else writes to`);
+            await external_node_fs_namespaceObject.promises.rename(external_node_path_namespaceObject.join(target, entry), moved);
+            if (before !== 'absent')
+                record(moved);
         }
+        await external_node_fs_namespaceObject.promises.rm(staging, { recursive: true, force: true });
         // The data dir holds every Secret of the cluster; etcd itself wants 0700.
         await external_node_fs_namespaceObject.promises.chmod(dataDir, 0o700);
     }
     catch (e) {
-        await external_node_fs_namespaceObject.promises.rm(target, { recursive: true, force: true });
-        if (target !== dataDir)
-            for (const entry of await external_node_fs_namespaceObject.promises.readdir(dataDir).catch(() => []))
-                await external_node_fs_namespaceObject.promises.rm(external_node_path_namespaceObject.join(dataDir, entry), { recursive: true, force: true });
+        for (const p of created.splice(0).reverse())
+            await external_node_fs_namespaceObject.promises.rm(p, { recursive: true, force: true });
         if (e instanceof errors_EtcdError)
             throw e;
         throw new errors_EtcdError(`restoring into ${dataDir} failed: ${errors_errorMessage(e)}`);
@@ -5400,7 +6222,8 @@ async function restoreSnapshot(opts) {
         bumpedBy: bumpArgs.length ? bump : 0,
         markedCompacted: bumpArgs.length > 0,
         warnings,
-        durationMs: Date.now() - started
+        durationMs: Date.now() - started,
+        created: created.filter(p => p !== staging)
     };
 }
 /** 'absent' or 'empty'; anything else is refused before a byte is written. */
@@ -5412,15 +6235,18 @@ function inspectDataDirSync(dataDir) {
     catch (e) {
         if (e.code === 'ENOENT')
             return 'absent';
-        throw new ConfigurationError(`data-dir ${dataDir} cannot be inspected: ${errors_errorMessage(e)}`);
+        throw new errors_ConfigurationError(`data-dir ${dataDir} cannot be inspected: ${errors_errorMessage(e)}`);
     }
     if (!stat.isDirectory())
-        throw new ConfigurationError(`data-dir ${dataDir} exists and is not a directory; give a new or empty directory`);
+        throw new errors_ConfigurationError(`data-dir ${dataDir} exists and is not a directory; give a new or empty directory`);
     const entries = (0,external_node_fs_namespaceObject.readdirSync)(dataDir);
     if (entries.length) {
-        throw new ConfigurationError(`data-dir ${dataDir} is not empty (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', …' : ''}); restore into a new directory and swap it in while etcd is stopped`);
+        throw new errors_ConfigurationError(`data-dir ${dataDir} is not empty (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', …' : ''}); restore into a new directory and swap it in while etcd is stopped`);
     }
     return 'empty';
+}
+async function pathExists(p) {
+    return external_node_fs_namespaceObject.promises.lstat(p).then(() => true, () => false);
 }
 /** The tool's own error line ("Error: ..."), without its JSON log lines. */
 function toolError(text, code) {
@@ -5430,39 +6256,6 @@ function toolError(text, code) {
         .filter(Boolean);
     const error = [...lines].reverse().find(l => /^Error:/i.test(l)) ?? [...lines].reverse().find(l => !l.startsWith('{'));
     return (error ?? `exit code ${code}`).replace(/^Error:\s*/i, '').slice(0, 300);
-}
-
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: ./src/tempfiles.ts
-
-
-
-/**
- * The private working directory: 0700, made with mkdtemp so nobody else can plant a file or a symlink in it.
- * The plaintext snapshot and credential files live only here, and the post step removes it whatever happened.
- */
-async function makePrivateDir(parent = external_node_os_namespaceObject.tmpdir(), prefix = 'etcd-snapshot-') {
-    const dir = await external_node_fs_namespaceObject.promises.mkdtemp(external_node_path_namespaceObject.join(parent, prefix));
-    await external_node_fs_namespaceObject.promises.chmod(dir, 0o700);
-    return dir;
-}
-/**
- * Writes a new 0600 file. O_EXCL refuses an existing file and O_NOFOLLOW a planted symlink, so a secret is never
- * written through a link or into someone else's file.
- */
-async function writePrivateFile(file, data) {
-    const handle = await fs.open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
-    try {
-        await handle.writeFile(data);
-    }
-    finally {
-        await handle.close();
-    }
-}
-/** Removes a file or directory tree; a path that is already gone is not an error. */
-async function removePath(target) {
-    await fs.rm(target, { recursive: true, force: true });
 }
 
 ;// CONCATENATED MODULE: ./src/cli/restore.ts
@@ -5481,11 +6274,13 @@ async function removePath(target) {
 
 
 
+
 const restoreUsage = [
     'etcd-snapshot restore <backup-file> --data-dir DIR [--identity FILE | --passphrase-file FILE] [etcd flags]',
     '',
     '  --data-dir DIR                     new etcd data dir (must not exist, or be empty); made 0700',
     '  --identity FILE                    age identity file (repeatable); --passphrase-file FILE for a passphrase',
+    `  --max-work-factor N                the highest scrypt work factor a passphrase file may use (default ${DEFAULT_MAX_WORK_FACTOR})`,
     "  --name NAME                        this member's name, as in its etcd manifest (kubeadm: the node name)",
     '  --initial-cluster N1=URL,N2=URL    every member of the restored cluster (the same on every member)',
     "  --initial-advertise-peer-urls URL  this member's peer URL (default: its URL in --initial-cluster)",
@@ -5494,8 +6289,11 @@ const restoreUsage = [
     '                                     Kubernetes needs; 0 turns it off; needs etcdutl 3.5.10+ / etcdctl 3.4.27+)',
     '  --mark-compacted                   accepted for etcdutl compatibility; implied by --bump-revision',
     '  --etcdctl PATH, --etcdutl PATH     the etcd tools (default: found on PATH; etcdutl is used when present)',
+    "  --skip-hash-check                  restore a file with no sha256 trailer: a copy of a member's member/snap/db",
+    '                                     (its structure is still verified; nothing shows it is unchanged)',
     '',
     'The backup may be age-encrypted, zstd or gzip compressed, or a plain snapshot. It is verified before the restore.',
+    'On failure only what this run created is removed; a data dir that was there (empty) stays.',
     'Exit status: 0 restored, 1 failure (one line on stderr), 2 usage error.'
 ].join('\n');
 const restoreCommand = {
@@ -5507,6 +6305,7 @@ const VALUE_FLAGS = [
     '--data-dir',
     '--identity',
     '--passphrase-file',
+    '--max-work-factor',
     '--name',
     '--initial-cluster',
     '--initial-advertise-peer-urls',
@@ -5516,7 +6315,11 @@ const VALUE_FLAGS = [
     '--etcdutl'
 ];
 function parseRestoreArgs(args) {
-    const parsed = parseArgs(args, { values: VALUE_FLAGS, switches: ['--mark-compacted'], repeatable: ['--identity'] });
+    const parsed = parseArgs(args, {
+        values: VALUE_FLAGS,
+        switches: ['--mark-compacted', '--skip-hash-check'],
+        repeatable: ['--identity']
+    });
     if (parsed.positional.length !== 1) {
         throw new UsageError(parsed.positional.length ? `expected one backup file, got ${parsed.positional.length}` : 'missing the backup file');
     }
@@ -5545,6 +6348,7 @@ function parseRestoreArgs(args) {
         ...membership,
         initialClusterToken: one('--initial-cluster-token'),
         bumpRevision,
+        skipHashCheck: parsed.switches.has('--skip-hash-check'),
         etcdctl: one('--etcdctl') ?? 'etcdctl',
         etcdutl: one('--etcdutl') ?? 'etcdutl',
         etcdutlExplicit: one('--etcdutl') !== undefined
@@ -5558,20 +6362,11 @@ async function restore(args, io) {
     catch (e) {
         return argumentFailure('restore', restoreUsage, e, io);
     }
-    let tempDir;
-    let dataDirExisted = false;
-    let restoring = false;
+    // What this run made, recorded once it exists; on failure or a signal only these go, never a path that was there.
+    const created = new CreatedPaths();
     const onSignal = (signal) => {
         killRunningTools();
-        if (tempDir)
-            (0,external_node_fs_namespaceObject.rmSync)(tempDir, { recursive: true, force: true });
-        if (restoring) {
-            if (!dataDirExisted)
-                (0,external_node_fs_namespaceObject.rmSync)(opts.dataDir, { recursive: true, force: true });
-            else
-                for (const entry of (0,external_node_fs_namespaceObject.readdirSync)(opts.dataDir))
-                    (0,external_node_fs_namespaceObject.rmSync)(external_node_path_namespaceObject.join(opts.dataDir, entry), { recursive: true, force: true });
-        }
+        created.removeAllSync();
         io.stderr.write(`etcd-snapshot restore: interrupted (${signal}); the plaintext and the partial data dir were removed\n`);
         process.exit(130);
     };
@@ -5579,23 +6374,23 @@ async function restore(args, io) {
     process.once('SIGTERM', onSignal);
     try {
         // Everything that can refuse does so before the plaintext exists.
-        dataDirExisted = inspectDataDirSync(opts.dataDir) === 'empty';
+        inspectDataDirSync(opts.dataDir);
         resolveMembership(opts);
         const tools = await resolveTools(opts.etcdctl, opts.etcdutl, opts.etcdutlExplicit);
         let snapshot = opts.input;
         if ((await detectFileLayer(opts.input)) !== 'etcd-snapshot') {
             const parent = external_node_path_namespaceObject.dirname(opts.dataDir);
             await external_node_fs_namespaceObject.promises.mkdir(parent, { recursive: true });
-            tempDir = await makePrivateDir(parent, '.etcd-snapshot-restore-');
+            const tempDir = await makePrivateDir(parent, '.etcd-snapshot-restore-');
+            created.add(tempDir);
             snapshot = external_node_path_namespaceObject.join(tempDir, 'snapshot.db');
             const unpacked = await unpackBackup({ input: opts.input, output: snapshot, key: opts.key });
             io.stdout.write(`decrypted ${external_node_path_namespaceObject.basename(opts.input)} (${unpacked.layers.join(' + ')})\n`);
         }
-        const report = await verifySnapshot(snapshot);
+        const report = await verifySnapshot(snapshot, { skipHashCheck: opts.skipHashCheck });
         if (!report.valid)
             throw new errors_VerificationError(`the snapshot is not sound, nothing was restored: ${report.errors[0]}`);
-        io.stdout.write(`verified: revision ${report.status.revision}, ${report.liveKeys} live keys, sha256 ${report.sha256}\n`);
-        restoring = true;
+        io.stdout.write(`verified: revision ${report.status.revision}, ${report.liveKeys} live keys, sha256 ${report.sha256 || 'none (no trailer)'}\n`);
         const result = await restoreSnapshot({
             tools,
             snapshot,
@@ -5604,9 +6399,13 @@ async function restore(args, io) {
             initialCluster: opts.initialCluster,
             initialAdvertisePeerUrls: opts.initialAdvertisePeerUrls,
             initialClusterToken: opts.initialClusterToken,
-            bumpRevision: opts.bumpRevision
+            bumpRevision: opts.bumpRevision,
+            skipHashCheck: opts.skipHashCheck,
+            created: p => created.add(p)
         });
-        restoring = false;
+        // The data dir is restored and the user's now; the plaintext still goes.
+        for (const p of result.created)
+            created.keep(p);
         for (const w of result.warnings)
             io.stderr.write(`warning: ${w}\n`);
         const bumped = result.bumpedBy
@@ -5620,8 +6419,7 @@ async function restore(args, io) {
         return EXIT_FAILURE;
     }
     finally {
-        if (tempDir)
-            (0,external_node_fs_namespaceObject.rmSync)(tempDir, { recursive: true, force: true });
+        await created.removeAll();
         process.removeListener('SIGINT', onSignal);
         process.removeListener('SIGTERM', onSignal);
     }
@@ -5639,17 +6437,20 @@ async function restore(args, io) {
 
 
 
+
 /** verify exits 1 when the snapshot is invalid, the code every command uses for a failure. */
 const EXIT_INVALID = EXIT_FAILURE;
 const COMMANDS = {
     verify: {
         summary: 'check an etcd snapshot file (structure, schema, sha256 trailer) and summarise what it holds',
         usage: [
-            'etcd-snapshot verify <snapshot.db> [--json] [--min-keys N] [--required-key PREFIX]...',
+            'etcd-snapshot verify <snapshot.db> [--json] [--min-keys N] [--required-key PREFIX]... [--skip-hash-check]',
             '',
             '  --json              print the full report as JSON (valid, errors, status, liveKeys, sha256, kubernetes, ...)',
             '  --min-keys N        invalid when the snapshot has fewer than N live keys',
             '  --required-key P    invalid when no live key starts with P (repeatable)',
+            "  --skip-hash-check   accept a file without etcd's sha256 trailer (a copy of a member's member/snap/db);",
+            '                      its structure is still checked. A trailer that is there is checked all the same.',
             '',
             'Exit status: 0 valid, 1 invalid (the first line says what is wrong and where), 2 usage error or unreadable file.'
         ].join('\n'),
@@ -5679,7 +6480,7 @@ async function run(argv, io = defaultIO) {
     }
     const cmd = COMMANDS[name];
     if (!cmd) {
-        io.stderr.write(`etcd-snapshot: unknown command ${JSON.stringify(name)}\n${usage()}`);
+        io.stderr.write(`etcd-snapshot: unknown command ${quoted(name)}\n${usage()}`);
         return EXIT_USAGE;
     }
     if (args.includes('--help') || args.includes('-h')) {
@@ -5690,14 +6491,14 @@ async function run(argv, io = defaultIO) {
         return await cmd.run(args, io);
     }
     catch (e) {
-        io.stderr.write(`etcd-snapshot ${name}: ${errors_errorMessage(e)}\n`);
+        io.stderr.write(`etcd-snapshot ${name}: ${printable(errors_errorMessage(e))}\n`);
         return EXIT_INVALID;
     }
 }
 class cli_UsageError extends Error {
 }
 function parseVerifyArgs(args) {
-    const out = { file: '', json: false, requiredKeys: [] };
+    const out = { file: '', json: false, requiredKeys: [], skipHashCheck: false };
     const files = [];
     for (let i = 0; i < args.length; i++) {
         const a = args[i];
@@ -5710,6 +6511,8 @@ function parseVerifyArgs(args) {
         };
         if (flag === '--json' && inline === undefined)
             out.json = true;
+        else if (flag === '--skip-hash-check' && inline === undefined)
+            out.skipHashCheck = true;
         else if (flag === '--min-keys') {
             const v = value();
             if (!/^\d+$/.test(v))
@@ -5740,21 +6543,25 @@ async function verifyCommand(args, io) {
     catch (e) {
         if (!(e instanceof cli_UsageError))
             throw e;
-        io.stderr.write(`etcd-snapshot verify: ${e.message}\nusage: ${COMMANDS.verify.usage}\n`);
+        io.stderr.write(`etcd-snapshot verify: ${printable(e.message)}\nusage: ${COMMANDS.verify.usage}\n`);
         return EXIT_USAGE;
     }
     let report;
     try {
-        report = await verifySnapshot(parsed.file, { minKeys: parsed.minKeys, requiredKeys: parsed.requiredKeys });
+        report = await verifySnapshot(parsed.file, {
+            minKeys: parsed.minKeys,
+            requiredKeys: parsed.requiredKeys,
+            skipHashCheck: parsed.skipHashCheck
+        });
     }
     catch (e) {
         if (!(e instanceof SnapshotReadError))
             throw e;
-        io.stderr.write(`etcd-snapshot verify: ${e.message}\n`);
+        io.stderr.write(`etcd-snapshot verify: ${printable(e.message)}\n`);
         return EXIT_USAGE;
     }
     if (parsed.json)
-        io.stdout.write(JSON.stringify(report, null, 2) + '\n');
+        io.stdout.write(terminalJson(report) + '\n');
     else
         io.stdout.write(describeReport(report));
     return report.valid ? EXIT_OK : EXIT_INVALID;
@@ -5768,16 +6575,16 @@ function describeReport(r) {
             lines.push(`  also: ${e}`);
         for (const w of r.warnings)
             lines.push(`  warning: ${w}`);
-        return lines.join('\n') + '\n';
+        return lines.map(printable).join('\n') + '\n';
     }
     const s = r.status;
     const compacted = r.compactRevision >= 0 ? `, compacted at ${r.compactRevision}` : '';
-    lines.push(`valid etcd snapshot ${r.path}`);
+    lines.push(r.sha256 ? `valid etcd snapshot ${r.path}` : `valid etcd database ${r.path} (no sha256 trailer)`);
     lines.push(`  revision ${s.revision}${compacted}; ${r.liveKeys} live keys, ${r.keyRevisions} key revisions`);
     lines.push(`  status: hash ${s.hash}, totalKey ${s.totalKey}, totalSize ${s.totalSize} (as etcdctl 3.4 snapshot status); live keys ${r.liveKeys} (etcdutl 3.6 totalKey)`);
     if (r.hashKV)
         lines.push(`  hashkv: ${r.hashKV.hash} at revision ${r.hashKV.revision} (compact revision ${r.hashKV.compactRevision})`);
-    lines.push(`  sha256 trailer: ${r.sha256}`);
+    lines.push(`  sha256 trailer: ${r.sha256 || "none (a copy of a member's database)"}`);
     const k = r.kubernetes;
     if (k.objects > 0) {
         const top = Object.entries(k.resources)
@@ -5789,10 +6596,11 @@ function describeReport(r) {
         lines.push(`  secrets: ${k.secrets.total} (${k.secrets.encrypted} encrypted at rest, ${k.secrets.plaintext} plain text)`);
     }
     for (const req of r.requiredKeys)
-        lines.push(`  required ${JSON.stringify(req.prefix)}: ${req.liveKeys} live keys`);
+        lines.push(`  required ${quoted(req.prefix)}: ${req.liveKeys} live keys`);
     for (const w of r.warnings)
         lines.push(`warning: ${w}`);
-    return lines.join('\n') + '\n';
+    // Paths, resource names and keys come from the file and the user: nothing in them may act on the terminal.
+    return lines.map(printable).join('\n') + '\n';
 }
 
 

@@ -31460,6 +31460,11 @@ const BODY_COLUMNS = 64;
 const MAC_LENGTH = 32;
 /** Far above any real header (an X25519 stanza is ~110 bytes); bounds memory on garbage input. */
 const MAX_HEADER_BYTES = 1 << 20;
+/**
+ * Far above any real recipient list, and what the encryptor allows too. Without it a 1 MiB header of tiny stanzas
+ * holds ~175,000 of them, each one parsed, kept and tried.
+ */
+const header_MAX_STANZAS = 1024;
 function headerMac(fileKey, macInput) {
     const macKey = primitives_hkdfSha256(fileKey, Buffer.alloc(0), 'header');
     return (0,external_node_crypto_.createHmac)('sha256', macKey).update(macInput).digest();
@@ -31523,9 +31528,12 @@ class HeaderReader {
             if (!data.subarray(0, n).equals(VERSION_PREFIX.subarray(0, n)))
                 throw notAnAgeFile(data.subarray(0, length));
         }
+        // Only lines that end within the first MAX_HEADER_BYTES are header lines; whatever is read past that without
+        // the MAC line makes the header too large, even when the MAC line follows in the same chunk.
+        const limit = Math.min(length, MAX_HEADER_BYTES);
         for (;;) {
             const end = data.indexOf(0x0a, this.#lineStart);
-            if (end < 0 || end >= length)
+            if (end < 0 || end >= limit)
                 break;
             const start = this.#lineStart;
             this.#lineStart = end + 1;
@@ -31578,6 +31586,8 @@ class HeaderReader {
             return undefined;
         }
         if (line.startsWith(STANZA_PREFIX) || line === '->') {
+            if (this.#stanzas.length === header_MAX_STANZAS)
+                throw invalid(n, `starts recipient stanza ${header_MAX_STANZAS + 1}; at most ${header_MAX_STANZAS} are accepted`);
             const args = line.slice(STANZA_PREFIX.length).split(' ');
             if (line === '->' || args.some(a => !/^[\x21-\x7e]+$/.test(a))) {
                 throw invalid(n, 'is a stanza with a missing, empty or non-printable argument');
@@ -31721,10 +31731,21 @@ const SALT_LENGTH = 16;
 const BLOCK_SIZE = 8;
 /** age's default: about a second on a laptop. */
 const scrypt_DEFAULT_WORK_FACTOR = 18;
-/** age's default ceiling when decrypting: higher factors take minutes and gigabytes. */
-const scrypt_DEFAULT_MAX_WORK_FACTOR = 22;
-/** Beyond this scrypt needs more than 128 GiB; no sane file uses it. */
+/**
+ * The ceiling when decrypting, unless raised. age's own is 22 (4 GiB and about a minute on a runner, spent before the
+ * passphrase is known to be right); 20 (1 GiB) is four times the work of what this action, age, typage and rage on
+ * most machines write, and a file above it is more likely crafted than real.
+ */
+const scrypt_DEFAULT_MAX_WORK_FACTOR = 20;
+/** What raises the ceiling, for the message that names it. */
+const RAISE_LIMIT = "raise the limit with etcd-snapshot's --max-work-factor or the restore action's max-work-factor input";
+/** Beyond this scrypt needs more than 1 TiB; no sane file uses it, and age's own limit is the same. */
 const HARD_MAX_WORK_FACTOR = 30;
+/** What scrypt needs at a work factor (128 * N * r bytes), said as a person reads it. */
+function memoryFor(workFactor) {
+    const bytes = 128 * BLOCK_SIZE * 2 ** workFactor;
+    return bytes >= 2 ** 30 ? `${bytes / 2 ** 30} GiB` : `${bytes / 2 ** 20} MiB`;
+}
 function deriveWrapKey(passphrase, salt, workFactor) {
     const N = 2 ** workFactor;
     // scrypt needs 128 * N * r bytes; Node's default cap (32 MiB) is far below age's work factors.
@@ -31770,7 +31791,8 @@ function parseScryptStanza(stanza, maxWorkFactor) {
     const workFactor = factorText.length > 3 ? Infinity : Number(factorText);
     if (workFactor > maxWorkFactor) {
         const shown = factorText.length > 12 ? `${factorText.slice(0, 12)}...` : factorText;
-        throw new AgeError(`the file's scrypt work factor ${shown} exceeds the limit of ${maxWorkFactor} (decryption would be very slow); raise maxWorkFactor only if you trust this file`);
+        const cost = workFactor > HARD_MAX_WORK_FACTOR ? 'more memory than any machine has' : `${memoryFor(workFactor)} of memory`;
+        throw new AgeError(`the file's scrypt work factor ${shown} exceeds the limit of ${maxWorkFactor} (it would take ${cost}); only if you trust this file, ${RAISE_LIMIT}`);
     }
     if (stanza.body.length !== WRAPPED_FILE_KEY_LENGTH)
         fail(`body is ${stanza.body.length} bytes, expected ${WRAPPED_FILE_KEY_LENGTH}`);
@@ -31806,6 +31828,7 @@ async function scrypt_findFileKeyWithPassphrase(stanzas, passphrase, maxWorkFact
  * wraps a file key for them. The curve work is node:crypto's; raw 32-byte keys are wrapped in the
  * fixed DER prefixes of RFC 8410 so OpenSSL can import them.
  */
+
 
 
 
@@ -31926,7 +31949,13 @@ function shortPrefix(text) {
  * prefix of the entry, and never any part of a secret key pasted by mistake.
  */
 function parseRecipients(list) {
+    keys_checkRecipientCount(list.length);
     return list.map((entry, i) => parseRecipient(entry, i + 1));
+}
+/** A file for more recipients than a header may hold would be refused when decrypted: never write one. */
+function keys_checkRecipientCount(count) {
+    if (count > MAX_STANZAS)
+        throw new AgeError(`${count} recipients are more than the ${MAX_STANZAS} an age file may have; use fewer recipients`);
 }
 function parseRecipient(entry, position) {
     const text = entry.trim();
@@ -32358,6 +32387,7 @@ function age_createEncryptStream(options) {
         const { recipients } = options;
         if (recipients.length === 0)
             throw new AgeError('no age recipients given; pass at least one age1... recipient');
+        checkRecipientCount(recipients.length);
         recipients.forEach((r, i) => {
             if (!(r instanceof X25519Recipient))
                 throw new AgeError(`recipient ${i + 1} is not a parsed age recipient; use parseRecipients()`);
@@ -32634,6 +32664,7 @@ const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 
 
 
+
 /**
  * The private working directory: 0700, made with mkdtemp so nobody else can plant a file or a symlink in it.
  * The plaintext snapshot and credential files live only here, and the post step removes it whatever happened.
@@ -32659,6 +32690,77 @@ async function writePrivateFile(file, data) {
 /** Removes a file or directory tree; a path that is already gone is not an error. */
 async function removePath(target) {
     await external_node_fs_namespaceObject.promises.rm(target, { recursive: true, force: true });
+}
+/**
+ * The paths this run created, each recorded once it exists (made with O_EXCL, mkdtemp or a mkdir of the leaf), so
+ * that a cleanup removes those and never a path that was there before. Removal goes newest first.
+ */
+class CreatedPaths {
+    paths = [];
+    add(created) {
+        this.paths.push(created);
+    }
+    /** A path handed over to the user (a finished file): no longer this run's to remove. */
+    keep(kept) {
+        const i = this.paths.lastIndexOf(kept);
+        if (i >= 0)
+            this.paths.splice(i, 1);
+    }
+    list() {
+        return this.paths;
+    }
+    /** For a signal handler, which cannot wait. */
+    removeAllSync() {
+        for (const p of this.paths.splice(0).reverse())
+            rmSync(p, { recursive: true, force: true });
+    }
+    async removeAll() {
+        for (const p of this.paths.splice(0).reverse())
+            await removePath(p);
+    }
+}
+/**
+ * Creates `final` from a file that `make` writes and checks at the path it is given, in a new 0700 dir beside
+ * `final` (the same file system). Only a file `make` returned for takes the final name, by link(), which never
+ * replaces anything; whatever fails, the staging dir goes and a path that was there before is not touched.
+ */
+async function createCheckedFile(final, make, opts) {
+    const taken = () => new OutputError(`${final} already exists; ${opts.whenTaken}`);
+    // Refused before the work, which may take minutes; link() below is what guarantees it.
+    if (await lstatOrUndefined(final))
+        throw taken();
+    let staging;
+    try {
+        staging = await makePrivateDir(path.dirname(final), `.${path.basename(final)}.partial-`);
+    }
+    catch (e) {
+        throw new OutputError(`cannot write in ${path.dirname(final)}: ${errorMessage(e)}`);
+    }
+    opts.created?.(staging);
+    try {
+        const staged = path.join(staging, path.basename(final));
+        const result = await make(staged);
+        try {
+            await fs.link(staged, final);
+        }
+        catch (e) {
+            if (e.code === 'EEXIST')
+                throw taken();
+            throw new OutputError(`cannot create ${final}: ${errorMessage(e)}`);
+        }
+        opts.created?.(final);
+        return result;
+    }
+    finally {
+        await removePath(staging);
+    }
+}
+async function lstatOrUndefined(p) {
+    return fs.lstat(p).catch((e) => {
+        if (e.code === 'ENOENT')
+            return undefined;
+        throw new OutputError(`cannot inspect ${p}: ${errorMessage(e)}`);
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/post.ts

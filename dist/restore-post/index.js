@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _restore_post_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9684);
+/* harmony import */ var _restore_post_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9334);
 
 await (0,_restore_post_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -28383,7 +28383,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9684:
+/***/ 9334:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31350,7 +31350,7 @@ class ConfigurationError extends (/* unused pure expression or super */ null && 
     name = 'ConfigurationError';
 }
 /** etcd could not be reached or refused what we asked of it. */
-class errors_EtcdError extends (/* unused pure expression or super */ null && (Error)) {
+class EtcdError extends (/* unused pure expression or super */ null && (Error)) {
     name = 'EtcdError';
 }
 /** The snapshot (or a backup file) is not sound; nothing built from it may be trusted. */
@@ -31358,7 +31358,7 @@ class VerificationError extends (/* unused pure expression or super */ null && (
     name = 'VerificationError';
 }
 /** An age file or key could not be parsed, or decryption failed (wrong key, tampered data). */
-class errors_AgeError extends Error {
+class AgeError extends (/* unused pure expression or super */ null && (Error)) {
     name = 'AgeError';
 }
 /** The artifact service refused or failed the upload/download. */
@@ -31383,1246 +31383,18 @@ function errors_errorMessage(e) {
     }
 }
 /** The backup file could not be written (disk full, permissions, a file in the way). */
-class errors_OutputError extends Error {
+class errors_OutputError extends (/* unused pure expression or super */ null && (Error)) {
     name = 'OutputError';
 }
 
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-;// CONCATENATED MODULE: external "node:stream/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/age/primitives.ts
-/** The small cryptographic and encoding building blocks shared by the age header and its stanzas. */
-
-const primitives_FILE_KEY_LENGTH = 16;
-const TAG_LENGTH = 16;
-/** A wrapped file key: the 16-byte key sealed with ChaCha20-Poly1305. */
-const primitives_WRAPPED_FILE_KEY_LENGTH = primitives_FILE_KEY_LENGTH + TAG_LENGTH;
-// Stanza bodies use a fresh wrap key per file, so the all-zero nonce is safe (age spec).
-const ZERO_NONCE = Buffer.alloc(12);
-function primitives_hkdfSha256(ikm, salt, info, length = 32) {
-    return Buffer.from((0,external_node_crypto_.hkdfSync)('sha256', ikm, salt, info, length));
-}
-/** Seals the file key under a wrap key, giving a stanza body. */
-function primitives_wrapFileKey(wrapKey, fileKey) {
-    const cipher = createCipheriv('chacha20-poly1305', wrapKey, ZERO_NONCE, { authTagLength: TAG_LENGTH });
-    const sealed = cipher.update(fileKey);
-    cipher.final();
-    return Buffer.concat([sealed, cipher.getAuthTag()]);
-}
-/** Opens a stanza body; `undefined` when it does not authenticate (a different key wrapped it). */
-function primitives_unwrapFileKey(wrapKey, body) {
-    if (body.length !== primitives_WRAPPED_FILE_KEY_LENGTH)
-        return undefined;
-    const decipher = createDecipheriv('chacha20-poly1305', wrapKey, ZERO_NONCE, { authTagLength: TAG_LENGTH });
-    decipher.setAuthTag(body.subarray(primitives_FILE_KEY_LENGTH));
-    const fileKey = decipher.update(body.subarray(0, primitives_FILE_KEY_LENGTH));
-    try {
-        decipher.final();
-    }
-    catch {
-        return undefined;
-    }
-    return fileKey;
-}
-/** Standard base64 without padding, as every base64 string in an age header is written. */
-function primitives_encodeBase64(data) {
-    return Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64').replace(/=+$/, '');
-}
-const BASE64_UNPADDED = /^[A-Za-z0-9+/]*$/;
-/**
- * Decodes unpadded standard base64, accepting only the canonical encoding (no padding, no stray
- * bits in the last character), as the spec requires: Node's own decoder is lenient.
- */
-function primitives_decodeCanonicalBase64(text) {
-    if (!BASE64_UNPADDED.test(text) || text.length % 4 === 1)
-        return undefined;
-    const data = Buffer.from(text, 'base64');
-    return primitives_encodeBase64(data) === text ? data : undefined;
-}
-
-;// CONCATENATED MODULE: ./src/age/header.ts
-/**
- * The age v1 header: the version line, recipient stanzas and the MAC line. Parsing is strict, as the
- * spec requires (canonical base64, 64-column body lines ending in a short line, no CR, single spaces).
- */
-
-
-
-const VERSION_LINE = 'age-encryption.org/v1';
-const VERSION_PREFIX = Buffer.from('age-encryption.org/');
-const ARMOR_BEGIN = '-----BEGIN AGE ENCRYPTED FILE-----';
-const STANZA_PREFIX = '-> ';
-const MAC_PREFIX = '---';
-const BODY_COLUMNS = 64;
-const MAC_LENGTH = 32;
-/** Far above any real header (an X25519 stanza is ~110 bytes); bounds memory on garbage input. */
-const MAX_HEADER_BYTES = 1 << 20;
-function headerMac(fileKey, macInput) {
-    const macKey = primitives_hkdfSha256(fileKey, Buffer.alloc(0), 'header');
-    return (0,external_node_crypto_.createHmac)('sha256', macKey).update(macInput).digest();
-}
-/** Encodes a complete header, MAC line included. */
-function header_encodeHeader(stanzas, fileKey) {
-    let text = VERSION_LINE + '\n';
-    for (const stanza of stanzas) {
-        text += STANZA_PREFIX + [stanza.type, ...stanza.args].join(' ') + '\n';
-        const body = encodeBase64(stanza.body);
-        let i = 0;
-        for (; i + BODY_COLUMNS <= body.length; i += BODY_COLUMNS)
-            text += body.slice(i, i + BODY_COLUMNS) + '\n';
-        // The body always ends with a line shorter than 64 columns, possibly empty.
-        text += body.slice(i) + '\n';
-    }
-    text += MAC_PREFIX;
-    const macInput = Buffer.from(text, 'latin1');
-    return Buffer.concat([macInput, Buffer.from(` ${encodeBase64(headerMac(fileKey, macInput))}\n`, 'latin1')]);
-}
-/** Throws unless the header MAC matches the one computed with this file key. */
-function verifyHeaderMac(header, fileKey) {
-    if (!(0,external_node_crypto_.timingSafeEqual)(headerMac(fileKey, header.macInput), header.mac)) {
-        throw new errors_AgeError('header MAC check failed: the age header was tampered with (or the file was crafted for a different key)');
-    }
-}
-function invalid(line, what) {
-    return new errors_AgeError(`age header is invalid: line ${line} ${what}`);
-}
-/** Printable ASCII only, shortened: safe to put in a one-line message. */
-function sanitize(text, max = 40) {
-    const clean = text.replace(/[^\x20-\x7e]/g, '?');
-    return clean.length > max ? `${clean.slice(0, max)}...` : clean;
-}
-function notAnAgeFile(data) {
-    const start = data.subarray(0, 200).toString('latin1').trimStart();
-    if (start.startsWith(ARMOR_BEGIN)) {
-        return new errors_AgeError('this is an ASCII-armored age file (-----BEGIN AGE ENCRYPTED FILE-----), which is not supported; encrypt without -a/--armor');
-    }
-    return new errors_AgeError(`not an age file: it does not start with "${VERSION_LINE}"`);
-}
-/**
- * Incremental header parser: feed it the start of a file in pieces until it returns the header and
- * the bytes that follow it. Lines are parsed as they complete, so garbage fails fast.
- */
-class HeaderReader {
-    #buffer = Buffer.alloc(0);
-    #length = 0;
-    /** Offset of the first byte of the next line to parse. */
-    #lineStart = 0;
-    #lineNumber = 0;
-    #stanzas = [];
-    #current;
-    /** Returns the header once complete; `rest` is what followed it in the input (a view, not a copy). */
-    push(chunk) {
-        // Usually the whole header arrives in the first chunk: parse that in place without copying.
-        const data = this.#length === 0 ? chunk : this.#append(chunk);
-        const length = this.#length === 0 ? chunk.length : this.#length;
-        if (this.#lineNumber === 0) {
-            const n = Math.min(length, VERSION_PREFIX.length);
-            if (!data.subarray(0, n).equals(VERSION_PREFIX.subarray(0, n)))
-                throw notAnAgeFile(data.subarray(0, length));
-        }
-        for (;;) {
-            const end = data.indexOf(0x0a, this.#lineStart);
-            if (end < 0 || end >= length)
-                break;
-            const start = this.#lineStart;
-            this.#lineStart = end + 1;
-            this.#lineNumber++;
-            const mac = this.#parseLine(data.toString('latin1', start, end));
-            if (mac !== undefined) {
-                const header = {
-                    stanzas: this.#stanzas,
-                    mac,
-                    macInput: Buffer.from(data.subarray(0, start + MAC_PREFIX.length))
-                };
-                return { header, rest: data.subarray(end + 1, length) };
-            }
-        }
-        if (length > MAX_HEADER_BYTES)
-            throw new errors_AgeError('age header is invalid: it is larger than 1 MiB without an end (not an age file?)');
-        if (this.#length === 0)
-            this.#append(chunk);
-        return undefined;
-    }
-    /** The error for input that ended inside the header. */
-    incompleteError() {
-        if (this.#length === 0)
-            return new errors_AgeError('not an age file: it is empty');
-        return new errors_AgeError('age header is incomplete: the file ends inside the header (file is truncated)');
-    }
-    #append(chunk) {
-        const needed = this.#length + chunk.length;
-        if (needed > this.#buffer.length) {
-            const grown = Buffer.allocUnsafe(Math.max(needed, this.#buffer.length * 2, 4096));
-            this.#buffer.copy(grown, 0, 0, this.#length);
-            this.#buffer = grown;
-        }
-        chunk.copy(this.#buffer, this.#length);
-        this.#length = needed;
-        return this.#buffer;
-    }
-    /** Parses one complete line (without its LF); returns the MAC when this was the MAC line. */
-    #parseLine(line) {
-        const n = this.#lineNumber;
-        if (line.endsWith('\r'))
-            throw invalid(n, 'ends with CR: age headers use LF line endings (was the file converted to text?)');
-        if (n === 1) {
-            if (line !== VERSION_LINE)
-                throw new errors_AgeError(`unsupported age format version "${sanitize(line)}"; only ${VERSION_LINE} is supported`);
-            return undefined;
-        }
-        if (this.#current !== undefined) {
-            this.#parseBodyLine(line, n);
-            return undefined;
-        }
-        if (line.startsWith(STANZA_PREFIX) || line === '->') {
-            const args = line.slice(STANZA_PREFIX.length).split(' ');
-            if (line === '->' || args.some(a => !/^[\x21-\x7e]+$/.test(a))) {
-                throw invalid(n, 'is a stanza with a missing, empty or non-printable argument');
-            }
-            this.#current = { type: args[0], args: args.slice(1), body: [] };
-            return undefined;
-        }
-        if (line.startsWith(MAC_PREFIX)) {
-            const mac = line.startsWith(MAC_PREFIX + ' ')
-                ? primitives_decodeCanonicalBase64(line.slice(MAC_PREFIX.length + 1))
-                : undefined;
-            if (mac === undefined || mac.length !== MAC_LENGTH)
-                throw invalid(n, 'is a malformed MAC line (expected "--- " and 43 base64 characters)');
-            if (this.#stanzas.length === 0)
-                throw invalid(n, 'ends a header that has no recipient stanzas');
-            return mac;
-        }
-        throw invalid(n, 'is neither a recipient stanza ("-> ...") nor the MAC line ("--- ...")');
-    }
-    #parseBodyLine(line, n) {
-        const current = this.#current;
-        if (line.length > BODY_COLUMNS)
-            throw invalid(n, `is a stanza body line longer than ${BODY_COLUMNS} columns`);
-        const bytes = primitives_decodeCanonicalBase64(line);
-        if (bytes === undefined)
-            throw invalid(n, 'is a stanza body line that is not canonical unpadded base64 (or the stanza body is missing)');
-        current.body.push(bytes);
-        // A full-width line means the body continues; a shorter one (even empty) ends the stanza.
-        if (line.length < BODY_COLUMNS) {
-            this.#stanzas.push({ type: current.type, args: current.args, body: Buffer.concat(current.body) });
-            this.#current = undefined;
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./src/age/bech32.ts
-/**
- * Bech32 (BIP 173, original checksum constant 1) as age uses it for recipients (`age1...`) and
- * identities (`AGE-SECRET-KEY-1...`). Unlike BIP 173, age lifts the 90-character length limit.
- */
-const CHARSET = 'qpzry9x8gf2tvdw0s3jn54khce6mua7l';
-const GENERATOR = (/* unused pure expression or super */ null && ([0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3]));
-const CHECKSUM_LENGTH = 6;
-const CHARSET_INDEX = new Map([...CHARSET].map((c, i) => [c, i]));
-function polymod(values) {
-    let chk = 1;
-    for (const v of values) {
-        const top = chk >>> 25;
-        chk = (((chk & 0x1ffffff) << 5) ^ v) >>> 0;
-        for (let i = 0; i < 5; i++) {
-            if ((top >>> i) & 1)
-                chk = (chk ^ GENERATOR[i]) >>> 0;
-        }
-    }
-    return chk;
-}
-function expandHrp(hrp) {
-    const out = [];
-    for (let i = 0; i < hrp.length; i++)
-        out.push(hrp.charCodeAt(i) >> 5);
-    out.push(0);
-    for (let i = 0; i < hrp.length; i++)
-        out.push(hrp.charCodeAt(i) & 31);
-    return out;
-}
-/** Regroups bits; with `pad` false, leftover bits must be zero padding shorter than one input group. */
-function convertBits(data, from, to, pad) {
-    let acc = 0;
-    let bits = 0;
-    const out = [];
-    const maxv = (1 << to) - 1;
-    for (let i = 0; i < data.length; i++) {
-        acc = (acc << from) | data[i];
-        bits += from;
-        while (bits >= to) {
-            bits -= to;
-            out.push((acc >> bits) & maxv);
-        }
-        acc &= (1 << bits) - 1;
-    }
-    if (pad) {
-        if (bits > 0)
-            out.push((acc << (to - bits)) & maxv);
-    }
-    else if (bits >= from || ((acc << (to - bits)) & maxv) !== 0) {
-        return undefined;
-    }
-    return out;
-}
-/** Encodes bytes under a human-readable part; the case of `hrp` is kept (age identities are upper case). */
-function bech32_encodeBech32(hrp, data) {
-    const lowerHrp = hrp.toLowerCase();
-    const words = convertBits(data, 8, 5, true);
-    const values = [...expandHrp(lowerHrp), ...words, 0, 0, 0, 0, 0, 0];
-    const mod = polymod(values) ^ 1;
-    const checksum = [];
-    for (let i = 0; i < CHECKSUM_LENGTH; i++)
-        checksum.push((mod >>> (5 * (5 - i))) & 31);
-    const encoded = lowerHrp + '1' + [...words, ...checksum].map(w => CHARSET[w]).join('');
-    return hrp === hrp.toUpperCase() && hrp !== lowerHrp ? encoded.toUpperCase() : encoded;
-}
-/** Decodes a Bech32 string; `hrp` is returned in lower case. Reasons are short and never echo the input. */
-function bech32_decodeBech32(text) {
-    for (let i = 0; i < text.length; i++) {
-        const c = text.charCodeAt(i);
-        if (c < 33 || c > 126)
-            return { ok: false, reason: 'contains a character that is not printable ASCII' };
-    }
-    const lower = text.toLowerCase();
-    if (lower !== text && text.toUpperCase() !== text)
-        return { ok: false, reason: 'mixes upper and lower case' };
-    const sep = lower.lastIndexOf('1');
-    if (sep < 1)
-        return { ok: false, reason: 'has no "1" separator after the prefix' };
-    if (lower.length - sep - 1 < CHECKSUM_LENGTH)
-        return { ok: false, reason: 'is too short' };
-    const hrp = lower.slice(0, sep);
-    const words = [];
-    for (const c of lower.slice(sep + 1)) {
-        const w = CHARSET_INDEX.get(c);
-        if (w === undefined)
-            return { ok: false, reason: 'contains a character outside the Bech32 alphabet' };
-        words.push(w);
-    }
-    if (polymod([...expandHrp(hrp), ...words]) !== 1)
-        return { ok: false, reason: 'has a bad checksum (typo?)' };
-    const data = convertBits(words.slice(0, -CHECKSUM_LENGTH), 5, 8, false);
-    if (data === undefined)
-        return { ok: false, reason: 'has invalid padding' };
-    return { ok: true, hrp, data: Buffer.from(data) };
-}
-
-;// CONCATENATED MODULE: ./src/age/scrypt.ts
-/** The `scrypt` stanza: a file key wrapped under a passphrase. */
-
-
-
-const scrypt_SCRYPT_STANZA_TYPE = 'scrypt';
-const SALT_LABEL = 'age-encryption.org/v1/scrypt';
-const SALT_LENGTH = 16;
-const BLOCK_SIZE = 8;
-/** age's default: about a second on a laptop. */
-const scrypt_DEFAULT_WORK_FACTOR = 18;
-/** age's default ceiling when decrypting: higher factors take minutes and gigabytes. */
-const scrypt_DEFAULT_MAX_WORK_FACTOR = 22;
-/** Beyond this scrypt needs more than 128 GiB; no sane file uses it. */
-const HARD_MAX_WORK_FACTOR = 30;
-function deriveWrapKey(passphrase, salt, workFactor) {
-    const N = 2 ** workFactor;
-    // scrypt needs 128 * N * r bytes; Node's default cap (32 MiB) is far below age's work factors.
-    const maxmem = 128 * N * BLOCK_SIZE + (32 << 20);
-    return new Promise((resolve, reject) => {
-        scrypt(Buffer.from(passphrase, 'utf8'), Buffer.concat([Buffer.from(SALT_LABEL), salt]), 32, { N, r: BLOCK_SIZE, p: 1, maxmem }, (err, key) => {
-            if (err)
-                reject(new AgeError(`scrypt key derivation failed (work factor ${workFactor}): ${err.message}`));
-            else
-                resolve(key);
-        });
-    });
-}
-/** Throws unless `workFactor` is an integer age can use. */
-function scrypt_checkWorkFactor(workFactor, name) {
-    if (!Number.isInteger(workFactor) || workFactor < 1 || workFactor > HARD_MAX_WORK_FACTOR) {
-        throw new AgeError(`${name} must be an integer from 1 to ${HARD_MAX_WORK_FACTOR} (age uses ${scrypt_DEFAULT_WORK_FACTOR}), got ${String(workFactor)}`);
-    }
-}
-async function scrypt_wrapWithPassphrase(fileKey, passphrase, workFactor) {
-    const salt = randomBytes(SALT_LENGTH);
-    const wrapKey = await deriveWrapKey(passphrase, salt, workFactor);
-    return {
-        type: scrypt_SCRYPT_STANZA_TYPE,
-        args: [encodeBase64(salt), String(workFactor)],
-        body: wrapFileKey(wrapKey, fileKey)
-    };
-}
-/** Checks an `scrypt` stanza's shape: a canonical 16-byte salt, a decimal work factor, a 32-byte body. */
-function parseScryptStanza(stanza, maxWorkFactor) {
-    const fail = (what) => {
-        throw new AgeError(`age header is invalid: the scrypt stanza ${what}`);
-    };
-    if (stanza.args.length !== 2)
-        fail(`has ${stanza.args.length} arguments, expected 2 (salt and work factor)`);
-    const [saltText, factorText] = stanza.args;
-    const salt = decodeCanonicalBase64(saltText);
-    if (salt === undefined || salt.length !== SALT_LENGTH)
-        fail(`salt is not ${SALT_LENGTH} bytes of canonical base64`);
-    // Decimal without sign or leading zero (so no octal or hex surprises).
-    if (!/^[1-9][0-9]*$/.test(factorText))
-        fail('work factor is not a positive decimal integer without leading zeros');
-    const workFactor = factorText.length > 3 ? Infinity : Number(factorText);
-    if (workFactor > maxWorkFactor) {
-        const shown = factorText.length > 12 ? `${factorText.slice(0, 12)}...` : factorText;
-        throw new AgeError(`the file's scrypt work factor ${shown} exceeds the limit of ${maxWorkFactor} (decryption would be very slow); raise maxWorkFactor only if you trust this file`);
-    }
-    if (stanza.body.length !== WRAPPED_FILE_KEY_LENGTH)
-        fail(`body is ${stanza.body.length} bytes, expected ${WRAPPED_FILE_KEY_LENGTH}`);
-    return { salt: salt, workFactor, body: stanza.body };
-}
-/** The file key, or `undefined` if the passphrase (or work factor) is wrong. */
-async function unwrapWithPassphrase(stanza, passphrase) {
-    const wrapKey = await deriveWrapKey(passphrase, stanza.salt, stanza.workFactor);
-    return unwrapFileKey(wrapKey, stanza.body);
-}
-/** The spec requires an scrypt stanza to be alone, so a passphrase-encrypted file is known to come from someone holding the passphrase. */
-function scrypt_checkScryptIsAlone(stanzas) {
-    if (stanzas.length > 1 && stanzas.some(s => s.type === scrypt_SCRYPT_STANZA_TYPE)) {
-        throw new AgeError('age header is invalid: an scrypt (passphrase) stanza must be the only recipient stanza');
-    }
-}
-/** Finds the file key with a passphrase; throws AgeError if the file has no scrypt stanza or the passphrase is wrong. */
-async function scrypt_findFileKeyWithPassphrase(stanzas, passphrase, maxWorkFactor) {
-    scrypt_checkScryptIsAlone(stanzas);
-    const stanza = stanzas.find(s => s.type === scrypt_SCRYPT_STANZA_TYPE);
-    if (stanza === undefined) {
-        throw new AgeError('wrong passphrase or file is not passphrase-encrypted: it was encrypted to public keys, decrypt it with an identity');
-    }
-    const fileKey = await unwrapWithPassphrase(parseScryptStanza(stanza, maxWorkFactor), passphrase);
-    if (fileKey === undefined)
-        throw new AgeError('wrong passphrase or file is not passphrase-encrypted');
-    return fileKey;
-}
-
-;// CONCATENATED MODULE: ./src/age/keys.ts
-/**
- * X25519 recipients (`age1...`) and identities (`AGE-SECRET-KEY-1...`), and the X25519 stanza that
- * wraps a file key for them. The curve work is node:crypto's; raw 32-byte keys are wrapped in the
- * fixed DER prefixes of RFC 8410 so OpenSSL can import them.
- */
-
-
-
-
-
-const RECIPIENT_HRP = 'age';
-const IDENTITY_HRP = 'age-secret-key-';
-const KEY_LENGTH = 32;
-const RECIPIENT_LENGTH = 62;
-const X25519_STANZA_TYPE = 'X25519';
-const X25519_INFO = 'age-encryption.org/v1/X25519';
-// RFC 8410 DER headers for X25519 (OID 1.3.101.110) SubjectPublicKeyInfo and PKCS#8 private keys.
-const SPKI_PREFIX = Buffer.from('302a300506032b656e032100', 'hex');
-const PKCS8_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex');
-function importPublicKey(raw) {
-    return createPublicKey({ key: Buffer.concat([SPKI_PREFIX, raw]), format: 'der', type: 'spki' });
-}
-function rawPublicKey(key) {
-    return key.export({ format: 'der', type: 'spki' }).subarray(SPKI_PREFIX.length);
-}
-/** A public key files are encrypted to. */
-class keys_X25519Recipient {
-    #publicKey;
-    #keyObject;
-    constructor(publicKey) {
-        if (publicKey.length !== KEY_LENGTH)
-            throw new AgeError(`an X25519 public key is ${KEY_LENGTH} bytes, not ${publicKey.length}`);
-        this.#publicKey = Buffer.from(publicKey);
-        this.#keyObject = importPublicKey(this.#publicKey);
-    }
-    /** The `age1...` encoding. */
-    toString() {
-        return encodeBech32(RECIPIENT_HRP, this.#publicKey);
-    }
-    toJSON() {
-        return this.toString();
-    }
-    /** Wraps the file key in an `X25519` stanza for this recipient, with a fresh ephemeral key. */
-    wrap(fileKey) {
-        const ephemeral = generateKeyPairSync('x25519');
-        const share = rawPublicKey(ephemeral.publicKey);
-        const secret = sharedSecret(ephemeral.privateKey, this.#keyObject);
-        if (secret === undefined) {
-            throw new AgeError(`recipient ${this.toString()} is a low-order X25519 point; it cannot receive files, use a real age1... recipient`);
-        }
-        const wrapKey = hkdfSha256(secret, Buffer.concat([share, this.#publicKey]), X25519_INFO);
-        return { type: X25519_STANZA_TYPE, args: [encodeBase64(share)], body: wrapFileKey(wrapKey, fileKey) };
-    }
-}
-/** A secret key that can decrypt files encrypted to its recipient. The secret never leaves node:crypto's KeyObject. */
-class keys_X25519Identity {
-    #privateKey;
-    #recipient;
-    #publicKey;
-    constructor(secretKey) {
-        if (secretKey.length !== KEY_LENGTH)
-            throw new AgeError(`an X25519 secret key is ${KEY_LENGTH} bytes, not ${secretKey.length}`);
-        this.#privateKey = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, secretKey]), format: 'der', type: 'pkcs8' });
-        this.#publicKey = rawPublicKey(createPublicKey(this.#privateKey));
-        this.#recipient = new keys_X25519Recipient(this.#publicKey);
-    }
-    get recipient() {
-        return this.#recipient;
-    }
-    // Never print or serialise the secret.
-    toString() {
-        return `[age identity for ${this.#recipient.toString()}]`;
-    }
-    toJSON() {
-        return this.toString();
-    }
-    /**
-     * Tries to unwrap the file key from a validated X25519 stanza: `undefined` if the stanza was made
-     * for someone else. Throws AgeError for a low-order share, which the spec says must abort.
-     */
-    unwrap(stanza) {
-        const secret = sharedSecret(this.#privateKey, importPublicKey(stanza.share));
-        if (secret === undefined)
-            throw new AgeError('age header is invalid: an X25519 stanza has a low-order share (the file was crafted to be undecryptable)');
-        const wrapKey = hkdfSha256(secret, Buffer.concat([stanza.share, this.#publicKey]), X25519_INFO);
-        return unwrapFileKey(wrapKey, stanza.body);
-    }
-}
-/** The X25519 shared secret, or `undefined` for the all-zero result of a low-order point. */
-function sharedSecret(privateKey, publicKey) {
-    let secret;
-    try {
-        secret = diffieHellman({ privateKey, publicKey });
-    }
-    catch {
-        // OpenSSL refuses to return the all-zero secret.
-        return undefined;
-    }
-    return secret.every(b => b === 0) ? undefined : secret;
-}
-/** Checks an `X25519` stanza's shape (one canonical 32-byte share, a 32-byte body). */
-function parseX25519Stanza(stanza, position) {
-    const fail = (what) => {
-        throw new AgeError(`age header is invalid: X25519 stanza ${position} ${what}`);
-    };
-    if (stanza.args.length !== 1)
-        fail(`has ${stanza.args.length} arguments, expected 1`);
-    const share = decodeCanonicalBase64(stanza.args[0]);
-    if (share === undefined)
-        fail('has a share that is not canonical base64');
-    if (share.length !== KEY_LENGTH)
-        fail(`has a ${share.length}-byte share, expected ${KEY_LENGTH}`);
-    if (stanza.body.length !== WRAPPED_FILE_KEY_LENGTH)
-        fail(`has a ${stanza.body.length}-byte body, expected ${WRAPPED_FILE_KEY_LENGTH}`);
-    return { share: share, body: stanza.body };
-}
-function shortPrefix(text) {
-    const printable = text.replace(/[^\x21-\x7e]/g, '?');
-    return printable.length > 12 ? `${printable.slice(0, 12)}...` : printable;
-}
-/**
- * Parses X25519 recipients (`age1...`). Messages name the 1-based position and show at most a short
- * prefix of the entry, and never any part of a secret key pasted by mistake.
- */
-function parseRecipients(list) {
-    return list.map((entry, i) => parseRecipient(entry, i + 1));
-}
-function parseRecipient(entry, position) {
-    const text = entry.trim();
-    const where = `recipient ${position}`;
-    if (text === '')
-        throw new AgeError(`${where} is empty; expected an age recipient (age1..., ${RECIPIENT_LENGTH} chars)`);
-    if (/^AGE-/i.test(text)) {
-        throw new AgeError(`${where} is an age identity (secret key), not a recipient: pass its public key from \`age-keygen -y\``);
-    }
-    const ssh = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-\S+|sk-\S+)\s/.exec(text);
-    if (ssh) {
-        throw new AgeError(`${where} is an SSH public key (${ssh[1]}); SSH recipients are not supported, use an age X25519 recipient (age1...) from age-keygen`);
-    }
-    const decoded = decodeBech32(text);
-    if (decoded.ok && decoded.hrp !== RECIPIENT_HRP && decoded.hrp.startsWith('age1')) {
-        throw new AgeError(`${where} (${decoded.hrp}1...) is a plugin or post-quantum recipient, which is not supported; use an X25519 recipient (age1..., ${RECIPIENT_LENGTH} chars) from age-keygen`);
-    }
-    let problem;
-    if (!decoded.ok)
-        problem = decoded.reason;
-    else if (decoded.hrp !== RECIPIENT_HRP)
-        problem = 'does not start with age1';
-    else if (decoded.data.length !== KEY_LENGTH)
-        problem = `holds ${decoded.data.length} bytes instead of ${KEY_LENGTH}`;
-    if (problem !== undefined || !decoded.ok) {
-        throw new AgeError(`${where} is not a valid age recipient (expected age1..., ${RECIPIENT_LENGTH} chars): ${shortPrefix(text)} ${problem}`);
-    }
-    return new keys_X25519Recipient(decoded.data);
-}
-/**
- * Parses the text of an age identity file: one `AGE-SECRET-KEY-1...` per line, `#` comments and
- * blank lines allowed. Messages give line numbers and never echo a line.
- */
-function parseIdentities(text) {
-    const identities = [];
-    const lines = text.split('\n');
-    for (let i = 0; i < lines.length; i++) {
-        const line = lines[i].trim();
-        if (line === '' || line.startsWith('#'))
-            continue;
-        identities.push(parseIdentityLine(line, i + 1));
-    }
-    if (identities.length === 0) {
-        throw new AgeError('identity file contains no identities: expected lines starting with AGE-SECRET-KEY-1 (as written by age-keygen)');
-    }
-    return identities;
-}
-function parseIdentityLine(line, lineNumber) {
-    const where = `identity file line ${lineNumber}`;
-    if (/^AGE-SECRET-KEY-PQ-1/i.test(line)) {
-        throw new AgeError(`${where} is a post-quantum (ML-KEM hybrid) identity, which is not supported; use an X25519 identity from age-keygen`);
-    }
-    if (/^AGE-PLUGIN-/i.test(line)) {
-        throw new AgeError(`${where} is a plugin identity, which is not supported; use an X25519 identity from age-keygen`);
-    }
-    if (/^age1/i.test(line)) {
-        throw new AgeError(`${where} is a recipient (public key), not an identity; pass the secret key file written by age-keygen`);
-    }
-    if (/^-----BEGIN /.test(line) || /^ssh-/.test(line)) {
-        throw new AgeError(`${where} is an SSH key; SSH identities are not supported, use an X25519 identity from age-keygen`);
-    }
-    if (!/^AGE-SECRET-KEY-1/i.test(line)) {
-        throw new AgeError(`${where} is not an age identity: expected AGE-SECRET-KEY-1... (as written by age-keygen)`);
-    }
-    const decoded = decodeBech32(line);
-    if (!decoded.ok)
-        throw new AgeError(`${where} is not a valid age identity: it ${decoded.reason}`);
-    if (decoded.hrp !== IDENTITY_HRP || decoded.data.length !== KEY_LENGTH) {
-        throw new AgeError(`${where} is not a valid age identity: it holds ${decoded.data.length} bytes instead of ${KEY_LENGTH}`);
-    }
-    const identity = new keys_X25519Identity(decoded.data);
-    decoded.data.fill(0);
-    return identity;
-}
-/** The `age1...` recipient string of an identity (what `age-keygen -y` prints). */
-function identityToRecipient(identity) {
-    return identity.recipient.toString();
-}
-/** Finds the file key with X25519 identities; throws AgeError if none matches or a stanza is malformed. */
-function keys_findFileKeyWithIdentities(stanzas, identities) {
-    checkScryptIsAlone(stanzas);
-    if (stanzas.some(s => s.type === SCRYPT_STANZA_TYPE)) {
-        throw new AgeError('no identity matches this file: it is passphrase-encrypted, decrypt it with the passphrase');
-    }
-    // Validate every X25519 stanza first so a malformed one is reported whatever the stanza order.
-    const candidates = stanzas.flatMap((s, i) => (s.type === X25519_STANZA_TYPE ? [parseX25519Stanza(s, i + 1)] : []));
-    for (const stanza of candidates) {
-        for (const identity of identities) {
-            const fileKey = identity.unwrap(stanza);
-            if (fileKey !== undefined)
-                return fileKey;
-        }
-    }
-    throw new AgeError('no identity matches this file (wrong key?)');
-}
-
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(7075);
-;// CONCATENATED MODULE: ./src/age/stream.ts
-/**
- * The age payload: a 16-byte nonce, then STREAM — ChaCha20-Poly1305 over 64 KiB chunks with nonce
- * = 11-byte big-endian chunk counter || last-chunk flag, under a key derived from the file key.
- *
- * Both transforms hold back at most one chunk (the final chunk is sealed differently, so a chunk can
- * only be processed once it is known whether more data follows). Whole chunks inside a large input
- * buffer are processed in place; only the tail of each input buffer is copied into an owned buffer,
- * because callers may reuse a buffer once its write has completed.
- */
-
-
-
-
-
-const PLAINTEXT_CHUNK_SIZE = 64 * 1024;
-const stream_TAG_LENGTH = 16;
-const CIPHERTEXT_CHUNK_SIZE = PLAINTEXT_CHUNK_SIZE + stream_TAG_LENGTH;
-const PAYLOAD_NONCE_LENGTH = 16;
-/** How many appended bytes the decryptor looks for when the final chunk fails, to name the problem. */
-const MAX_TRAILING_BYTES_PROBED = 64;
-function asError(e) {
-    return e instanceof Error ? e : new errors_AgeError(errors_errorMessage(e));
-}
-/** ChaCha20-Poly1305 for one chunk at a time under the payload key. */
-class ChunkCipher {
-    #key;
-    #nonce = Buffer.alloc(12);
-    constructor(fileKey, payloadNonce) {
-        this.#key = primitives_hkdfSha256(fileKey, payloadNonce, 'payload');
-    }
-    #setNonce(counter, final) {
-        // Bytes 0-4 of the 11-byte counter stay zero: 2^48 chunks is 16 EiB.
-        this.#nonce.writeUIntBE(counter, 5, 6);
-        this.#nonce[11] = final ? 1 : 0;
-        return this.#nonce;
-    }
-    /**
-     * The ciphertext chunk as two buffers, the encrypted data and its tag, which follow each other in the file. Joining
-     * them would cost a fresh 64 KiB buffer and a copy per chunk: a quarter of encryption's time (bench-age.ts).
-     */
-    seal(plaintext, counter, final) {
-        const cipher = (0,external_node_crypto_.createCipheriv)('chacha20-poly1305', this.#key, this.#setNonce(counter, final), {
-            authTagLength: stream_TAG_LENGTH
-        });
-        const sealed = cipher.update(plaintext);
-        cipher.final();
-        return [sealed, cipher.getAuthTag()];
-    }
-    /** The plaintext, or `undefined` when the chunk does not authenticate with this counter and flag. */
-    open(ciphertext, counter, final) {
-        const decipher = (0,external_node_crypto_.createDecipheriv)('chacha20-poly1305', this.#key, this.#setNonce(counter, final), {
-            authTagLength: stream_TAG_LENGTH
-        });
-        const split = ciphertext.length - stream_TAG_LENGTH;
-        decipher.setAuthTag(ciphertext.subarray(split));
-        const plaintext = decipher.update(ciphertext.subarray(0, split));
-        try {
-            decipher.final();
-        }
-        catch {
-            return undefined;
-        }
-        return plaintext;
-    }
-}
-/** Plaintext in, a complete age file out. */
-class stream_AgeEncryptStream extends external_node_stream_.Transform {
-    #start;
-    #cipher;
-    #held = Buffer.allocUnsafe(PLAINTEXT_CHUNK_SIZE);
-    #heldLength = 0;
-    #counter = 0;
-    constructor(start) {
-        super();
-        // A passphrase header is still being derived; failures are reported on the first write or end.
-        if (start instanceof Promise)
-            start.catch(() => undefined);
-        this.#start = start;
-    }
-    _transform(chunk, _encoding, callback) {
-        this.#afterBegin(() => this.#consume(chunk), callback);
-    }
-    _flush(callback) {
-        // Empty input still gets one (empty) final chunk, as the spec requires.
-        this.#afterBegin(() => {
-            this.#pushSealed(this.#held.subarray(0, this.#heldLength), true);
-        }, callback);
-    }
-    /** Runs `step` once the header is out: synchronously on the hot path, after the scrypt wait otherwise. */
-    #afterBegin(step, callback) {
-        if (this.#cipher === undefined) {
-            this.#begin()
-                .then(step)
-                .then(() => callback(), (e) => callback(asError(e)));
-            return;
-        }
-        try {
-            step();
-        }
-        catch (e) {
-            callback(asError(e));
-            return;
-        }
-        callback();
-    }
-    async #begin() {
-        if (this.#cipher !== undefined)
-            return;
-        const start = await this.#start;
-        this.#start = undefined;
-        const payloadNonce = (0,external_node_crypto_.randomBytes)(PAYLOAD_NONCE_LENGTH);
-        this.#cipher = new ChunkCipher(start.fileKey, payloadNonce);
-        this.push(Buffer.concat([start.header, payloadNonce]));
-    }
-    #consume(chunk) {
-        let offset = 0;
-        if (this.#heldLength > 0) {
-            offset = Math.min(PLAINTEXT_CHUNK_SIZE - this.#heldLength, chunk.length);
-            chunk.copy(this.#held, this.#heldLength, 0, offset);
-            this.#heldLength += offset;
-            // A full held chunk is sealed only once more data proves it is not the final one.
-            if (offset === chunk.length)
-                return;
-            this.#pushSealed(this.#held, false);
-            this.#heldLength = 0;
-        }
-        while (chunk.length - offset > PLAINTEXT_CHUNK_SIZE) {
-            this.#pushSealed(chunk.subarray(offset, offset + PLAINTEXT_CHUNK_SIZE), false);
-            offset += PLAINTEXT_CHUNK_SIZE;
-        }
-        if (offset < chunk.length) {
-            chunk.copy(this.#held, 0, offset);
-            this.#heldLength = chunk.length - offset;
-        }
-    }
-    /**
-     * Seals the next chunk and pushes its two parts. A sink should buffer more than a chunk (the backup file's takes
-     * 1 MiB, src/pipeline) so that they reach the disk together, not as a write for each 16-byte tag.
-     */
-    #pushSealed(plaintext, final) {
-        const [sealed, tag] = this.#cipher.seal(plaintext, this.#counter++, final);
-        this.push(sealed);
-        this.push(tag);
-    }
-}
-/** An age file in, plaintext out; every chunk is authenticated before any of it is pushed. */
-class stream_AgeDecryptStream extends external_node_stream_.Transform {
-    #findFileKey;
-    #headerReader = new HeaderReader();
-    #fileKey;
-    #payloadNonce = Buffer.allocUnsafe(PAYLOAD_NONCE_LENGTH);
-    #payloadNonceLength = 0;
-    #cipher;
-    #held = Buffer.allocUnsafe(CIPHERTEXT_CHUNK_SIZE);
-    #heldLength = 0;
-    #counter = 0;
-    constructor(findFileKey) {
-        super();
-        this.#findFileKey = findFileKey;
-    }
-    _transform(chunk, _encoding, callback) {
-        let parsed = undefined;
-        try {
-            if (this.#headerReader === undefined)
-                this.#consume(chunk);
-            else
-                parsed = this.#headerReader.push(chunk);
-        }
-        catch (e) {
-            callback(asError(e));
-            return;
-        }
-        if (parsed === undefined) {
-            callback();
-            return;
-        }
-        const { header, rest } = parsed;
-        this.#headerReader = undefined;
-        // Unwrapping may run scrypt; no more input arrives until the callback.
-        Promise.resolve()
-            .then(() => this.#findFileKey(header.stanzas))
-            .then(fileKey => {
-            verifyHeaderMac(header, fileKey);
-            this.#fileKey = fileKey;
-            this.#consume(rest);
-        })
-            .then(() => callback(), (e) => callback(asError(e)));
-    }
-    _flush(callback) {
-        try {
-            this.#finish();
-        }
-        catch (e) {
-            callback(asError(e));
-            return;
-        }
-        callback();
-    }
-    #consume(data) {
-        let offset = 0;
-        if (this.#cipher === undefined) {
-            offset = Math.min(PAYLOAD_NONCE_LENGTH - this.#payloadNonceLength, data.length);
-            data.copy(this.#payloadNonce, this.#payloadNonceLength, 0, offset);
-            this.#payloadNonceLength += offset;
-            if (this.#payloadNonceLength < PAYLOAD_NONCE_LENGTH)
-                return;
-            this.#cipher = new ChunkCipher(this.#fileKey, this.#payloadNonce);
-        }
-        if (this.#heldLength > 0) {
-            const take = Math.min(CIPHERTEXT_CHUNK_SIZE - this.#heldLength, data.length - offset);
-            data.copy(this.#held, this.#heldLength, offset, offset + take);
-            this.#heldLength += take;
-            offset += take;
-            if (offset === data.length)
-                return;
-            this.#openInnerChunk(this.#held);
-            this.#heldLength = 0;
-        }
-        while (data.length - offset > CIPHERTEXT_CHUNK_SIZE) {
-            this.#openInnerChunk(data.subarray(offset, offset + CIPHERTEXT_CHUNK_SIZE));
-            offset += CIPHERTEXT_CHUNK_SIZE;
-        }
-        if (offset < data.length) {
-            data.copy(this.#held, 0, offset);
-            this.#heldLength = data.length - offset;
-        }
-    }
-    /** Opens a full chunk that more data follows, so it must not be the final one. */
-    #openInnerChunk(ciphertext) {
-        const cipher = this.#cipher;
-        const number = this.#counter + 1;
-        const plaintext = cipher.open(ciphertext, this.#counter, false);
-        if (plaintext === undefined) {
-            const asFinal = cipher.open(ciphertext, this.#counter, true);
-            if (asFinal === undefined)
-                throw new errors_AgeError(`file was tampered with (chunk ${number} failed authentication)`);
-            // Authentic data may be released; what follows it is not part of the file.
-            this.push(asFinal);
-            throw new errors_AgeError(`file has trailing data after its final chunk (chunk ${number}); it was tampered with or concatenated`);
-        }
-        this.#counter++;
-        this.push(plaintext);
-    }
-    #finish() {
-        if (this.#headerReader !== undefined)
-            throw this.#headerReader.incompleteError();
-        if (this.#cipher === undefined) {
-            throw new errors_AgeError('age header is incomplete: the file ends before the payload nonce (file is truncated)');
-        }
-        const cipher = this.#cipher;
-        const number = this.#counter + 1;
-        const ciphertext = this.#held.subarray(0, this.#heldLength);
-        if (ciphertext.length === 0)
-            throw new errors_AgeError('file is truncated: the payload has no chunks');
-        if (ciphertext.length < stream_TAG_LENGTH)
-            throw new errors_AgeError(`file is truncated: chunk ${number} is shorter than its authentication tag`);
-        const plaintext = cipher.open(ciphertext, this.#counter, true);
-        if (plaintext === undefined) {
-            const asInner = ciphertext.length === CIPHERTEXT_CHUNK_SIZE ? cipher.open(ciphertext, this.#counter, false) : undefined;
-            if (asInner === undefined) {
-                const trailing = this.#trailingByteCount(ciphertext);
-                if (trailing > 0) {
-                    throw new errors_AgeError(`file has ${trailing} byte${trailing === 1 ? '' : 's'} of trailing data after its final chunk (chunk ${number}); it was tampered with or concatenated`);
-                }
-                throw new errors_AgeError(`file is truncated or was tampered with (chunk ${number} failed authentication)`);
-            }
-            this.push(asInner);
-            throw new errors_AgeError(`file is truncated: it ends after chunk ${number} without a final chunk`);
-        }
-        if (plaintext.length === 0 && this.#counter > 0) {
-            throw new errors_AgeError(`file is malformed: its final chunk (chunk ${number}) is empty, which only an empty file may have`);
-        }
-        this.push(plaintext);
-    }
-    /**
-     * Only for the error message: whether the last chunk authenticates once a few bytes are cut off
-     * its end, i.e. something (say, a newline) was appended to an intact file. Nothing is released.
-     */
-    #trailingByteCount(ciphertext) {
-        const limit = Math.min(MAX_TRAILING_BYTES_PROBED, ciphertext.length - stream_TAG_LENGTH);
-        for (let cut = 1; cut <= limit; cut++) {
-            if (this.#cipher.open(ciphertext.subarray(0, ciphertext.length - cut), this.#counter, true) !== undefined)
-                return cut;
-        }
-        return 0;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/age/index.ts
-/**
- * age v1 (https://age-encryption.org/v1) over node:crypto: X25519 recipients and passphrases
- * (scrypt), streaming encryption and decryption. Not supported: ASCII armor, SSH keys, plugins,
- * post-quantum hybrid keys.
- */
-
-
-
-
-
-
-
-
-
-
-function checkPassphrase(passphrase) {
-    if (typeof passphrase !== 'string' || passphrase === '')
-        throw new AgeError('the age passphrase is empty; pass a non-empty passphrase');
-}
-/**
- * A Transform that turns plaintext into a complete age v1 file. Memory use is constant (one 64 KiB
- * chunk is held back, since the final chunk is sealed differently). With a passphrase the scrypt
- * derivation runs in the background; the header is written once it is done.
- */
-function age_createEncryptStream(options) {
-    if ('passphrase' in options && 'recipients' in options) {
-        throw new AgeError('pass either age recipients or a passphrase, not both: the spec requires a passphrase to be the only recipient');
-    }
-    const fileKey = randomBytes(FILE_KEY_LENGTH);
-    let start;
-    if ('passphrase' in options) {
-        checkPassphrase(options.passphrase);
-        const workFactor = options.workFactor ?? DEFAULT_WORK_FACTOR;
-        checkWorkFactor(workFactor, 'workFactor');
-        start = wrapWithPassphrase(fileKey, options.passphrase, workFactor).then(stanza => ({
-            header: encodeHeader([stanza], fileKey),
-            fileKey
-        }));
-    }
-    else {
-        const { recipients } = options;
-        if (recipients.length === 0)
-            throw new AgeError('no age recipients given; pass at least one age1... recipient');
-        recipients.forEach((r, i) => {
-            if (!(r instanceof X25519Recipient))
-                throw new AgeError(`recipient ${i + 1} is not a parsed age recipient; use parseRecipients()`);
-        });
-        start = {
-            header: encodeHeader(recipients.map(r => r.wrap(fileKey)), fileKey),
-            fileKey
-        };
-    }
-    return new AgeEncryptStream(start);
-}
-/**
- * A Transform that turns an age v1 file into plaintext. Every chunk is authenticated before any of
- * its plaintext is pushed; the stream fails with an AgeError on a wrong key, a tampered or
- * truncated file, or anything the spec says to reject.
- */
-function createDecryptStream(options) {
-    if ('passphrase' in options && 'identities' in options) {
-        throw new AgeError('pass either age identities or a passphrase, not both');
-    }
-    if ('passphrase' in options) {
-        const { passphrase } = options;
-        checkPassphrase(passphrase);
-        const maxWorkFactor = options.maxWorkFactor ?? DEFAULT_MAX_WORK_FACTOR;
-        checkWorkFactor(maxWorkFactor, 'maxWorkFactor');
-        return new AgeDecryptStream(stanzas => findFileKeyWithPassphrase(stanzas, passphrase, maxWorkFactor));
-    }
-    const identities = [...options.identities];
-    if (identities.length === 0)
-        throw new AgeError('no age identities given; pass at least one AGE-SECRET-KEY-1... identity');
-    identities.forEach((id, i) => {
-        if (!(id instanceof X25519Identity))
-            throw new AgeError(`identity ${i + 1} is not a parsed age identity; use parseIdentities()`);
-    });
-    return new AgeDecryptStream(stanzas => findFileKeyWithIdentities(stanzas, identities));
-}
-
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(8522);
-;// CONCATENATED MODULE: ./src/pipeline/compress.ts
-
-/** The compressor for the chosen format, or undefined for none. zstd and gzip run on libuv's thread pool. */
-function compress_createCompressor(compression, level) {
-    switch (compression) {
-        case 'zstd':
-            return zlib.createZstdCompress({
-                chunkSize: 1 << 20,
-                params: { [zlib.constants.ZSTD_c_compressionLevel]: level, [zlib.constants.ZSTD_c_checksumFlag]: 1 }
-            });
-        case 'gzip':
-            return zlib.createGzip({ level, chunkSize: 1 << 20 });
-        case 'none':
-            return undefined;
-    }
-}
-/** The file extension for a format; the encrypted file is `<name>.db<ext>.age`. */
-function compressionExtension(compression) {
-    return compression === 'zstd' ? '.zst' : compression === 'gzip' ? '.gz' : '';
-}
-
-;// CONCATENATED MODULE: ./src/pipeline/digest.ts
-
-
-/** etcd appends sha256(data) to a snapshot: the last 32 bytes of the file. */
-const TRAILER_SIZE = 32;
-/**
- * Passes bytes through unchanged while hashing all but the last 32 of them, which it keeps aside: at the end it knows
- * the snapshot's data hash and its trailer without a second read of the file.
- */
-class digest_SnapshotDigest extends (/* unused pure expression or super */ null && (Transform)) {
-    hash = createHash('sha256');
-    tail = Buffer.alloc(0);
-    total = 0;
-    _transform(chunk, _encoding, callback) {
-        this.total += chunk.length;
-        if (chunk.length >= TRAILER_SIZE) {
-            if (this.tail.length)
-                this.hash.update(this.tail);
-            this.hash.update(chunk.subarray(0, chunk.length - TRAILER_SIZE));
-            this.tail = Buffer.from(chunk.subarray(chunk.length - TRAILER_SIZE));
-        }
-        else {
-            const joined = Buffer.concat([this.tail, chunk]);
-            const keep = Math.min(TRAILER_SIZE, joined.length);
-            this.hash.update(joined.subarray(0, joined.length - keep));
-            this.tail = joined.subarray(joined.length - keep);
-        }
-        callback(null, chunk);
-    }
-    /** Call after the stream has ended. */
-    result() {
-        return {
-            size: this.total,
-            dataSha256: this.hash.digest('hex'),
-            trailerSha256: this.tail.length === TRAILER_SIZE ? this.tail.toString('hex') : ''
-        };
-    }
-}
-/** Passes bytes through, counting and hashing them: the sha256 and size of the file we write. */
-class digest_StreamDigest extends (/* unused pure expression or super */ null && (Transform)) {
-    hash = createHash('sha256');
-    total = 0;
-    _transform(chunk, _encoding, callback) {
-        this.total += chunk.length;
-        this.hash.update(chunk);
-        callback(null, chunk);
-    }
-    result() {
-        return { size: this.total, sha256: this.hash.digest('hex') };
-    }
-}
-
-;// CONCATENATED MODULE: ./src/pipeline/plaintext.ts
-
-
-
-
-/**
- * The first stage of the pipeline: writes every byte to the plaintext snapshot file before passing it on, so that
- * once the stream ends the structure walk and etcd's own `snapshot status` can read a file (they need random
- * access) while hashing, compression and encryption never read it back. The file is created 0600 with
- * O_EXCL|O_NOFOLLOW in the private dir; the pipeline removes it on failure, the post step in any case.
- */
-class plaintext_PlaintextCopy extends external_node_stream_.Transform {
-    handle;
-    file;
-    constructor(handle, file) {
-        super({ highWaterMark: 1 << 20 });
-        this.handle = handle;
-        this.file = file;
-    }
-    static async create(file) {
-        try {
-            const handle = await external_node_fs_namespaceObject.promises.open(file, external_node_fs_namespaceObject.constants.O_WRONLY | external_node_fs_namespaceObject.constants.O_CREAT | external_node_fs_namespaceObject.constants.O_EXCL | external_node_fs_namespaceObject.constants.O_NOFOLLOW, 0o600);
-            return new plaintext_PlaintextCopy(handle, file);
-        }
-        catch (e) {
-            throw new errors_OutputError(`cannot create the plaintext snapshot ${file}: ${errors_errorMessage(e)}`);
-        }
-    }
-    _transform(chunk, _encoding, callback) {
-        this.writeAll(chunk).then(() => callback(null, chunk), (e) => callback(this.describe(e)));
-    }
-    async writeAll(chunk) {
-        for (let at = 0; at < chunk.length;) {
-            const { bytesWritten } = await this.handle.write(chunk, at, chunk.length - at);
-            at += bytesWritten;
-        }
-    }
-    _flush(callback) {
-        this.handle.close().then(() => callback(), (e) => callback(this.describe(e)));
-    }
-    _destroy(error, callback) {
-        this.handle.close().then(() => callback(error), () => callback(error));
-    }
-    describe(e) {
-        const dir = external_node_path_namespaceObject.dirname(this.file);
-        const code = e.code;
-        if (code === 'ENOSPC' || code === 'EDQUOT') {
-            return new errors_OutputError(`no space left in ${dir} for the plaintext snapshot; the runner's temp dir (RUNNER_TEMP) needs room for the whole snapshot`);
-        }
-        return new errors_OutputError(`writing the plaintext snapshot in ${dir} failed: ${errors_errorMessage(e)}`);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/pipeline/index.ts
-
-
-
-
-
-
-
-
-/**
- * What the file's write stream takes in while a write is in flight (node's default is 64 KiB). With room for several
- * age chunks, the stages go on working during a write, and what they made meanwhile goes out in one writev (about
- * 1 MiB) rather than a write per chunk and per tag: for 500 MiB of age chunks, 500 writevs instead of 16,000 writes.
- */
-const WRITE_BUFFER = (/* unused pure expression or super */ null && (1 << 20));
-/** The partial file a pipeline writes before its output is complete; the post step removes it if it survives. */
-function partialPath(output) {
-    return `${output}.partial`;
-}
-/**
- * One streaming pass over the snapshot: keep the plaintext copy, hash (for the trailer check), compress, encrypt,
- * hash again (the file's sha256) and write. Memory stays constant whatever the size. A half-written file never takes the final name.
- */
-async function writeBackupFile(options) {
-    const partial = partialPath(options.output);
-    const snapshotDigest = new SnapshotDigest();
-    const fileDigest = new StreamDigest();
-    const stages = [snapshotDigest];
-    const compressor = createCompressor(options.compression, options.compressionLevel);
-    if (compressor)
-        stages.push(compressor);
-    if (options.encryption.kind === 'age-recipients') {
-        stages.push(createEncryptStream({ recipients: options.encryption.recipients }));
-    }
-    else if (options.encryption.kind === 'age-passphrase') {
-        stages.push(createEncryptStream({ passphrase: options.encryption.passphrase }));
-    }
-    stages.push(fileDigest);
-    let created = false;
-    let plaintext;
-    try {
-        if (options.plaintextCopy)
-            plaintext = await PlaintextCopy.create(options.plaintextCopy);
-        // O_EXCL + O_NOFOLLOW: never write through a planted symlink or into a file that is already there.
-        const handle = await fs.open(partial, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
-        created = true;
-        const sink = createWriteStream('', { fd: handle, flush: true, highWaterMark: WRITE_BUFFER });
-        await pipeline([options.source, ...(plaintext ? [plaintext] : []), ...stages, sink]);
-        // link() refuses to replace an existing file, unlike rename().
-        await fs.link(partial, options.output);
-        await fs.unlink(partial);
-    }
-    catch (e) {
-        const code = e.code;
-        // A source that was never read (the output could not be created) must not stay open: it may be etcd's stream.
-        options.source.destroy();
-        plaintext?.destroy();
-        if (created)
-            await fs.rm(partial, { force: true });
-        if (plaintext && options.plaintextCopy)
-            await fs.rm(options.plaintextCopy, { force: true });
-        // The source's and the plaintext copy's errors already say what failed (etcd went away, RUNNER_TEMP is full).
-        if (e instanceof EtcdError || e instanceof OutputError)
-            throw e;
-        throw new OutputError(describeWriteFailure(code, options.output, e));
-    }
-    const snap = snapshotDigest.result();
-    const file = fileDigest.result();
-    return {
-        snapshotSize: snap.size,
-        snapshotDataSha256: snap.dataSha256,
-        snapshotTrailerSha256: snap.trailerSha256,
-        fileSize: file.size,
-        fileSha256: file.sha256
-    };
-}
-function describeWriteFailure(code, output, e) {
-    const dir = path.dirname(output);
-    switch (code) {
-        case 'ENOSPC':
-        case 'EDQUOT':
-            return `no space left in ${dir} while writing the backup; free space or point output-dir elsewhere (the partial file was removed)`;
-        case 'EEXIST':
-            return `${output} (or its .partial) already exists; use a new artifact-name or remove the old file`;
-        case 'ELOOP':
-            // O_EXCL already refuses a link at .partial (EEXIST), so this is the snapshot file being read: the source.
-            return `a symbolic link was found where the snapshot file should be (${errorMessage(e)}); refusing to follow it`;
-        case 'EACCES':
-        case 'EPERM':
-            return `cannot write in ${dir} (permission denied); choose a writable output-dir`;
-        default:
-            return `writing ${output} failed: ${errorMessage(e)}`;
-    }
-}
-
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: ./src/tempfiles.ts
+
 
 
 
@@ -32652,27 +31424,101 @@ async function writePrivateFile(file, data) {
 async function removePath(target) {
     await external_node_fs_namespaceObject.promises.rm(target, { recursive: true, force: true });
 }
+/**
+ * The paths this run created, each recorded once it exists (made with O_EXCL, mkdtemp or a mkdir of the leaf), so
+ * that a cleanup removes those and never a path that was there before. Removal goes newest first.
+ */
+class CreatedPaths {
+    paths = [];
+    add(created) {
+        this.paths.push(created);
+    }
+    /** A path handed over to the user (a finished file): no longer this run's to remove. */
+    keep(kept) {
+        const i = this.paths.lastIndexOf(kept);
+        if (i >= 0)
+            this.paths.splice(i, 1);
+    }
+    list() {
+        return this.paths;
+    }
+    /** For a signal handler, which cannot wait. */
+    removeAllSync() {
+        for (const p of this.paths.splice(0).reverse())
+            rmSync(p, { recursive: true, force: true });
+    }
+    async removeAll() {
+        for (const p of this.paths.splice(0).reverse())
+            await removePath(p);
+    }
+}
+/**
+ * Creates `final` from a file that `make` writes and checks at the path it is given, in a new 0700 dir beside
+ * `final` (the same file system). Only a file `make` returned for takes the final name, by link(), which never
+ * replaces anything; whatever fails, the staging dir goes and a path that was there before is not touched.
+ */
+async function createCheckedFile(final, make, opts) {
+    const taken = () => new OutputError(`${final} already exists; ${opts.whenTaken}`);
+    // Refused before the work, which may take minutes; link() below is what guarantees it.
+    if (await lstatOrUndefined(final))
+        throw taken();
+    let staging;
+    try {
+        staging = await makePrivateDir(path.dirname(final), `.${path.basename(final)}.partial-`);
+    }
+    catch (e) {
+        throw new OutputError(`cannot write in ${path.dirname(final)}: ${errorMessage(e)}`);
+    }
+    opts.created?.(staging);
+    try {
+        const staged = path.join(staging, path.basename(final));
+        const result = await make(staged);
+        try {
+            await fs.link(staged, final);
+        }
+        catch (e) {
+            if (e.code === 'EEXIST')
+                throw taken();
+            throw new OutputError(`cannot create ${final}: ${errorMessage(e)}`);
+        }
+        opts.created?.(final);
+        return result;
+    }
+    finally {
+        await removePath(staging);
+    }
+}
+async function lstatOrUndefined(p) {
+    return fs.lstat(p).catch((e) => {
+        if (e.code === 'ENOENT')
+            return undefined;
+        throw new OutputError(`cannot inspect ${p}: ${errorMessage(e)}`);
+    });
+}
 
 ;// CONCATENATED MODULE: ./src/restore-post.ts
 
 
 
-
-/** Names of the values the restore step hands to its post step. */
+/**
+ * Names of the values the restore step hands to its post step. Each is saved only once this run has created the
+ * path, so the post step never removes something that was there before.
+ */
 var RestoreState;
 (function (RestoreState) {
     /** The 0700 dir holding the downloaded (encrypted) backup and any drill or temp files. */
     RestoreState["PrivateDir"] = "restore-private-dir";
+    /** The 0700 dir beside the snapshot file where it is decrypted and verified before it takes its name. */
+    RestoreState["StagingDir"] = "restore-staging-dir";
     /** The plaintext snapshot written for later steps of the job. */
     RestoreState["SnapshotFile"] = "restore-snapshot-file";
 })(RestoreState || (RestoreState = {}));
 /**
- * Runs after the job's steps whatever happened: removes the plaintext snapshot (and a partial one) and the private
- * dir. A restored data dir is what the user asked for and is left alone. Problems are warnings.
+ * Runs after the job's steps whatever happened: removes the plaintext snapshot, its staging dir and the private dir.
+ * A restored data dir is what the user asked for and is left alone. Problems are warnings.
  */
 async function run() {
-    const snapshot = getState(RestoreState.SnapshotFile);
-    const targets = [getState(RestoreState.PrivateDir), snapshot, snapshot ? partialPath(snapshot) : ''];
+    const targets = [RestoreState.SnapshotFile, RestoreState.StagingDir, RestoreState.PrivateDir].map(name => getState(name));
     for (const target of targets.filter(Boolean)) {
         try {
             await removePath(target);

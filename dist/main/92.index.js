@@ -1,5 +1,5 @@
-export const id = 110;
-export const ids = [110];
+export const id = 92;
+export const ids = [92];
 export const modules = {
 
 /***/ 83916:
@@ -64,7 +64,7 @@ class OutputError extends Error {
 
 /***/ }),
 
-/***/ 41110:
+/***/ 55092:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -101,6 +101,44 @@ function parseJsonWithBigIds(text) {
 var external_node_child_process_ = __webpack_require__(31421);
 ;// CONCATENATED MODULE: ./src/etcd/process.ts
 
+/**
+ * What a child may inherit from this process: where to find programs, a home and a temp dir, the locale, the CA
+ * bundle Go reads for system roots, and the Go runtime's limits a runner's admin may set (a container's CPUs and
+ * memory). Nothing else: the runner's environment holds every input (INPUT_PASSWORD, INPUT_KEY, INPUT_PASSPHRASE,
+ * INPUT_IDENTITY) and the runtime tokens, and an etcd tool reads ETCD_*, ETCDCTL_* and HTTPS_PROXY as its own
+ * settings.
+ */
+const INHERITED = [
+    'PATH',
+    'HOME',
+    'TMPDIR',
+    'TZ',
+    'LANG',
+    'LC_*',
+    'SSL_CERT_FILE',
+    'SSL_CERT_DIR',
+    'GOMAXPROCS',
+    'GOMEMLIMIT',
+    'GODEBUG'
+];
+/**
+ * The environment of every child this action starts: the allow-listed part of ours, minus `drop`, plus `extra`
+ * (which the caller chose, so it may name anything, ETCDCTL_* credentials included).
+ */
+function childEnv(extra = {}, drop = []) {
+    const matches = (key, pattern) => pattern.endsWith('*') ? key.startsWith(pattern.slice(0, -1)) : key === pattern;
+    const env = {};
+    for (const [key, value] of Object.entries(process.env)) {
+        if (value === undefined)
+            continue;
+        if (INHERITED.some(p => matches(key, p)) && !drop.some(p => matches(key, p)))
+            env[key] = value;
+    }
+    for (const [key, value] of Object.entries(extra))
+        if (value !== undefined)
+            env[key] = value;
+    return env;
+}
 /** Children still running, so a cancelled job can take them down with it (see killRunningTools). */
 const running = new Set();
 /**
@@ -108,17 +146,7 @@ const running = new Set();
  * the tool started outlives it.
  */
 async function runTool(binary, args, options = {}) {
-    const env = { ...process.env };
-    for (const name of options.dropEnv ?? []) {
-        if (name.endsWith('*')) {
-            for (const key of Object.keys(env))
-                if (key.startsWith(name.slice(0, -1)))
-                    delete env[key];
-        }
-        else
-            delete env[name];
-    }
-    Object.assign(env, options.env);
+    const env = childEnv(options.env, options.dropEnv);
     return await new Promise((resolve, reject) => {
         const child = (0,external_node_child_process_.spawn)(binary, args, { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
         running.add(child);
@@ -177,10 +205,21 @@ var external_node_tls_ = __webpack_require__(41692);
 
 
 
+/** Said of a server that completes TLS and then answers HTTP/2's opening with something else. */
+const NOT_GRPC = "the endpoint completed the TLS handshake but does not speak etcd's gRPC (HTTP/2); is this etcd's client port?";
+/** HTTP/2's client connection preface, then an empty SETTINGS frame: what a gRPC client sends first. */
+const HTTP2_PREFACE = Buffer.concat([
+    Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1'),
+    Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0])
+]);
+/** An HTTP/2 frame header's size; the server's first frame must be a SETTINGS frame on stream 0. */
+const FRAME_HEADER = 9;
+const SETTINGS = 4;
 /**
  * etcdctl reports most TLS failures as "context deadline exceeded" (with TLS 1.3 a rejected client certificate
- * reaches grpc only as a closed connection). One handshake of our own with the same files names the real cause.
- * Resolves to a hint, or undefined when the handshake succeeds or the failure is not about TLS.
+ * reaches grpc only as a closed connection), and so too a server that is not etcd at all. One connection of our own
+ * with the same files names the real cause: the handshake, then HTTP/2's opening, which etcd answers with SETTINGS.
+ * Resolves to a hint, or undefined when all of that succeeds, the server says nothing, or the failure is not about TLS.
  */
 async function diagnoseTls(endpoint, access, timeoutMs = 5_000) {
     const url = new URL(endpoint);
@@ -207,13 +246,24 @@ async function diagnoseTls(endpoint, access, timeoutMs = 5_000) {
             ALPNProtocols: ['h2']
         });
         const timer = setTimeout(() => finish(undefined), timeoutMs);
+        let head = Buffer.alloc(0);
         socket.on('secureConnect', () => {
-            // A TLS 1.3 server checks the client certificate after the handshake and answers with an alert: wait for it.
-            setTimeout(() => finish(undefined), 500);
+            // A TLS 1.3 server checks the client certificate after the handshake and answers with an alert: wait for it,
+            // or for etcd's SETTINGS.
+            socket.write(HTTP2_PREFACE);
+            setTimeout(() => finish(undefined), 1_000);
+        });
+        socket.on('data', (chunk) => {
+            head = Buffer.concat([head, chunk]).subarray(0, FRAME_HEADER);
+            if (head.length === FRAME_HEADER)
+                finish(isSettingsFrame(head) ? undefined : NOT_GRPC);
         });
         socket.on('error', (err) => finish(describeTlsError(err)));
-        socket.on('close', () => finish(undefined));
+        socket.on('close', () => finish(head.length ? NOT_GRPC : undefined));
     });
+}
+function isSettingsFrame(header) {
+    return header[3] === SETTINGS && header.readUInt32BE(5) === 0 && header.readUIntBE(0, 3) % 6 === 0;
 }
 function describeTlsError(err) {
     const text = `${err.code ?? ''} ${err.message}`;
@@ -312,8 +362,8 @@ class Etcdctl {
         };
         args = [...flags, ...args];
         try {
-            // Any ETCDCTL_* the runner happens to have would silently change what we talk to; only ours count.
-            return await runTool(this.binary, args, { env, dropEnv: ['ETCDCTL_*'], timeoutMs });
+            // Only our ETCDCTL_* reach it (see childEnv): one the runner happens to have would change what we talk to.
+            return await runTool(this.binary, args, { env, timeoutMs });
         }
         catch (e) {
             if (e.code === 'ENOENT') {
@@ -339,10 +389,19 @@ function explainFailure(result) {
 function explainEtcdMessage(text) {
     const hints = [
         [/certificate signed by unknown authority/i, "the server's certificate is not signed by cacert (wrong CA?)"],
-        [/certificate is valid for|doesn't contain any IP SANs|not valid for any names/i, "the server's certificate does not name this endpoint's host"],
-        [/bad certificate|certificate required|unknown certificate authority/i, 'the server rejected the client certificate (cert/key not signed by the etcd CA?)'],
+        [
+            /certificate is valid for|doesn't contain any IP SANs|not valid for any names/i,
+            "the server's certificate does not name this endpoint's host"
+        ],
+        [
+            /bad certificate|certificate required|unknown certificate authority/i,
+            'the server rejected the client certificate (cert/key not signed by the etcd CA?)'
+        ],
         // With TLS 1.3 the server's rejection of a client certificate reaches grpc only as a dropped connection.
-        [/failed to write client preface|connection reset by peer|broken pipe/i, 'the server dropped the TLS connection: it rejected the client certificate (cert/key not signed by the etcd CA, or none given)'],
+        [
+            /failed to write client preface|connection reset by peer|broken pipe/i,
+            'the server dropped the TLS connection: it rejected the client certificate (cert/key not signed by the etcd CA, or none given)'
+        ],
         [/authentication failed|invalid user ID or password/i, 'authentication failed: wrong username or password'],
         [/user name is empty|user name not found/i, 'etcd auth is enabled: set username and password'],
         [/permission denied/i, 'permission denied: the etcd user needs the root role to take snapshots'],
@@ -350,7 +409,13 @@ function explainEtcdMessage(text) {
         [/transport is closing|error reading from server: EOF|unexpected EOF/i, MEMBER_WENT_AWAY],
         [/connection refused/i, 'connection refused: nothing listens there, or etcd is down'],
         [/no such host/i, 'the host name does not resolve'],
-        [/first record does not look like a TLS handshake/i, 'the endpoint speaks plain HTTP: use http:// or enable TLS on etcd'],
+        [
+            /first record does not look like a TLS handshake/i,
+            'the endpoint speaks plain HTTP: use http:// or enable TLS on etcd'
+        ],
+        // grpc-go 1.67+ (etcdctl 3.5.x/3.6.x builds) refuses a TLS server that does not pick HTTP/2 by ALPN, which etcd
+        // always does: the handshake itself succeeded, so this is not a credentials problem.
+        [/missing selected ALPN property/i, NOT_GRPC],
         [/transport: authentication handshake failed|tls:/i, 'the TLS handshake failed (check cacert, cert and key)'],
         [/context deadline exceeded|DeadlineExceeded/i, 'no answer in time (unreachable, or blocked by a firewall)']
     ];
@@ -405,6 +470,7 @@ var external_node_os_ = __webpack_require__(48161);
 
 
 
+
 /**
  * The private working directory: 0700, made with mkdtemp so nobody else can plant a file or a symlink in it.
  * The plaintext snapshot and credential files live only here, and the post step removes it whatever happened.
@@ -430,6 +496,77 @@ async function writePrivateFile(file, data) {
 /** Removes a file or directory tree; a path that is already gone is not an error. */
 async function removePath(target) {
     await fs.rm(target, { recursive: true, force: true });
+}
+/**
+ * The paths this run created, each recorded once it exists (made with O_EXCL, mkdtemp or a mkdir of the leaf), so
+ * that a cleanup removes those and never a path that was there before. Removal goes newest first.
+ */
+class CreatedPaths {
+    paths = [];
+    add(created) {
+        this.paths.push(created);
+    }
+    /** A path handed over to the user (a finished file): no longer this run's to remove. */
+    keep(kept) {
+        const i = this.paths.lastIndexOf(kept);
+        if (i >= 0)
+            this.paths.splice(i, 1);
+    }
+    list() {
+        return this.paths;
+    }
+    /** For a signal handler, which cannot wait. */
+    removeAllSync() {
+        for (const p of this.paths.splice(0).reverse())
+            rmSync(p, { recursive: true, force: true });
+    }
+    async removeAll() {
+        for (const p of this.paths.splice(0).reverse())
+            await removePath(p);
+    }
+}
+/**
+ * Creates `final` from a file that `make` writes and checks at the path it is given, in a new 0700 dir beside
+ * `final` (the same file system). Only a file `make` returned for takes the final name, by link(), which never
+ * replaces anything; whatever fails, the staging dir goes and a path that was there before is not touched.
+ */
+async function createCheckedFile(final, make, opts) {
+    const taken = () => new OutputError(`${final} already exists; ${opts.whenTaken}`);
+    // Refused before the work, which may take minutes; link() below is what guarantees it.
+    if (await lstatOrUndefined(final))
+        throw taken();
+    let staging;
+    try {
+        staging = await makePrivateDir(path.dirname(final), `.${path.basename(final)}.partial-`);
+    }
+    catch (e) {
+        throw new OutputError(`cannot write in ${path.dirname(final)}: ${errorMessage(e)}`);
+    }
+    opts.created?.(staging);
+    try {
+        const staged = path.join(staging, path.basename(final));
+        const result = await make(staged);
+        try {
+            await fs.link(staged, final);
+        }
+        catch (e) {
+            if (e.code === 'EEXIST')
+                throw taken();
+            throw new OutputError(`cannot create ${final}: ${errorMessage(e)}`);
+        }
+        opts.created?.(final);
+        return result;
+    }
+    finally {
+        await removePath(staging);
+    }
+}
+async function lstatOrUndefined(p) {
+    return fs.lstat(p).catch((e) => {
+        if (e.code === 'ENOENT')
+            return undefined;
+        throw new OutputError(`cannot inspect ${p}: ${errorMessage(e)}`);
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/etcd/credentials.ts
@@ -462,6 +599,13 @@ async function prepareAccess(tls, auth, privateDir) {
 
 /** A follower this many raft entries behind the leader still counts as caught up. */
 const CAUGHT_UP_LAG = 100;
+/** Status probes in flight at once: each is an etcdctl of ~15 MiB, so a long endpoint list must not start them all. */
+const PROBES_IN_FLIGHT = 8;
+/** Up to this many unusable endpoints are each named in the error; more are counted by reason. */
+const NAMED_ENDPOINTS = 3;
+/** Reasons a summary shows, and the longest line it makes. */
+const SUMMARY_REASONS = 3;
+const SUMMARY_CHARS = 480;
 /**
  * Picks the member to snapshot: never a learner or a member with an alarm; a caught-up follower if there is one,
  * so the leader keeps its disk and network for the cluster; else the leader; else the most advanced member.
@@ -480,9 +624,8 @@ function selectEndpoint(probes) {
         else
             candidates.push(probe.status);
     }
-    if (!candidates.length) {
-        throw new errors/* EtcdError */.be(`no usable etcd endpoint: ${skipped.map(s => `${s.endpoint}: ${s.why}`).join('; ')}`);
-    }
+    if (!candidates.length)
+        throw new errors/* EtcdError */.be(describeUnusable(skipped));
     const clusters = new Set(candidates.map(c => c.clusterId));
     if (clusters.size > 1) {
         throw new errors/* EtcdError */.be(`the endpoints belong to different clusters (${[...clusters].join(', ')}); list members of one cluster only`);
@@ -516,16 +659,50 @@ function selectEndpoint(probes) {
         reachable
     };
 }
-/** Asks every endpoint for its status at once, then picks one. */
+/**
+ * One line for "nothing usable": each endpoint and why when there are few, else a count per reason with the first
+ * endpoint of each, so a long list cannot make an error line of many kilobytes.
+ */
+function describeUnusable(skipped) {
+    if (skipped.length <= NAMED_ENDPOINTS) {
+        return `no usable etcd endpoint: ${skipped.map(s => `${s.endpoint}: ${s.why}`).join('; ')}`;
+    }
+    const byReason = new Map();
+    for (const { endpoint, why } of skipped) {
+        const group = byReason.get(why);
+        if (group)
+            group.count++;
+        else
+            byReason.set(why, { count: 1, first: endpoint });
+    }
+    const groups = [...byReason].sort(([, a], [, b]) => b.count - a.count);
+    const shown = groups
+        .slice(0, SUMMARY_REASONS)
+        .map(([why, { count, first }]) => `${count} ${clip(why, 120)} (first: ${clip(first, 60)})`);
+    const rest = groups.slice(SUMMARY_REASONS).reduce((sum, [, g]) => sum + g.count, 0);
+    if (rest)
+        shown.push(`${rest} for other reasons`);
+    return clip(`none of ${skipped.length} etcd endpoints is usable: ${shown.join('; ')}`, SUMMARY_CHARS);
+}
+function clip(text, max) {
+    return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+/** Asks every endpoint for its status, a few at a time, then picks one. */
 async function chooseMember(etcdctl, endpoints) {
-    const probes = await Promise.all(endpoints.map(async (endpoint) => {
-        try {
-            return { endpoint, status: await etcdctl.endpointStatus(endpoint) };
+    const probes = new Array(endpoints.length);
+    let next = 0;
+    const worker = async () => {
+        for (let i = next++; i < endpoints.length; i = next++) {
+            const endpoint = endpoints[i];
+            try {
+                probes[i] = { endpoint, status: await etcdctl.endpointStatus(endpoint) };
+            }
+            catch (e) {
+                probes[i] = { endpoint, error: (0,errors/* errorMessage */.gJ)(e) };
+            }
         }
-        catch (e) {
-            return { endpoint, error: e instanceof Error ? e.message : String(e) };
-        }
-    }));
+    };
+    await Promise.all(Array.from({ length: Math.min(PROBES_IN_FLIGHT, endpoints.length) }, worker));
     return selectEndpoint(probes);
 }
 
@@ -612,7 +789,6 @@ function compareVersions(a, b) {
 
 
 
-
 /** Kubernetes' and etcd's recommendation: far more than the writes a cluster makes between a backup and a restore. */
 const DEFAULT_BUMP_REVISION = 1_000_000_000;
 const ETCD_DEFAULT_NAME = 'default';
@@ -633,8 +809,8 @@ function resolveMembership(opts) {
             defaulted: true
         };
     }
-    if (name && /[\s,=]/.test(name))
-        throw new errors/* ConfigurationError */.j1(`name '${name}' must not contain white space, ',' or '='`);
+    if (name)
+        checkMemberName('name', name);
     const advertise = advertiseText ? parseUrlList('initial-advertise-peer-urls', advertiseText) : [];
     const cluster = clusterText ? parseInitialCluster(clusterText) : [];
     if (!cluster.length) {
@@ -683,9 +859,21 @@ function parseInitialCluster(text) {
         if (eq <= 0) {
             throw new errors/* ConfigurationError */.j1(`initial-cluster entry '${entry}' is not name=peerURL (such as node1=https://10.0.0.1:2380)`);
         }
+        const name = entry.slice(0, eq).trim();
+        checkMemberName('initial-cluster', name);
         const [url] = parseUrlList('initial-cluster', entry.slice(eq + 1));
-        return { name: entry.slice(0, eq).trim(), url: url };
+        return { name, url: url };
     });
+}
+/**
+ * A member name goes into --initial-cluster as name=URL,...: a ',' or '=' would change the cluster it describes, and
+ * white space or a control character (a newline from a pasted value) is never part of a real node name.
+ */
+function checkMemberName(input, name) {
+    // eslint-disable-next-line no-control-regex
+    if (/[\s,=\u0000-\u001f\u007f]/.test(name)) {
+        throw new errors/* ConfigurationError */.j1(`${input}: member name ${JSON.stringify(name)} must not contain white space, control characters, ',' or '='; use the node name exactly as etcd's --name has it`);
+    }
 }
 function parseUrlList(input, text) {
     return text
@@ -764,23 +952,38 @@ async function restoreSnapshot(opts) {
     }
     const dataDir = external_node_path_.resolve(opts.dataDir);
     const before = inspectDataDirSync(dataDir);
-    // The tools refuse an existing directory, even an empty one (which may be a mount point we cannot remove): restore
-    // beside its contents-to-be on the same file system, then move the result in.
-    const target = before === 'absent' ? dataDir : external_node_path_.join(dataDir, `.etcd-restore-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`);
-    if (before === 'absent')
-        await external_node_fs_.promises.mkdir(external_node_path_.dirname(dataDir), { recursive: true });
-    const args = [
-        'snapshot',
-        'restore',
-        opts.snapshot,
-        `--data-dir=${target}`,
-        `--name=${membership.name}`,
-        `--initial-cluster=${membership.initialCluster}`,
-        `--initial-advertise-peer-urls=${membership.initialAdvertisePeerUrls}`,
-        ...(opts.initialClusterToken ? [`--initial-cluster-token=${opts.initialClusterToken}`] : []),
-        ...bumpArgs
-    ];
+    // Everything the restore makes is recorded as it is made, and only that is removed on failure: a data dir that was
+    // there (empty, perhaps a mount point) stays. The tools refuse an existing directory, even an empty one, so they
+    // restore into a new dir inside the data dir (the same file system) and the result is moved in.
+    const created = [];
+    const record = (p) => {
+        created.push(p);
+        opts.created?.(p);
+    };
+    let staging;
     try {
+        if (before === 'absent') {
+            await external_node_fs_.promises.mkdir(external_node_path_.dirname(dataDir), { recursive: true });
+            // Not recursive: EEXIST means someone else made it meanwhile, and it is not ours to fill or remove.
+            await external_node_fs_.promises.mkdir(dataDir, { mode: 0o700 });
+            record(dataDir);
+        }
+        staging = await external_node_fs_.promises.mkdtemp(external_node_path_.join(dataDir, '.etcd-restore-'));
+        record(staging);
+        const target = external_node_path_.join(staging, 'data');
+        const args = [
+            'snapshot',
+            'restore',
+            // Absolute, so a file name that starts with '-' is never read as a flag.
+            external_node_path_.resolve(opts.snapshot),
+            `--data-dir=${target}`,
+            `--name=${membership.name}`,
+            `--initial-cluster=${membership.initialCluster}`,
+            `--initial-advertise-peer-urls=${membership.initialAdvertisePeerUrls}`,
+            ...(opts.initialClusterToken ? [`--initial-cluster-token=${opts.initialClusterToken}`] : []),
+            ...(opts.skipHashCheck ? ['--skip-hash-check'] : []),
+            ...bumpArgs
+        ];
         const result = await runTool(tool.path, args, {
             env: { ETCDCTL_API: '3' },
             dropEnv: ['ETCDCTL_*', 'ETCDUTL_*'],
@@ -790,19 +993,22 @@ async function restoreSnapshot(opts) {
             throw new errors/* EtcdError */.be(`${tool.name} snapshot restore did not finish in time and was stopped; the partial data dir was removed`);
         if (result.code !== 0)
             throw new errors/* EtcdError */.be(`${tool.name} snapshot restore failed: ${toolError(result.stderr || result.stdout, result.code)}`);
-        if (target !== dataDir) {
-            for (const entry of await external_node_fs_.promises.readdir(target))
-                await external_node_fs_.promises.rename(external_node_path_.join(target, entry), external_node_path_.join(dataDir, entry));
-            await external_node_fs_.promises.rmdir(target);
+        for (const entry of await external_node_fs_.promises.readdir(target)) {
+            const moved = external_node_path_.join(dataDir, entry);
+            // rename() would replace an empty directory someone put there meanwhile; refuse instead.
+            if (await pathExists(moved))
+                throw new errors/* EtcdError */.be(`${moved} appeared during the restore; restore into a directory nobody else writes to`);
+            await external_node_fs_.promises.rename(external_node_path_.join(target, entry), moved);
+            if (before !== 'absent')
+                record(moved);
         }
+        await external_node_fs_.promises.rm(staging, { recursive: true, force: true });
         // The data dir holds every Secret of the cluster; etcd itself wants 0700.
         await external_node_fs_.promises.chmod(dataDir, 0o700);
     }
     catch (e) {
-        await external_node_fs_.promises.rm(target, { recursive: true, force: true });
-        if (target !== dataDir)
-            for (const entry of await external_node_fs_.promises.readdir(dataDir).catch(() => []))
-                await external_node_fs_.promises.rm(external_node_path_.join(dataDir, entry), { recursive: true, force: true });
+        for (const p of created.splice(0).reverse())
+            await external_node_fs_.promises.rm(p, { recursive: true, force: true });
         if (e instanceof errors/* EtcdError */.be)
             throw e;
         throw new errors/* EtcdError */.be(`restoring into ${dataDir} failed: ${(0,errors/* errorMessage */.gJ)(e)}`);
@@ -816,7 +1022,8 @@ async function restoreSnapshot(opts) {
         bumpedBy: bumpArgs.length ? bump : 0,
         markedCompacted: bumpArgs.length > 0,
         warnings,
-        durationMs: Date.now() - started
+        durationMs: Date.now() - started,
+        created: created.filter(p => p !== staging)
     };
 }
 /** 'absent' or 'empty'; anything else is refused before a byte is written. */
@@ -837,6 +1044,9 @@ function inspectDataDirSync(dataDir) {
         throw new errors/* ConfigurationError */.j1(`data-dir ${dataDir} is not empty (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', …' : ''}); restore into a new directory and swap it in while etcd is stopped`);
     }
     return 'empty';
+}
+async function pathExists(p) {
+    return external_node_fs_.promises.lstat(p).then(() => true, () => false);
 }
 /** The tool's own error line ("Error: ..."), without its JSON log lines. */
 function toolError(text, code) {
@@ -926,7 +1136,7 @@ async function runRestoreDrill(opts) {
             }
         }
         let t = Date.now();
-        const served = await checkServed(opts.tools.etcdctl.path, member.clientUrl, opts.expected);
+        const served = await checkServed({ binary: opts.tools.etcdctl.path, endpoint: member.clientUrl, credentials: opts.credentials ?? {} }, opts.expected);
         durations.checks = Date.now() - t;
         t = Date.now();
         await member.stop();
@@ -945,20 +1155,16 @@ async function runRestoreDrill(opts) {
     }
 }
 async function etcdVersionOf(binary) {
-    const result = await runTool(binary, ['--version'], {
-        dropEnv: ['ETCD_*'],
-        env: passThroughArch(),
-        timeoutMs: 10_000
-    });
+    const result = await runTool(binary, ['--version'], { env: passThroughArch(), timeoutMs: 10_000 });
     const version = /etcd Version:\s*(\S+)/.exec(result.stdout)?.[1];
     if (result.code !== 0 || !version)
         throw new errors/* ConfigurationError */.j1(`etcd: '${binary} --version' printed no etcd version; is it the etcd server?`);
     return version;
 }
 /** Asks the restored member what it serves; counts and hashes are pinned to the expected revision. */
-async function checkServed(etcdctl, endpoint, expected) {
+async function checkServed(etcdctl, expected) {
     const problems = [];
-    const status = await ask(etcdctl, endpoint, ['endpoint', 'status', '-w', 'json'], 30_000);
+    const status = await ask(etcdctl, ['endpoint', 'status', '-w', 'json'], 30_000);
     const revision = Number(status[0]?.Status?.header?.revision ?? 0);
     if (revision !== expected.revision) {
         problems.push(`the restored etcd serves revision ${revision}, the snapshot has ${expected.revision}`);
@@ -966,12 +1172,12 @@ async function checkServed(etcdctl, endpoint, expected) {
             return { revision, liveKeys: 0, hashKV: { hash: 0, compactRevision: 0 }, problems };
     }
     // etcdctl 3.4 has no --count-only; a one-key range with --limit still reports the full count.
-    const range = await ask(etcdctl, endpoint, ['get', '', '--from-key', '--keys-only', '--limit=1', `--rev=${expected.revision}`, '-w', 'json'], 10 * 60_000);
+    const range = await ask(etcdctl, ['get', '', '--from-key', '--keys-only', '--limit=1', `--rev=${expected.revision}`, '-w', 'json'], 10 * 60_000);
     const liveKeys = Number(range.count ?? 0);
     if (expected.liveKeys !== undefined && liveKeys !== expected.liveKeys) {
         problems.push(`the restored etcd holds ${liveKeys} live keys at revision ${expected.revision}, the snapshot ${expected.liveKeys}`);
     }
-    const hashed = await ask(etcdctl, endpoint, ['endpoint', 'hashkv', `--rev=${expected.revision}`, '-w', 'json'], 30 * 60_000);
+    const hashed = await ask(etcdctl, ['endpoint', 'hashkv', `--rev=${expected.revision}`, '-w', 'json'], 30 * 60_000);
     const entry = hashed[0]?.HashKV;
     const hashKV = { hash: Number(entry?.hash ?? 0), compactRevision: Number(entry?.compact_revision ?? 0) };
     if (expected.hashKV !== undefined && hashKV.hash !== expected.hashKV) {
@@ -979,11 +1185,12 @@ async function checkServed(etcdctl, endpoint, expected) {
     }
     return { revision, liveKeys, hashKV, problems };
 }
-async function ask(etcdctl, endpoint, args, timeoutMs) {
+async function ask(etcdctl, args, timeoutMs) {
     const seconds = Math.ceil(timeoutMs / 1000);
-    const result = await runTool(etcdctl, [`--endpoints=${endpoint}`, '--dial-timeout=5s', `--command-timeout=${seconds}s`, ...args], {
-        env: { ETCDCTL_API: '3' },
-        dropEnv: ['ETCDCTL_*'],
+    const { username, password } = etcdctl.credentials;
+    const result = await runTool(etcdctl.binary, [`--endpoints=${etcdctl.endpoint}`, '--dial-timeout=5s', `--command-timeout=${seconds}s`, ...args], {
+        // Like every etcdctl call, credentials by environment only.
+        env: { ETCDCTL_API: '3', ETCDCTL_USER: username, ETCDCTL_PASSWORD: username ? password : undefined },
         timeoutMs: timeoutMs + 5_000
     });
     if (result.code !== 0) {
@@ -992,14 +1199,26 @@ async function ask(etcdctl, endpoint, args, timeoutMs) {
             .map(l => l.trim())
             .filter(Boolean)
             .at(-1) ?? `exit code ${result.code ?? result.signal}`;
-        throw new errors/* EtcdError */.be(`restore drill: etcdctl ${args.slice(0, 2).join(' ')} against the restored etcd failed: ${line.replace(/^Error:\s*/, '').slice(0, 300)}`);
+        const what = `restore drill: etcdctl ${command(args)} against the restored etcd failed`;
+        if (!username && /user name is empty/.test(line)) {
+            // Authenticated by a client certificate's name, the backup needed no password; the drill's member has no TLS.
+            throw new errors/* ConfigurationError */.j1(`${what}: the snapshot has etcd auth enabled, so the restored etcd asks for a user: set the username and password inputs (a user with the root role), or set restore-drill: false`);
+        }
+        throw new errors/* EtcdError */.be(`${what}: ${line.replace(/^Error:\s*/, '').slice(0, 300)}`);
     }
     try {
         return parseJsonWithBigIds(result.stdout);
     }
     catch {
-        throw new errors/* EtcdError */.be(`restore drill: etcdctl ${args.slice(0, 2).join(' ')} printed no JSON`);
+        throw new errors/* EtcdError */.be(`restore drill: etcdctl ${command(args)} printed no JSON`);
     }
+}
+/** The etcdctl command without its flags and arguments: "endpoint status", "get". */
+function command(args) {
+    return args
+        .slice(0, 2)
+        .filter(a => /^[a-z]+$/.test(a))
+        .join(' ');
 }
 class PortTakenError extends errors/* EtcdError */.be {
 }
@@ -1021,12 +1240,8 @@ function startMember(binary, dir, dataDir, clientPort, peerUrl, snapshotSize) {
         '--logger=zap',
         '--log-outputs=stderr'
     ];
-    // Every ETCD_* variable is a flag to etcd; the runner's must not reach the throwaway member.
-    const env = {};
-    for (const [k, v] of Object.entries(process.env))
-        if (!k.startsWith('ETCD_') && !k.startsWith('ETCDCTL_'))
-            env[k] = v;
-    Object.assign(env, passThroughArch());
+    // Every ETCD_* variable is a flag to etcd; none of the runner's reaches the throwaway member (see childEnv).
+    const env = childEnv(passThroughArch());
     const log = (0,external_node_fs_.openSync)(logFile, 'a', 0o600);
     let child;
     try {
@@ -1129,6 +1344,58 @@ var external_node_http2_ = __webpack_require__(32467);
 var external_node_http2_default = /*#__PURE__*/__webpack_require__.n(external_node_http2_);
 // EXTERNAL MODULE: external "node:stream"
 var external_node_stream_ = __webpack_require__(57075);
+;// CONCATENATED MODULE: ./src/pipeline/digest.ts
+
+
+/** etcd appends sha256(data) to a snapshot: the last 32 bytes of the file. */
+const TRAILER_SIZE = 32;
+/**
+ * Passes bytes through unchanged while hashing all but the last 32 of them, which it keeps aside: at the end it knows
+ * the snapshot's data hash and its trailer without a second read of the file.
+ */
+class SnapshotDigest extends external_node_stream_.Transform {
+    hash = (0,external_node_crypto_.createHash)('sha256');
+    tail = Buffer.alloc(0);
+    total = 0;
+    _transform(chunk, _encoding, callback) {
+        this.total += chunk.length;
+        if (chunk.length >= TRAILER_SIZE) {
+            if (this.tail.length)
+                this.hash.update(this.tail);
+            this.hash.update(chunk.subarray(0, chunk.length - TRAILER_SIZE));
+            this.tail = Buffer.from(chunk.subarray(chunk.length - TRAILER_SIZE));
+        }
+        else {
+            const joined = Buffer.concat([this.tail, chunk]);
+            const keep = Math.min(TRAILER_SIZE, joined.length);
+            this.hash.update(joined.subarray(0, joined.length - keep));
+            this.tail = joined.subarray(joined.length - keep);
+        }
+        callback(null, chunk);
+    }
+    /** Call after the stream has ended. */
+    result() {
+        return {
+            size: this.total,
+            dataSha256: this.hash.digest('hex'),
+            trailerSha256: this.tail.length === TRAILER_SIZE ? this.tail.toString('hex') : ''
+        };
+    }
+}
+/** Passes bytes through, counting and hashing them: the sha256 and size of the file we write. */
+class StreamDigest extends external_node_stream_.Transform {
+    hash = (0,external_node_crypto_.createHash)('sha256');
+    total = 0;
+    _transform(chunk, _encoding, callback) {
+        this.total += chunk.length;
+        this.hash.update(chunk);
+        callback(null, chunk);
+    }
+    result() {
+        return { size: this.total, sha256: this.hash.digest('hex') };
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/snapshot/protobuf.ts
 /**
  * Strict protobuf reading for the messages etcd stores. etcd marshals with gogo-protobuf: fields in field-number
@@ -1282,7 +1549,8 @@ class EtcdGrpc {
         try {
             await new Promise((resolve, reject) => {
                 const timer = setTimeout(() => reject(new Error('no answer in time')), CONNECT_TIMEOUT_MS);
-                session.once('connect', () => {
+                // Not 'connect', which fires once TLS is up: a server that is not etcd then fails the first call obscurely.
+                session.once('remoteSettings', () => {
                     clearTimeout(timer);
                     resolve();
                 });
@@ -1323,8 +1591,9 @@ class EtcdGrpc {
             'content-type': 'application/grpc',
             te: 'trailers'
         };
+        // gRPC allows at most 8 digits: a limit past 27 hours goes in seconds.
         if (timeoutMs !== undefined)
-            headers['grpc-timeout'] = `${Math.ceil(timeoutMs)}m`;
+            headers['grpc-timeout'] = timeoutMs < 1e8 ? `${Math.ceil(timeoutMs)}m` : `${Math.ceil(timeoutMs / 1000)}S`;
         if (this.token)
             headers['token'] = this.token;
         const stream = this.session.request(headers);
@@ -1452,6 +1721,7 @@ function readStringField(message, number) {
 
 
 
+
 /** Bytes handed to the pipeline at a time: etcd sends 32 KiB messages in 16 KiB HTTP/2 frames, too small to pass on one by one. */
 const BATCH_BYTES = 1 << 20;
 /**
@@ -1563,9 +1833,19 @@ class SnapshotStream extends external_node_stream_.Readable {
     }
 }
 /**
+ * etcd sends its snapshot in 32 KiB blobs; gRPC clients refuse messages over 4 MiB unless told otherwise. A bound on
+ * what one message can carry before the announced size is known.
+ */
+const MAX_MESSAGE_BYTES = 4 << 20;
+/**
  * Reads a stream of gRPC-framed `SnapshotResponse { header = 1; uint64 remaining_bytes = 2; bytes blob = 3;
  * string version = 4 (3.6) }` messages as it arrives, in pieces of any size, and hands over the blob bytes as
  * slices of the incoming chunks: no message is assembled in memory. Unknown fields are skipped, as protobuf requires.
+ *
+ * The first message announces the size: etcd (3.4 to 3.6, `Maintenance.Snapshot`) sends the db in blobs, each with
+ * remaining_bytes = db size - bytes sent so far, then one more message with the 32-byte sha256 of the data and
+ * remaining_bytes 0. So the stream holds exactly first remaining_bytes + first blob + 32 bytes; a member that sends
+ * more is refused the moment it does (an endless stream would otherwise fill the disk), one that stops short at the end.
  */
 class SnapshotResponseParser {
     onBlob;
@@ -1583,6 +1863,9 @@ class SnapshotResponseParser {
     remaining = 0;
     remainingInMessage = 0;
     messages = 0;
+    /** Blob bytes the stream will hold in all, trailer included: known at the first blob. */
+    announced;
+    received = 0;
     constructor(onBlob) {
         this.onBlob = onBlob;
     }
@@ -1600,6 +1883,9 @@ class SnapshotResponseParser {
                         throw new Error('the member sent a compressed gRPC message, which was not asked for');
                     this.prefixFilled = 0;
                     this.messageLeft = this.prefix.readUInt32BE(1);
+                    if (this.messageLeft > MAX_MESSAGE_BYTES) {
+                        throw new Error(`the member sent a ${this.messageLeft}-byte message; etcd sends its snapshot in 32 KiB messages, so this is not etcd's snapshot stream`);
+                    }
                     this.remainingInMessage = 0;
                     this.startVarint('tag');
                     this.endOfFieldOrMessage();
@@ -1624,7 +1910,7 @@ class SnapshotResponseParser {
                 case 'skip': {
                     const n = Math.min(this.fieldLeft, chunk.length - at);
                     if (this.state === 'blob')
-                        this.onBlob(chunk.subarray(at, at + n));
+                        this.takeBlob(chunk.subarray(at, at + n));
                     at += n;
                     this.fieldLeft -= n;
                     this.consume(n);
@@ -1635,15 +1921,28 @@ class SnapshotResponseParser {
             }
         }
     }
-    /** Why the stream cannot be a whole snapshot, or undefined: it must end between messages, the last saying 0 bytes remain. */
+    /**
+     * Why the stream cannot be a whole snapshot, or undefined: it must end between messages, the last saying 0 bytes
+     * remain, with every byte the first message announced.
+     */
     incomplete() {
         if (this.state !== 'prefix' || this.prefixFilled !== 0)
             return 'the stream ended in the middle of a message';
-        if (this.messages === 0)
+        if (this.messages === 0 || this.announced === undefined)
             return 'the member sent no snapshot data';
         if (this.remaining !== 0)
             return `the stream ended with ${this.remaining} bytes of the snapshot still to come`;
+        if (this.received !== this.announced) {
+            return `the stream ended after ${this.received} of the ${this.announced} bytes the member announced (snapshot and its ${TRAILER_SIZE}-byte checksum)`;
+        }
         return undefined;
+    }
+    takeBlob(bytes) {
+        this.received += bytes.length;
+        if (this.received > this.announced) {
+            throw new Error(`the member sent more than the ${this.announced} bytes it announced (snapshot and its ${TRAILER_SIZE}-byte checksum); refused`);
+        }
+        this.onBlob(bytes);
     }
     consume(n) {
         this.messageLeft -= n;
@@ -1678,6 +1977,8 @@ class SnapshotResponseParser {
             if (value > this.messageLeft)
                 throw new Error('the member sent a malformed snapshot message (a field overruns its message)');
             if (this.field === 3) {
+                // etcd puts remaining_bytes (field 2) before the blob, as protobuf encoders write fields in order.
+                this.announced ??= this.remainingInMessage + value + TRAILER_SIZE;
                 this.state = 'blob';
                 this.fieldLeft = value;
                 if (value === 0)
@@ -1730,7 +2031,13 @@ async function takeSnapshot(opts) {
     if (after.memberId !== member.memberId) {
         throw new errors/* EtcdError */.be(`${member.endpoint} is now a different member (${after.memberId}, was ${member.memberId}); refusing the snapshot`);
     }
-    const taken = { file: opts.file, revisionBefore: before.revision, revisionAfter: after.revision, startedAt, finishedAt: new Date() };
+    const taken = {
+        file: opts.file,
+        revisionBefore: before.revision,
+        revisionAfter: after.revision,
+        startedAt,
+        finishedAt: new Date()
+    };
     return { taken, consumed };
 }
 /** How a reader should label totalKey, e.g. in a log line or a summary. */
@@ -1750,17 +2057,19 @@ async function toolSnapshotStatus(tools, file) {
         }
         binary = tools.etcdctl.path;
     }
-    const result = await runTool(binary, ['snapshot', 'status', '-w', 'json', file], {
+    // Absolute, so a file name that starts with '-' is never read as a flag.
+    const result = await runTool(binary, ['snapshot', 'status', '-w', 'json', external_node_path_.resolve(file)], {
         // Its integrity check (bbolt's tx.Check) keeps a map of every page: ~19 MiB per GB of snapshot, live until it
         // exits. Go's default GC lets the heap reach twice what is live; GOGC=50 holds it to 1.5x at no CPU cost
         // measured (4 GB snapshot: 113-132 MiB of anonymous memory with the default, 91-92 MiB with this).
         env: { ETCDCTL_API: '3', GOGC: '50' },
-        dropEnv: ['ETCDCTL_*'],
         timeoutMs: 10 * 60_000
     });
     const line = result.stdout.split('\n').find(l => l.trim().startsWith('{'));
     if (result.code !== 0 || !line) {
-        const why = result.signal ? `killed by ${result.signal}` : (result.stderr.trim().split('\n').at(-1) ?? `exit ${result.code}`);
+        const why = result.signal
+            ? `killed by ${result.signal}`
+            : (result.stderr.trim().split('\n').at(-1) ?? `exit ${result.code}`);
         throw new errors/* VerificationError */.mk(`etcd's 'snapshot status' rejected the snapshot: ${why.slice(0, 300)}`);
     }
     const parsed = JSON.parse(line);
@@ -1782,6 +2091,7 @@ var tool_cache = __webpack_require__(59805);
  * the client): download the etcd project's release tarball, check it against the release's SHA256SUMS, and keep
  * etcdctl (and etcdutl, from 3.5 on) in the runner's tool cache for later jobs.
  */
+
 
 
 
@@ -1838,7 +2148,7 @@ async function installEtcd(version, baseUrl) {
         if (actual !== expected) {
             throw new errors/* VerificationError */.mk(`${asset.tarballName} from ${asset.tarballUrl} has sha256 ${actual} but SHA256SUMS says ${expected}: the download is damaged or was tampered with; nothing was installed`);
         }
-        const extracted = await tool_cache/* extractTar */.nN(tarball, external_node_path_.join(scratch, 'extracted'), 'xz');
+        const extracted = await extractTarball(tarball, external_node_path_.join(scratch, 'extracted'));
         const releaseDir = external_node_path_.join(extracted, asset.folder);
         // Only the two clients go into the cache: the etcd server binary is not needed to take a snapshot.
         const staged = external_node_path_.join(scratch, 'staged');
@@ -1884,6 +2194,18 @@ async function findOrInstallTools(request) {
         throw new errors/* VerificationError */.mk(`the etcdctl installed for etcd-version ${request.etcdVersion} reports version ${tools.etcdctl.version}; check etcd-download-url`);
     }
     return { tools, installed };
+}
+/**
+ * tar through runTool rather than tool-cache's extractTar, which would hand tar this process's whole environment
+ * (every input, secrets included).
+ */
+async function extractTarball(tarball, dest) {
+    await external_node_fs_.promises.mkdir(dest);
+    const why = await runTool('tar', ['-xzf', tarball, '-C', dest], { timeoutMs: 5 * 60_000 }).then(r => (r.code === 0 ? undefined : (r.stderr.trim().split('\n').at(-1) ?? `exit code ${r.code ?? r.signal}`)), (e) => (0,errors/* errorMessage */.gJ)(e));
+    if (why !== undefined) {
+        throw new errors/* ConfigurationError */.j1(`could not extract ${external_node_path_.basename(tarball)} with tar (${why.slice(0, 300)}); the runner needs tar and gzip on PATH`);
+    }
+    return dest;
 }
 async function binariesIn(dir) {
     const exists = async (file) => external_node_fs_.promises.access(file).then(() => true, () => false);
@@ -1988,6 +2310,11 @@ const BODY_COLUMNS = 64;
 const MAC_LENGTH = 32;
 /** Far above any real header (an X25519 stanza is ~110 bytes); bounds memory on garbage input. */
 const MAX_HEADER_BYTES = 1 << 20;
+/**
+ * Far above any real recipient list, and what the encryptor allows too. Without it a 1 MiB header of tiny stanzas
+ * holds ~175,000 of them, each one parsed, kept and tried.
+ */
+const MAX_STANZAS = 1024;
 function headerMac(fileKey, macInput) {
     const macKey = primitives_hkdfSha256(fileKey, Buffer.alloc(0), 'header');
     return (0,external_node_crypto_.createHmac)('sha256', macKey).update(macInput).digest();
@@ -2051,9 +2378,12 @@ class HeaderReader {
             if (!data.subarray(0, n).equals(VERSION_PREFIX.subarray(0, n)))
                 throw notAnAgeFile(data.subarray(0, length));
         }
+        // Only lines that end within the first MAX_HEADER_BYTES are header lines; whatever is read past that without
+        // the MAC line makes the header too large, even when the MAC line follows in the same chunk.
+        const limit = Math.min(length, MAX_HEADER_BYTES);
         for (;;) {
             const end = data.indexOf(0x0a, this.#lineStart);
-            if (end < 0 || end >= length)
+            if (end < 0 || end >= limit)
                 break;
             const start = this.#lineStart;
             this.#lineStart = end + 1;
@@ -2106,6 +2436,8 @@ class HeaderReader {
             return undefined;
         }
         if (line.startsWith(STANZA_PREFIX) || line === '->') {
+            if (this.#stanzas.length === MAX_STANZAS)
+                throw invalid(n, `starts recipient stanza ${MAX_STANZAS + 1}; at most ${MAX_STANZAS} are accepted`);
             const args = line.slice(STANZA_PREFIX.length).split(' ');
             if (line === '->' || args.some(a => !/^[\x21-\x7e]+$/.test(a))) {
                 throw invalid(n, 'is a stanza with a missing, empty or non-printable argument');
@@ -2249,10 +2581,21 @@ const SALT_LENGTH = 16;
 const BLOCK_SIZE = 8;
 /** age's default: about a second on a laptop. */
 const DEFAULT_WORK_FACTOR = 18;
-/** age's default ceiling when decrypting: higher factors take minutes and gigabytes. */
-const scrypt_DEFAULT_MAX_WORK_FACTOR = 22;
-/** Beyond this scrypt needs more than 128 GiB; no sane file uses it. */
+/**
+ * The ceiling when decrypting, unless raised. age's own is 22 (4 GiB and about a minute on a runner, spent before the
+ * passphrase is known to be right); 20 (1 GiB) is four times the work of what this action, age, typage and rage on
+ * most machines write, and a file above it is more likely crafted than real.
+ */
+const scrypt_DEFAULT_MAX_WORK_FACTOR = 20;
+/** What raises the ceiling, for the message that names it. */
+const RAISE_LIMIT = "raise the limit with etcd-snapshot's --max-work-factor or the restore action's max-work-factor input";
+/** Beyond this scrypt needs more than 1 TiB; no sane file uses it, and age's own limit is the same. */
 const HARD_MAX_WORK_FACTOR = 30;
+/** What scrypt needs at a work factor (128 * N * r bytes), said as a person reads it. */
+function memoryFor(workFactor) {
+    const bytes = 128 * BLOCK_SIZE * 2 ** workFactor;
+    return bytes >= 2 ** 30 ? `${bytes / 2 ** 30} GiB` : `${bytes / 2 ** 20} MiB`;
+}
 function deriveWrapKey(passphrase, salt, workFactor) {
     const N = 2 ** workFactor;
     // scrypt needs 128 * N * r bytes; Node's default cap (32 MiB) is far below age's work factors.
@@ -2298,7 +2641,8 @@ function parseScryptStanza(stanza, maxWorkFactor) {
     const workFactor = factorText.length > 3 ? Infinity : Number(factorText);
     if (workFactor > maxWorkFactor) {
         const shown = factorText.length > 12 ? `${factorText.slice(0, 12)}...` : factorText;
-        throw new AgeError(`the file's scrypt work factor ${shown} exceeds the limit of ${maxWorkFactor} (decryption would be very slow); raise maxWorkFactor only if you trust this file`);
+        const cost = workFactor > HARD_MAX_WORK_FACTOR ? 'more memory than any machine has' : `${memoryFor(workFactor)} of memory`;
+        throw new AgeError(`the file's scrypt work factor ${shown} exceeds the limit of ${maxWorkFactor} (it would take ${cost}); only if you trust this file, ${RAISE_LIMIT}`);
     }
     if (stanza.body.length !== WRAPPED_FILE_KEY_LENGTH)
         fail(`body is ${stanza.body.length} bytes, expected ${WRAPPED_FILE_KEY_LENGTH}`);
@@ -2334,6 +2678,7 @@ async function scrypt_findFileKeyWithPassphrase(stanzas, passphrase, maxWorkFact
  * wraps a file key for them. The curve work is node:crypto's; raw 32-byte keys are wrapped in the
  * fixed DER prefixes of RFC 8410 so OpenSSL can import them.
  */
+
 
 
 
@@ -2454,7 +2799,13 @@ function shortPrefix(text) {
  * prefix of the entry, and never any part of a secret key pasted by mistake.
  */
 function parseRecipients(list) {
+    checkRecipientCount(list.length);
     return list.map((entry, i) => parseRecipient(entry, i + 1));
+}
+/** A file for more recipients than a header may hold would be refused when decrypted: never write one. */
+function checkRecipientCount(count) {
+    if (count > MAX_STANZAS)
+        throw new errors/* AgeError */.K$(`${count} recipients are more than the ${MAX_STANZAS} an age file may have; use fewer recipients`);
 }
 function parseRecipient(entry, position) {
     const text = entry.trim();
@@ -2884,6 +3235,7 @@ function createEncryptStream(options) {
         const { recipients } = options;
         if (recipients.length === 0)
             throw new errors/* AgeError */.K$('no age recipients given; pass at least one age1... recipient');
+        checkRecipientCount(recipients.length);
         recipients.forEach((r, i) => {
             if (!(r instanceof X25519Recipient))
                 throw new errors/* AgeError */.K$(`recipient ${i + 1} is not a parsed age recipient; use parseRecipients()`);
@@ -2969,9 +3321,76 @@ function parseOutputDir(input, value) {
     }
     return dir;
 }
+/** The most of a key, identity, certificate or recipients file that is read: real ones are a few KiB at most. */
+const MAX_KEY_FILE_BYTES = 1 << 20;
+/** The most of a passphrase file that is read: a passphrase is one line. */
+const MAX_PASSPHRASE_FILE_BYTES = (/* unused pure expression or super */ null && (64 << 10));
+/**
+ * Reads a small file the user named for a key or certificate, as UTF-8. Only a regular file (or a symlink to one) is
+ * read: a device such as /dev/zero never ends, and a FIFO or socket can block forever. The file is opened
+ * non-blocking, so a FIFO without a writer cannot hang the open, and its type is checked on the open descriptor,
+ * so it cannot be swapped after the check. At most `maxBytes` are read. `label` names the flag or input
+ * (`--identity`, `key: file`), and starts the error message.
+ */
+function readKeyFile(label, file, maxBytes) {
+    const refuse = (reason) => {
+        throw new errors/* ConfigurationError */.j1(`${label} ${file} ${reason}`);
+    };
+    let fd;
+    try {
+        fd = (0,external_node_fs_.openSync)(file, external_node_fs_.constants.O_RDONLY | external_node_fs_.constants.O_NONBLOCK | external_node_fs_.constants.O_NOCTTY);
+    }
+    catch (e) {
+        const code = e.code;
+        return refuse(code === 'ENOENT' ? 'does not exist' : `cannot be opened (${code ?? 'error'})`);
+    }
+    try {
+        const stat = (0,external_node_fs_.fstatSync)(fd);
+        if (!stat.isFile())
+            refuse(`is ${fileKind(stat)}, not a regular file`);
+        const tooLarge = `is larger than ${formatLimit(maxBytes)}, more than such a file ever holds`;
+        if (stat.size > maxBytes)
+            refuse(tooLarge);
+        // Read one byte past the cap, so a file that grew after fstat is refused too.
+        const buffer = Buffer.alloc(maxBytes + 1);
+        let length = 0;
+        while (length < buffer.length) {
+            const n = (0,external_node_fs_.readSync)(fd, buffer, length, buffer.length - length, null);
+            if (n === 0)
+                break;
+            length += n;
+        }
+        if (length > maxBytes)
+            refuse(tooLarge);
+        return buffer.toString('utf8', 0, length);
+    }
+    catch (e) {
+        if (e instanceof errors/* ConfigurationError */.j1)
+            throw e;
+        return refuse(`cannot be read (${e.code ?? 'error'})`);
+    }
+    finally {
+        (0,external_node_fs_.closeSync)(fd);
+    }
+}
+function fileKind(stat) {
+    if (stat.isDirectory())
+        return 'a directory';
+    if (stat.isCharacterDevice())
+        return 'a character device';
+    if (stat.isBlockDevice())
+        return 'a block device';
+    if (stat.isFIFO())
+        return 'a FIFO (named pipe)';
+    if (stat.isSocket())
+        return 'a socket';
+    return 'a special file';
+}
+function formatLimit(bytes) {
+    return bytes % (1 << 20) === 0 ? `${bytes >> 20} MiB` : `${bytes >> 10} KiB`;
+}
 
 ;// CONCATENATED MODULE: ./src/inputs.ts
-
 
 
 
@@ -3126,13 +3545,21 @@ function parseEndpoints(value) {
         if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash || url.username || url.password) {
             throw new errors/* ConfigurationError */.j1(`${Inputs.Endpoints}: '${shownEndpoint(entry)}' has a path, query or credentials; give only scheme://host:port (credentials go in username/password)`);
         }
-        if (!url.port) {
+        // URL drops a port that is the scheme's default (https://host:443 has port ''), so look at what was written.
+        const port = url.port || (/:\d+\/?$/.test(entry) ? (url.protocol === 'https:' ? '443' : '80') : '');
+        if (!port) {
             throw new errors/* ConfigurationError */.j1(`${Inputs.Endpoints}: '${shownEndpoint(entry)}' has no port; etcd's client port is usually 2379`);
         }
-        seen.add(`${url.protocol}//${url.host}`);
+        seen.add(`${url.protocol}//${url.hostname}:${port}`);
+    }
+    // Probing an endpoint can take 15 s: a long list (a paste gone wrong) would run for an hour before failing.
+    if (seen.size > MAX_ENDPOINTS) {
+        throw new errors/* ConfigurationError */.j1(`${Inputs.Endpoints}: ${seen.size} endpoints given, at most ${MAX_ENDPOINTS}; list the client URLs of one cluster's members`);
     }
     return [...seen];
 }
+/** More endpoints than any etcd cluster has members (etcd advises at most 7). */
+const MAX_ENDPOINTS = 64;
 /** An endpoint as an error may echo it: any user:password@ and query (a token?) replaced by ***. */
 function shownEndpoint(entry) {
     return entry.replace(/^([^/@\s]*\/\/)?[^/@\s]*@/, '$1***@').replace(/\?.*$/, '?***');
@@ -3160,15 +3587,11 @@ function readPem(input, value, expect) {
         text = value;
     }
     else {
-        const file = value.trim();
         try {
-            if (!(0,external_node_fs_.statSync)(file).isFile())
-                throw new Error('not a regular file');
-            text = (0,external_node_fs_.readFileSync)(file, 'utf8');
+            text = readKeyFile(`${input}: file`, value.trim(), MAX_KEY_FILE_BYTES);
         }
         catch (e) {
-            const reason = e.code === 'ENOENT' ? 'does not exist' : `cannot be read (${(0,errors/* errorMessage */.gJ)(e)})`;
-            throw new errors/* ConfigurationError */.j1(`${input}: file ${file} ${reason}; give a readable path or the PEM text itself` +
+            throw new errors/* ConfigurationError */.j1(`${(0,errors/* errorMessage */.gJ)(e)}; give a readable path or the PEM text itself` +
                 (input === Inputs.CaCert ? ', or set cacert, cert and key all empty for an etcd without TLS' : ''));
         }
     }
@@ -3251,7 +3674,11 @@ function parseCompression(value, levelInput) {
 /** Characters the artifact service rejects in names (the same set @actions/artifact checks), plus the path separator. */
 const FORBIDDEN_NAME_CHARS = ['"', ':', '<', '>', '|', '*', '?', '\r', '\n', '\\', '/'];
 function parseArtifactName(value, now) {
-    const name = value.trim() || `etcd-snapshot-${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
+    const name = value.trim() ||
+        `etcd-snapshot-${now
+            .toISOString()
+            .replace(/[-:]/g, '')
+            .replace(/\.\d+Z$/, 'Z')}`;
     const bad = FORBIDDEN_NAME_CHARS.filter(c => name.includes(c));
     if (bad.length) {
         const shown = bad.map(c => JSON.stringify(c)).join(' ');
@@ -3268,19 +3695,29 @@ function parseRetentionDays(value) {
     return parseWholeNumber(Inputs.RetentionDays, value, 1, 90);
 }
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-/** Go-style durations (`90s`, `10m`, `1h30m`); a bare number is seconds. */
+/**
+ * The longest limit a duration input yields: 24 days. Node cannot arm a timer beyond 2^31-1 ms (24.8 days); a longer
+ * one fires at once. The margin below that leaves room for the seconds callers add to a limit for their own timers
+ * (a dial, a grace period). No job runs this long: GitHub stops a job after 6 hours, or 5 days on a self-hosted runner.
+ */
+const MAX_DURATION_MS = 24 * 24 * 3_600_000;
+/** Go-style durations (`90s`, `10m`, `1h30m`); a bare number is seconds. Longer than MAX_DURATION_MS means that. */
 function parseDuration(input, value) {
     const text = value.trim();
-    if (/^\d+$/.test(text) && Number(text) > 0)
-        return Number(text) * 1000;
-    const parts = [...text.matchAll(/(\d+)(ms|s|m|h)/g)];
-    if (!parts.length || parts.map(p => p[0]).join('') !== text) {
-        throw new errors/* ConfigurationError */.j1(`${input} must be a duration such as 90s, 10m or 1h30m, not '${text}'`);
+    let ms;
+    if (/^\d+$/.test(text)) {
+        ms = Number(text) * 1000;
     }
-    const ms = parts.reduce((sum, p) => sum + Number(p[1]) * UNIT_MS[p[2]], 0);
+    else {
+        const parts = [...text.matchAll(/(\d+)(ms|s|m|h)/g)];
+        if (!parts.length || parts.map(p => p[0]).join('') !== text) {
+            throw new errors/* ConfigurationError */.j1(`${input} must be a duration such as 90s, 10m or 1h30m, not '${text}'`);
+        }
+        ms = parts.reduce((sum, p) => sum + Number(p[1]) * UNIT_MS[p[2]], 0);
+    }
     if (ms <= 0)
         throw new errors/* ConfigurationError */.j1(`${input} must be longer than zero`);
-    return ms;
+    return Math.min(ms, MAX_DURATION_MS);
 }
 
 // EXTERNAL MODULE: external "node:zlib"
@@ -3308,58 +3745,6 @@ function compressionExtension(compression) {
 
 // EXTERNAL MODULE: external "node:stream/promises"
 var external_node_stream_promises_ = __webpack_require__(46466);
-;// CONCATENATED MODULE: ./src/pipeline/digest.ts
-
-
-/** etcd appends sha256(data) to a snapshot: the last 32 bytes of the file. */
-const TRAILER_SIZE = 32;
-/**
- * Passes bytes through unchanged while hashing all but the last 32 of them, which it keeps aside: at the end it knows
- * the snapshot's data hash and its trailer without a second read of the file.
- */
-class SnapshotDigest extends external_node_stream_.Transform {
-    hash = (0,external_node_crypto_.createHash)('sha256');
-    tail = Buffer.alloc(0);
-    total = 0;
-    _transform(chunk, _encoding, callback) {
-        this.total += chunk.length;
-        if (chunk.length >= TRAILER_SIZE) {
-            if (this.tail.length)
-                this.hash.update(this.tail);
-            this.hash.update(chunk.subarray(0, chunk.length - TRAILER_SIZE));
-            this.tail = Buffer.from(chunk.subarray(chunk.length - TRAILER_SIZE));
-        }
-        else {
-            const joined = Buffer.concat([this.tail, chunk]);
-            const keep = Math.min(TRAILER_SIZE, joined.length);
-            this.hash.update(joined.subarray(0, joined.length - keep));
-            this.tail = joined.subarray(joined.length - keep);
-        }
-        callback(null, chunk);
-    }
-    /** Call after the stream has ended. */
-    result() {
-        return {
-            size: this.total,
-            dataSha256: this.hash.digest('hex'),
-            trailerSha256: this.tail.length === TRAILER_SIZE ? this.tail.toString('hex') : ''
-        };
-    }
-}
-/** Passes bytes through, counting and hashing them: the sha256 and size of the file we write. */
-class StreamDigest extends external_node_stream_.Transform {
-    hash = (0,external_node_crypto_.createHash)('sha256');
-    total = 0;
-    _transform(chunk, _encoding, callback) {
-        this.total += chunk.length;
-        this.hash.update(chunk);
-        callback(null, chunk);
-    }
-    result() {
-        return { size: this.total, sha256: this.hash.digest('hex') };
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/pipeline/plaintext.ts
 
 
@@ -3547,7 +3932,9 @@ class SnapshotFile {
     static open(path) {
         let fd;
         try {
-            fd = (0,external_node_fs_.openSync)(path, 'r');
+            // Non-blocking, so a FIFO (or a device) is opened at once and refused below instead of waiting for a writer;
+            // a regular file reads the same either way.
+            fd = (0,external_node_fs_.openSync)(path, external_node_fs_.constants.O_RDONLY | external_node_fs_.constants.O_NONBLOCK);
         }
         catch (e) {
             throw new SnapshotReadError(`cannot open snapshot ${path}: ${describe(e)}`);
@@ -3640,7 +4027,8 @@ class PageBuffer {
     ensure(size, keep = 0) {
         if (size <= this.bytes.length)
             return;
-        const ab = new ArrayBuffer(alignUp(Math.max(size, this.bytes.length * 2)));
+        // Doubling saves reallocations for small pages; a large one gets what it needs and no more.
+        const ab = new ArrayBuffer(alignUp(size > 1024 * 1024 ? size : Math.max(size, this.bytes.length * 2)));
         const bytes = new Uint8Array(ab);
         if (keep > 0)
             bytes.set(this.bytes.subarray(0, keep));
@@ -3681,15 +4069,25 @@ const MAX_VALUE_SIZE = 0x7ffffffe;
 /** No real B+tree gets near this; it bounds the memory a hostile file can make us hold. */
 const MAX_TREE_DEPTH = 64;
 /**
- * No page of an etcd snapshot spans more than this (etcd's request size limit keeps values to megabytes; bbolt's own
- * limit is 2 GiB). A bound on what a damaged overflow field can make the verifier allocate.
+ * The most one page with its overflow may span: etcd's request limit (1.5 MiB by default) keeps a value to
+ * megabytes, and bbolt puts at most a few large values on a page. bbolt's own limit is 2 GiB, so a hostile file could
+ * otherwise make the verifier hold a gigabyte per level of its tree.
  */
-const MAX_PAGE_SPAN = 1024 * 1024 * 1024;
+const MAX_PAGE_SPAN = 32 * 1024 * 1024;
+/** The most all pages on a walk's current root-to-leaf path may hold at once (the rest of a walk holds little). */
+const MAX_PATH_BYTES = 48 * 1024 * 1024;
+/** A frame buffer larger than this is dropped when the walk leaves its page. */
+const RELEASE_ABOVE = 1024 * 1024;
 /** bbolt stores at most 0xFFFF elements per page (the count field). */
 const MAX_ELEMENTS = 0xffff;
 /** Thrown for any structural damage; verify.ts turns it into a report error. */
 function corrupt(message) {
     throw new errors/* VerificationError */.mk(message);
+}
+const MIB = 1024 * 1024;
+/** A u64 little-endian field in decimal, exactly: for messages, where readU64's -1 would mislead. */
+function u64Text(view, off) {
+    return view.getBigUint64(off, true).toString();
 }
 /** u64 little-endian as a JS number, or -1 when it does not fit in 2^53 (no valid page id or txid does). */
 function readU64(view, off) {
@@ -3725,7 +4123,7 @@ function parseMeta(buf, pageStart, index, pageSize) {
     const count = view.getUint16(pageStart + 10, true);
     const overflow = view.getUint32(pageStart + 12, true);
     if (id !== index)
-        problems.push(`${where}: page header id is ${id}, expected ${index}`);
+        problems.push(`${where}: page header id is ${u64Text(view, pageStart)}, expected ${index}`);
     if (flags !== META_PAGE)
         problems.push(`${where}: page flags ${hexU32(flags)}, expected meta (0x04)`);
     if (count !== 0 || overflow !== 0)
@@ -3818,37 +4216,51 @@ const PAGE_FREELIST = 2;
 const PAGE_FREE = 3;
 const PAGE_TREE = 4;
 const PAGE_OVERFLOW = 5;
-const ROLE_NAMES = ['unseen', 'a meta page', 'the freelist', 'listed free', 'a tree page', 'an overflow page'];
+/**
+ * One bit per page below the high-water mark (claimed or not) and a count per role: a byte per page would let a sparse
+ * file of 512-byte pages make the verifier hold 1/512 of its size; a bit holds 1/4096, and 1/32768 at etcd's 4 KiB.
+ */
 class PageMap {
     hwm;
-    roles;
+    used;
+    counts = [0, 0, 0, 0, 0, 0];
     constructor(hwm) {
         this.hwm = hwm;
-        this.roles = new Uint8Array(hwm);
-        this.roles[0] = PAGE_META;
-        this.roles[1] = PAGE_META;
+        this.used = new Uint8Array(Math.ceil(hwm / 8));
+        this.used[0] = 0b11;
+        this.counts[PAGE_META] = Math.min(2, hwm);
     }
     /** Claim pages [first, first+count) for a role; a page claimed twice is damage. */
     claim(first, count, role, what) {
         for (let i = 0; i < count; i++) {
             const id = first + i;
-            const had = this.roles[id];
-            if (had !== PAGE_UNSEEN) {
-                corrupt(`page ${id}: ${what} uses a page that is already ${ROLE_NAMES[had]} (a page referenced twice)`);
+            const byte = Math.floor(id / 8);
+            const bit = 1 << (id % 8);
+            if ((this.used[byte] & bit) !== 0) {
+                corrupt(`page ${id}: ${what} uses a page that is already in use (a page referenced twice)`);
             }
-            this.roles[id] = i === 0 ? role : role === PAGE_TREE ? PAGE_OVERFLOW : role;
+            this.used[byte] |= bit;
+            this.counts[i === 0 ? role : role === PAGE_TREE ? PAGE_OVERFLOW : role]++;
         }
     }
     /** First page that is neither reachable nor free, or -1. */
     firstUnaccounted() {
-        return this.roles.indexOf(PAGE_UNSEEN);
+        for (let byte = 0; byte < this.used.length; byte++) {
+            const v = this.used[byte];
+            if (v === 0xff)
+                continue;
+            for (let bit = 0; bit < 8; bit++) {
+                const id = byte * 8 + bit;
+                if (id >= this.hwm)
+                    return -1;
+                if ((v & (1 << bit)) === 0)
+                    return id;
+            }
+        }
+        return -1;
     }
     count(role) {
-        let n = 0;
-        for (let i = 0; i < this.roles.length; i++)
-            if (this.roles[i] === role)
-                n++;
-        return n;
+        return this.counts[role] ?? 0;
     }
 }
 function pageOffset(db, pgid) {
@@ -3858,9 +4270,9 @@ function pageOffset(db, pgid) {
  * Read page `pgid` with all its overflow pages into `buf` (from byte 0). Checks the id is in range, the header id,
  * and that the overflow stays below the high-water mark. Returns the overflow count.
  */
-function readPage(db, buf, pgid, referrer) {
+function readPage(db, buf, pgid, referrer, held = 0) {
     if (pgid < 2 || pgid >= db.hwm)
-        corrupt(`${referrer} points to page ${pgid}, outside the data pages 2..${db.hwm - 1}`);
+        corrupt(`${referrer} points to page ${pgid < 0 ? 'id 2^53 or more' : pgid}, outside the data pages 2..${db.hwm - 1}`);
     if (pgid >= db.pagesInFile)
         corrupt(`${referrer} points to page ${pgid} (byte ${pageOffset(db, pgid)}), beyond the end of the file`);
     const ps = db.pageSize;
@@ -3870,7 +4282,7 @@ function readPage(db, buf, pgid, referrer) {
         corrupt(`page ${pgid} (byte ${pos}) is cut short by the end of the file`);
     const id = readU64(buf.view, 0);
     if (id !== pgid)
-        corrupt(`page ${pgid} (byte ${pos}): header says page id ${id < 0 ? 'out of range' : id}, expected ${pgid} (${referrer})`);
+        corrupt(`page ${pgid} (byte ${pos}): header says page id ${u64Text(buf.view, 0)}, expected ${pgid} (${referrer})`);
     const overflow = buf.view.getUint32(12, true);
     if (overflow > 0) {
         if (pgid + overflow >= db.hwm) {
@@ -3886,7 +4298,9 @@ function readPage(db, buf, pgid, referrer) {
             corrupt(`page ${pgid} (byte ${pos + 12}): overflow is ${overflow} but its elements need ${Math.ceil(need / ps) - 1}`);
         }
         if (total > MAX_PAGE_SPAN)
-            corrupt(`page ${pgid} (byte ${pos + 12}): overflow ${overflow} spans more than any etcd value could`);
+            corrupt(`page ${pgid} (byte ${pos + 12}): with its overflow the page spans ${total} bytes, more than the ${MAX_PAGE_SPAN / MIB} MiB the verifier reads as one page (etcd writes pages this large only for values of many megabytes)`);
+        if (held + total > MAX_PATH_BYTES)
+            corrupt(`page ${pgid} (byte ${pos + 12}): with its overflow the page spans ${total} bytes; with the ${held} bytes of the pages above it that is more than the ${MAX_PATH_BYTES / MIB} MiB the verifier holds at once`);
         buf.ensure(total, ps);
         if (db.file.read(buf.bytes, ps, total - ps, pos + ps) < total - ps) {
             corrupt(`page ${pgid} (byte ${pos}): its overflow pages are cut short by the end of the file`);
@@ -4053,7 +4467,7 @@ function decodeInlinePage(bytes, pageStart, pageEnd, fileOffset, bucket, out) {
     const count = view.getUint16(pageStart + 10, true);
     const overflow = view.getUint32(pageStart + 12, true);
     if (id !== 0)
-        corrupt(`${where}: page id ${id}, expected 0 for an inline page`);
+        corrupt(`${where}: page id ${u64Text(view, pageStart)}, expected 0 for an inline page`);
     if (flags !== LEAF_PAGE)
         corrupt(`${where}: page flags ${hexU32(flags)}, expected leaf (0x02)`);
     if (overflow !== 0)
@@ -4112,6 +4526,7 @@ class TreeWalk {
                 return false;
             const top = this.frames[this.depth];
             if (top.next > top.last) {
+                this.release(this.depth + 1);
                 this.depth--;
                 continue;
             }
@@ -4120,6 +4535,12 @@ class TreeWalk {
             this.load(child, top, i, `branch page ${top.pgid} element ${i}`);
         }
         return true;
+    }
+    /** A page with overflow leaves its frame's buffer large: give that back once the walk is above it. */
+    release(depth) {
+        const frame = this.frames[depth];
+        if (frame && frame.buf.bytes.length > RELEASE_ABOVE)
+            frame.buf = new PageBuffer(this.db.pageSize);
     }
     /** Number of the (sorted) keys that are below `key` (or at most `key`, with orEqual). */
     countBefore(bytes, off, len, count, key, orEqual) {
@@ -4150,7 +4571,10 @@ class TreeWalk {
         const frame = this.frame(depth);
         const buf = frame.buf;
         const db = this.db;
-        const overflow = readPage(db, buf, pgid, referrer);
+        let held = 0;
+        for (let d = 0; d < depth; d++)
+            held += this.frames[d].buf.bytes.length;
+        const overflow = readPage(db, buf, pgid, referrer, held);
         const { split, side, path } = this.range;
         const onPath = split !== undefined && (parent === null || (parent.pathIndex >= 0 && parentIndex === parent.pathIndex));
         if (!(side === 'below' && onPath && path?.has(pgid))) {
@@ -4564,7 +4988,9 @@ function crc32cShift(register, n) {
  *
  * where keep = kvindex.Keep(rev): for each user key, its latest revision <= rev, unless that is a tombstone (what
  * compacting at rev would keep). The member's compactRev is its scheduled compaction (updateCompactRev sets it
- * before the backend deletes anything).
+ * before the backend deletes anything). Since etcd 3.4.34, 3.5.16 and 3.6 the hasher also skips, keep or no keep,
+ * a tombstone whose main revision equals compactRev: those releases' compaction keeps it in the backend (older ones
+ * removed it), and the hash must stay what older releases compute.
  *
  * Whether an entry at or below compactRev is kept is known only once every later revision has been seen, so this
  * records the CRC register before each such entry (8 bytes per entry) and composes the final CRC from runs of kept
@@ -4574,6 +5000,12 @@ function crc32cShift(register, n) {
 
 const CHUNK_BITS = 16;
 const CHUNK = 1 << CHUNK_BITS;
+/** Whether etcd hashes an entry at or below the compact revision. */
+const KEPT = 0;
+/** Not in keep: skipped unless keep is empty (etcd's `len(keep) > 0` guard). */
+const DROPPED_BY_KEEP = 1;
+/** A tombstone at exactly the compact revision: skipped even with an empty keep. */
+const ALWAYS_DROPPED = 2;
 const KEY_BUCKET_NAME = new TextEncoder().encode('key');
 /** HashKV's register after the bucket name, where its entries begin. */
 const KEY_BUCKET_NAME_REGISTER = crc32cUpdateBytes(CRC32C_INIT, KEY_BUCKET_NAME);
@@ -4582,9 +5014,12 @@ class HashKvRecorder {
     revision;
     regs = [];
     lens = [];
+    /** Per entry: KEPT, DROPPED_BY_KEEP or ALWAYS_DROPPED. */
     dropped = [];
     /** Entries at or below the compact revision recorded so far. */
     count = 0;
+    /** Entries recorded as ALWAYS_DROPPED (tombstones at the compact revision). */
+    alwaysDropped = 0;
     leEndRegister = 0;
     gtStartRegister = 0;
     gtLength = 0;
@@ -4607,10 +5042,11 @@ class HashKvRecorder {
         this.endRegister = register;
     }
     /**
-     * Record an entry (its bytes ran from register `before` to `after` in the status stream). Returns the entry's
-     * ordinal when it lies at or below the compact revision (callers may later `drop` it), else -1.
+     * Record an entry (its bytes ran from register `before` to `after` in the status stream). `tombstone`: etcd never
+     * keeps it at or below the compact revision, and skips it even with an empty keep at exactly the compact revision.
+     * Returns the entry's ordinal when it lies at or below the compact revision (callers may later `drop` it), else -1.
      */
-    add(main, before, after, length, droppedNow) {
+    add(main, before, after, length, tombstone) {
         if (main > this.revision)
             return -1;
         this.endRegister = after;
@@ -4631,13 +5067,19 @@ class HashKvRecorder {
         const i = ord & (CHUNK - 1);
         this.regs[c][i] = before;
         this.lens[c][i] = length;
-        this.dropped[c][i] = droppedNow ? 1 : 0;
+        const always = tombstone && main === this.compactRevision;
+        if (always)
+            this.alwaysDropped++;
+        this.dropped[c][i] = always ? ALWAYS_DROPPED : tombstone ? DROPPED_BY_KEEP : KEPT;
         this.leEndRegister = after;
         return ord;
     }
     /** The entry is not in keep (a later revision of its key exists at or below `revision`). */
     drop(ordinal) {
-        this.dropped[ordinal >>> CHUNK_BITS][ordinal & (CHUNK - 1)] = 1;
+        const chunk = this.dropped[ordinal >>> CHUNK_BITS];
+        const i = ordinal & (CHUNK - 1);
+        if (chunk[i] === KEPT)
+            chunk[i] = DROPPED_BY_KEEP;
     }
     /** Bytes of memory held (for reporting). */
     get memoryBytes() {
@@ -4645,12 +5087,12 @@ class HashKvRecorder {
     }
     /**
      * The hash. `keepIsEmpty`: no user key is live at `revision`, in which case etcd filters nothing (its
-     * `len(keep) > 0` guard). `initial`: the HashKV register before the recorded entries (default: right after the
+     * `len(keep) > 0` guard) but tombstones at the compact revision. `initial`: the HashKV register before the recorded entries (default: right after the
      * bucket name; in split mode, after the compacted survivors).
      */
     finish(keepIsEmpty, revision = this.revision, initial = KEY_BUCKET_NAME_REGISTER) {
         let s;
-        if (keepIsEmpty || this.count === 0) {
+        if (this.count === 0 || (keepIsEmpty && this.alwaysDropped === 0)) {
             s = crc32cShift(initial ^ this.startRegister, this.totalLength) ^ this.endRegister;
         }
         else {
@@ -4659,7 +5101,8 @@ class HashKvRecorder {
             let runLength = 0;
             for (let ord = 0; ord <= this.count; ord++) {
                 const atEnd = ord === this.count;
-                const kept = !atEnd && this.dropped[ord >>> CHUNK_BITS][ord & (CHUNK - 1)] === 0;
+                const flag = atEnd ? ALWAYS_DROPPED : this.dropped[ord >>> CHUNK_BITS][ord & (CHUNK - 1)];
+                const kept = flag === KEPT || (keepIsEmpty && flag === DROPPED_BY_KEEP);
                 if (kept) {
                     if (runStart < 0)
                         runStart = ord;
@@ -4681,11 +5124,36 @@ class HashKvRecorder {
     }
 }
 
+;// CONCATENATED MODULE: ./src/snapshot/printable.ts
+/**
+ * Names taken from a snapshot (bucket names, keys) or typed by a user end up on a terminal. Control characters in
+ * them (C0, DEL, C1: the bytes of escape sequences) are written as \xNN so they are shown, never obeyed.
+ */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+const DEL_AND_C1 = /[\u007f-\u009f]/g;
+/** The text with every control character (newlines too) written as \xNN. */
+function printable(text) {
+    return text.replace(CONTROL, c => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+/** The text in double quotes, with a quote or backslash in it escaped and control characters as \xNN. */
+function quoted(text) {
+    return `"${printable(text.replace(/[\\"]/g, c => `\\${c}`))}"`;
+}
+/**
+ * JSON for a terminal: JSON.stringify escapes C0 controls but leaves DEL and C1 as they are; those become \u00NN,
+ * which parses back to the same string.
+ */
+function terminalJson(value) {
+    return JSON.stringify(value, null, 2).replace(DEL_AND_C1, c => `\\u00${c.charCodeAt(0).toString(16)}`);
+}
+
 ;// CONCATENATED MODULE: ./src/snapshot/schema.ts
 /**
  * etcd's schema inside the bbolt file (the same in 3.4, 3.5 and 3.6): which buckets exist, how revision keys and
  * mvccpb.KeyValue values are encoded, and what the small bookkeeping buckets hold.
  */
+
 
 const KEY_BUCKET = 'key';
 const META_BUCKET = 'meta';
@@ -4920,12 +5388,12 @@ function checkBookkeepingEntry(bucket, bytes, kStart, kLen, vStart, vLen, facts)
                 case 'storageVersion': {
                     const v = latin1(bytes, vStart, vEnd);
                     if (!/^\d+\.\d+(\.\d+)?$/.test(v))
-                        return `meta storageVersion ${JSON.stringify(v)} is not a version`;
+                        return `meta storageVersion ${quoted(v)} is not a version`;
                     meta.storageVersion = v;
                     return '';
                 }
                 default:
-                    return `unknown meta key ${JSON.stringify(key)}`;
+                    return `unknown meta key ${quoted(key)}`;
             }
         }
         case 'lease': {
@@ -4960,17 +5428,17 @@ function checkBookkeepingEntry(bucket, bytes, kStart, kLen, vStart, vLen, facts)
             const v = latin1(bytes, vStart, vEnd);
             if (key === 'clusterVersion') {
                 if (!/^\d+\.\d+\.\d+$/.test(v))
-                    return `cluster version ${JSON.stringify(v)} is not a version`;
+                    return `cluster version ${quoted(v)} is not a version`;
                 facts.clusterVersion = v;
                 return '';
             }
             if (key === 'downgrade')
                 return isJson(utf8(bytes, vStart, vEnd)) ? '' : 'cluster downgrade info is not JSON';
-            return `unknown cluster key ${JSON.stringify(key)}`;
+            return `unknown cluster key ${quoted(key)}`;
         }
         case 'members': {
             if (!/^[0-9a-f]{1,16}$/.test(key))
-                return `member key ${JSON.stringify(key)} is not a hex member id`;
+                return `member key ${quoted(key)} is not a hex member id`;
             const text = utf8(bytes, vStart, vEnd);
             let parsed;
             try {
@@ -4990,7 +5458,7 @@ function checkBookkeepingEntry(bucket, bytes, kStart, kLen, vStart, vLen, facts)
         }
         case 'members_removed': {
             if (!/^[0-9a-f]{1,16}$/.test(key))
-                return `removed-member key ${JSON.stringify(key)} is not a hex member id`;
+                return `removed-member key ${quoted(key)} is not a hex member id`;
             if (latin1(bytes, vStart, vEnd) !== 'removed')
                 return `removed member ${key}: value is not "removed"`;
             facts.removedMembers++;
@@ -5010,7 +5478,7 @@ function checkBookkeepingEntry(bucket, bytes, kStart, kLen, vStart, vLen, facts)
                 facts.authRevision = readBigEndianU64(bytes, vStart);
                 return '';
             }
-            return `unknown auth key ${JSON.stringify(key)}`;
+            return `unknown auth key ${quoted(key)}`;
         }
         case 'authUsers':
         case 'authRoles': {
@@ -5019,10 +5487,10 @@ function checkBookkeepingEntry(bucket, bytes, kStart, kLen, vStart, vLen, facts)
             const what = bucket === 'authUsers' ? 'user' : 'role';
             const problem = checkMessage(bytes, vStart, vEnd, rules, found);
             if (problem)
-                return `${what} ${JSON.stringify(key)}: ${problem}`;
+                return `${what} ${quoted(key)}: ${problem}`;
             const name = found.bytes.get(1);
             if (!name || !sameBytes(bytes, name[0], name[1], kStart, kEnd))
-                return `${what} ${JSON.stringify(key)}: name field differs from the key`;
+                return `${what} ${quoted(key)}: name field differs from the key`;
             if (bucket === 'authUsers')
                 facts.users++;
             else
@@ -5030,7 +5498,7 @@ function checkBookkeepingEntry(bucket, bytes, kStart, kLen, vStart, vLen, facts)
             return '';
         }
         default:
-            return `unknown bucket ${JSON.stringify(bucket)}`;
+            return `unknown bucket ${quoted(bucket)}`;
     }
 }
 /** Lease key (8-byte big-endian int64) vs the varint-encoded ID in the value. */
@@ -5252,6 +5720,8 @@ class Keyspace {
     survivorSub = -1;
     survivorLive = 0;
     prefix = { start: 0, end: 0, length: 0, hash: 0, runStart: 0, runLength: 0, inRun: false };
+    /** The survivors' HashKV composition when keep is empty (only tombstones at the compact revision skipped). */
+    prefixKeepEmpty = { hash: 0, runStart: 0, runLength: 0, inRun: false };
     constructor(opts) {
         this.opts = opts;
         this.table = new KeyTable(opts.split ? SPLIT_STRIDE : WHOLE_STRIDE);
@@ -5335,7 +5805,9 @@ class Keyspace {
         const base = slot * stride;
         const alive = (flags & F_ALIVE) !== 0;
         const atOrBelowCompact = main <= opts.compactRevision;
-        if (atOrBelowCompact && opts.compactionComplete && (tomb || !fresh)) {
+        // A finished compaction at C leaves per key only its latest revision at or below C, and no tombstone below C.
+        // etcd 3.4.34+, 3.5.16+ and 3.6 keep a tombstone at exactly C (mvcc keyIndex.compact); older releases drop it.
+        if (atOrBelowCompact && opts.compactionComplete && (!fresh || (tomb && main < opts.compactRevision))) {
             return this.fail(page, i, `revision ${main}_${sub} should have been removed by the finished compaction at ${opts.compactRevision}`);
         }
         const isCreation = !tomb && kv.version === 1 && kv.createRevision === main;
@@ -5434,6 +5906,7 @@ class Keyspace {
         p.start = register;
         p.end = register;
         p.hash = keyNameRegister;
+        this.prefixKeepEmpty.hash = keyNameRegister;
     }
     /**
      * A compacted survivor (split mode; entry at or below the compact revision, given in order). Whether HashKV keeps
@@ -5469,7 +5942,7 @@ class Keyspace {
         this.survivorMain = main;
         this.survivorSub = sub;
         if (revisionKey.tombstone)
-            return this.fail(page, i, `tombstone ${main}_${sub} should have been removed by the finished compaction at ${opts.compactRevision}`);
+            return this.survivorTombstone(page, i, before, length, hashCompactRevision);
         let keyOff = 0;
         let keyLen = 0;
         let encrypted = false;
@@ -5522,6 +5995,43 @@ class Keyspace {
                 opts.observer.added(bytes, keyOff, keyLen, encrypted);
         }
         // HashKV over the survivors: runs of kept entries, composed as they end.
+        this.hashSurvivor(p, dropped, before, length);
+        this.hashSurvivor(this.prefixKeepEmpty, false, before, length);
+    }
+    /**
+     * A compacted survivor that is a tombstone. etcd 3.4.34+, 3.5.16+ and 3.6 keep one at exactly the compact
+     * revision (its key deleted there; older releases remove it); one below it should have gone. Its key is not live,
+     * and HashKV skips it: never in keep, and skipped even with an empty keep at exactly the hash's compact revision.
+     */
+    survivorTombstone(page, i, before, length, hashCompactRevision) {
+        const opts = this.opts;
+        const main = revisionKey.main;
+        const sub = revisionKey.sub;
+        if (main !== opts.compactRevision)
+            return this.fail(page, i, `tombstone ${main}_${sub} should have been removed by the finished compaction at ${opts.compactRevision}`);
+        const bytes = page.buf.bytes;
+        const vOff = page.keyOff[i] + page.keyLen[i];
+        const problem = decodeKeyValue(bytes, vOff, vOff + page.valLen[i]);
+        if (problem)
+            return this.fail(page, i, `revision ${main}_${sub}: ${problem}`);
+        if (keyValue.fields !== 1)
+            return this.fail(page, i, `tombstone ${main}_${sub} holds more than the key`);
+        this.tombstones++;
+        fingerprintKey(bytes, keyValue.keyOff, keyValue.keyLen);
+        const table = this.table;
+        const slot = table.find(fingerprint.a, fingerprint.b);
+        if (slot >= 0) {
+            const part = table.part;
+            const flags = part.flags[slot];
+            if ((flags & F_NEEDS_SURVIVOR) !== 0) {
+                part.flags[slot] = flags & ~F_NEEDS_SURVIVOR;
+                return this.fail(page, i, `revision ${part.data[slot * table.stride + F_FIRST_MAIN]} continues the history of a key deleted by tombstone ${main}_${sub} instead of creating it again`);
+            }
+        }
+        this.hashSurvivor(this.prefix, true, before, length);
+        this.hashSurvivor(this.prefixKeepEmpty, main === hashCompactRevision, before, length);
+    }
+    hashSurvivor(p, dropped, before, length) {
         if (dropped) {
             if (p.inRun) {
                 p.hash = crc32cShift(p.hash ^ p.runStart, p.runLength) ^ before;
@@ -5543,9 +6053,11 @@ class Keyspace {
      */
     finishSurvivors() {
         const p = this.prefix;
-        if (p.inRun) {
-            p.hash = crc32cShift(p.hash ^ p.runStart, p.runLength) ^ p.end;
-            p.inRun = false;
+        for (const h of [p, this.prefixKeepEmpty]) {
+            if (h.inRun) {
+                h.hash = crc32cShift(h.hash ^ h.runStart, h.runLength) ^ p.end;
+                h.inRun = false;
+            }
         }
         if (this.survivorMain > this.lastMain) {
             this.lastMain = this.survivorMain;
@@ -5566,7 +6078,7 @@ class Keyspace {
                 this.opts.problem(`bucket "key"${where ? ` ${where}` : ''}: revision ${example}${orphans > 1 ? ` (and ${orphans - 1} more)` : ''} continues a key's history from a revision at or below the compaction at ${this.opts.compactRevision} that is not in the snapshot (its version/create_revision may be damaged)`);
             }
         }
-        return { hash: p.hash, start: p.start, end: p.end, length: p.length };
+        return { hash: p.hash, hashKeepEmpty: this.prefixKeepEmpty.hash, start: p.start, end: p.end, length: p.length };
     }
     fail(page, i, message) {
         if (!this.opts.problem(`bucket "key" ${page.where(i)}: ${message}`))
@@ -5750,12 +6262,13 @@ const WORKER_THRESHOLD = 32 * 1024 * 1024;
 const trailer_CHUNK = 1024 * 1024;
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads')
-const { openSync, readSync, closeSync } = require('node:fs')
+const { openSync, readSync, closeSync, fstatSync, constants } = require('node:fs')
 const { createHash } = require('node:crypto')
 const { path, length, chunk } = workerData
 let fd = -1
 try {
-  fd = openSync(path, 'r')
+  fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK)
+  if (!fstatSync(fd).isFile()) throw new Error('it is no longer a regular file')
   const buf = Buffer.allocUnsafe(chunk)
   const hash = createHash('sha256')
   let pos = 0
@@ -5843,6 +6356,7 @@ function readTrailer(file) {
 
 
 
+
 /** The 17-byte key of revision main_0: every key bucket key at or above it has a main revision >= main. */
 function revisionKeyBytes(main) {
     const key = new Uint8Array(17);
@@ -5863,11 +6377,14 @@ async function verifySnapshot(path, opts = {}) {
     }
 }
 /** Error ranks: the headline is the most basic problem, and page-level damage says where before the sha256 does. */
+const RANK_KIND = -1;
 const RANK_FILE = 0;
 const RANK_META = 1;
 const RANK_STRUCTURE = 2;
 const RANK_TRAILER = 3;
 const RANK_POLICY = 4;
+/** The largest meta bucket value kept for the status hash. */
+const MAX_META_VALUE = 64 * 1024;
 /** Visit this many pages between looks at the clock; yield to the event loop every YIELD_MS. */
 const STEP_PAGES = 256;
 const YIELD_MS = 20;
@@ -5920,21 +6437,30 @@ class Verification {
     }
     async run() {
         const size = this.file.size;
-        const hasTrailerShape = size % SNAPSHOT_BLOCK === trailer_TRAILER_SIZE;
-        if (size < trailer_TRAILER_SIZE + 2 * 512) {
-            this.error(RANK_FILE, `file is ${size} bytes: too small for an etcd snapshot (two bbolt meta pages and a 32-byte sha256 trailer)`);
-        }
-        else if (!hasTrailerShape) {
-            const extra = (size - trailer_TRAILER_SIZE + SNAPSHOT_BLOCK * 4) % SNAPSHOT_BLOCK;
-            this.error(RANK_FILE, `file size ${size} is not 512·n + 32 (off by ${extra} bytes at the end, byte ${size}): the snapshot is truncated or has bytes appended`);
-        }
-        const dataLength = Math.max(0, size - trailer_TRAILER_SIZE);
-        const trailer = readTrailer(this.file);
-        const shaPromise = this.opts.dataSha256 !== undefined ? Promise.resolve(this.opts.dataSha256) : sha256OfPrefix(this.file, dataLength);
+        // The meta pages first: a file that is not bbolt at all is named as such without reading (or hashing) the rest.
+        const meta = this.readMetas();
+        if (!meta)
+            return this.report('', '');
+        const dataEnd = meta.hwm * meta.pageSize;
+        // bbolt pages are multiples of 512 bytes and `snapshot save` appends a 32-byte sha256: a file of whole pages has
+        // no trailer. That is what a copy of a member's database (member/snap/db) is; its size may exceed the high-water
+        // mark, as bbolt grows the file ahead of use.
+        const hasTrailer = size % SNAPSHOT_BLOCK !== 0;
+        const dataLength = hasTrailer ? Math.max(0, size - trailer_TRAILER_SIZE) : size;
+        if (hasTrailer)
+            this.checkSnapshotShape(meta, size, dataLength);
+        else
+            this.checkDatabaseShape(meta, size, dataEnd);
+        const trailer = hasTrailer ? readTrailer(this.file) : '';
+        const shaPromise = !hasTrailer
+            ? Promise.resolve('')
+            : this.opts.dataSha256 !== undefined
+                ? Promise.resolve(this.opts.dataSha256)
+                : sha256OfPrefix(this.file, dataLength);
         // Keep an early rejection from being reported as unhandled while the walk runs; awaited below.
         shaPromise.catch(() => undefined);
         try {
-            await this.walk(dataLength);
+            await this.walk(meta);
         }
         catch (e) {
             if (e instanceof SnapshotReadError)
@@ -5945,10 +6471,35 @@ class Verification {
                 this.error(RANK_STRUCTURE, `internal error while verifying (a bug in the verifier; the file may still be damaged): ${(0,errors/* errorMessage */.gJ)(e)}`);
         }
         const dataSha256 = await shaPromise;
-        if (size >= trailer_TRAILER_SIZE && trailer !== dataSha256) {
+        if (hasTrailer && trailer !== dataSha256) {
             this.error(RANK_TRAILER, `sha256 mismatch: the trailer at bytes ${dataLength}..${size - 1} says ${trailer} but bytes 0..${dataLength - 1} hash to ${dataSha256} (the file changed after etcd wrote it)`);
         }
-        return this.report(dataSha256, size >= trailer_TRAILER_SIZE ? trailer : '');
+        return this.report(dataSha256, trailer);
+    }
+    /** `snapshot save` output: the bbolt data up to the high-water mark, then the 32-byte trailer. */
+    checkSnapshotShape(meta, size, dataLength) {
+        if (size < trailer_TRAILER_SIZE + 2 * 512) {
+            this.error(RANK_FILE, `file is ${size} bytes: too small for an etcd snapshot (two bbolt meta pages and a 32-byte sha256 trailer)`);
+        }
+        else if (size % SNAPSHOT_BLOCK !== trailer_TRAILER_SIZE) {
+            const extra = (size - trailer_TRAILER_SIZE + SNAPSHOT_BLOCK * 4) % SNAPSHOT_BLOCK;
+            this.error(RANK_FILE, `file size ${size} is not 512·n + 32 (off by ${extra} bytes at the end, byte ${size}): the snapshot is truncated or has bytes appended`);
+        }
+        if (meta.hwm * meta.pageSize !== dataLength) {
+            this.error(RANK_META, `meta page ${meta.index} (byte ${meta.index * meta.pageSize + 56}): high-water mark ${meta.hwm} × page size ${meta.pageSize} = ${meta.hwm * meta.pageSize} bytes, but the file holds ${dataLength} bytes before the trailer`);
+        }
+    }
+    /** A file of whole pages: a member's database, acceptable only when the caller skips the hash check. */
+    checkDatabaseShape(meta, size, dataEnd) {
+        if (dataEnd > size) {
+            this.error(RANK_FILE, `file is ${size} bytes but meta page ${meta.index} (byte ${meta.index * meta.pageSize + 56}) says the database holds ${meta.hwm} pages of ${meta.pageSize} bytes (${dataEnd}): the file is cut short`);
+        }
+        else if (!this.opts.skipHashCheck) {
+            this.error(RANK_FILE, `no sha256 trailer (${size} bytes is a whole number of ${meta.pageSize}-byte pages, not 512·n + 32): this is a copy of a member's database (member/snap/db), not \`etcdctl snapshot save\` output, so nothing shows it is unchanged since etcd wrote it; if you trust the copy, verify or restore it with --skip-hash-check`);
+        }
+        else {
+            this.warnings.push(`no sha256 trailer: a copy of a member's database (member/snap/db); its structure was checked, but nothing shows it is unchanged since etcd wrote it`);
+        }
     }
     async maybeYield() {
         const now = performance.now();
@@ -5957,10 +6508,7 @@ class Verification {
         await new Promise(resolve => setImmediate(resolve));
         this.lastYield = performance.now();
     }
-    async walk(dataLength) {
-        const meta = this.readMetas(dataLength);
-        if (!meta)
-            return;
+    async walk(meta) {
         const pagesInFile = Math.floor(this.file.size / meta.pageSize);
         const hwm = Math.min(meta.hwm, pagesInFile);
         const db = { file: this.file, pageSize: meta.pageSize, hwm, pagesInFile, pages: new PageMap(hwm) };
@@ -5973,11 +6521,20 @@ class Verification {
         while (!rootWalk.step(STEP_PAGES))
             await this.maybeYield();
         const names = tops.map(t => t.name);
+        const foreign = tops.filter(t => !ETCD_BUCKETS.includes(t.name));
         const missing = REQUIRED_BUCKETS.filter(b => !names.includes(b));
-        for (const required of missing) {
-            this.error(RANK_STRUCTURE, `no "${required}" bucket: not an etcd data file (buckets: ${names.map(n => JSON.stringify(n)).join(', ') || 'none'})`);
+        if (foreign.length === tops.length) {
+            // Not one of etcd's buckets: some other program's bbolt database (or an empty one), not damage to etcd's.
+            const held = names.length > 0 ? `its buckets ${names.map(quoted).join(', ')} are not etcd's` : 'it holds no buckets';
+            this.error(RANK_KIND, `a bbolt database, but not etcd's: no "${KEY_BUCKET}" bucket, and ${held}`);
+            return;
         }
-        if (missing.length > 0)
+        for (const top of foreign)
+            this.error(RANK_STRUCTURE, `root bucket ${top.where}: ${quoted(top.name)} is not an etcd bucket`);
+        for (const required of missing) {
+            this.error(RANK_STRUCTURE, `no "${required}" bucket: not an etcd data file (buckets: ${names.map(quoted).join(', ') || 'none'})`);
+        }
+        if (missing.length > 0 || foreign.length > 0)
             return;
         // meta first: HashKV needs the compact revision before the key bucket is read. Its entries are kept aside and
         // replayed into the status hash in bucket order.
@@ -5987,6 +6544,9 @@ class Verification {
             for (let i = 0; i < page.count; i++) {
                 if (metaEntries.length >= 64)
                     throw new errors/* VerificationError */.mk(`bucket "meta" ${page.where(i)}: more than 64 entries`);
+                // Kept until the status hash replays them: etcd's meta values are a few bytes (confState a little JSON).
+                if (page.valLen[i] > MAX_META_VALUE)
+                    throw new errors/* VerificationError */.mk(`bucket "meta" ${page.where(i)}: a value of ${page.valLen[i]} bytes, more than etcd stores there (at most ${MAX_META_VALUE})`);
                 const k = page.keyOff[i];
                 const v = k + page.keyLen[i];
                 metaEntries.push([page.buf.bytes.slice(k, v), page.buf.bytes.slice(v, v + page.valLen[i])]);
@@ -6056,20 +6616,25 @@ class Verification {
             }
         }
     }
-    /** Check both meta pages and their agreement; returns the meta to walk with, or null. */
-    readMetas(dataLength) {
+    /**
+     * Check both meta pages; returns the one bbolt would use (the valid one with the higher txid), or null. A snapshot's
+     * two meta pages must also agree as `snapshot save` writes them; a member's database is checked for that later.
+     */
+    readMetas() {
+        const size = this.file.size;
         const probe = new PageBuffer(65536 * 2);
-        const got = this.file.read(probe.bytes, 0, Math.min(probe.bytes.length, this.file.size), 0);
+        const got = this.file.read(probe.bytes, 0, Math.min(probe.bytes.length, size), 0);
         if (got < 80) {
-            this.error(RANK_META, `meta page 0 (byte 0): file too short (${got} bytes) for a bbolt meta page`);
+            this.error(RANK_KIND, `not an etcd snapshot: the file is ${size} bytes, too short for a bbolt meta page (an etcd snapshot is a bbolt database)`);
             return null;
         }
-        const declared = probe.view.getUint32(24, true);
-        const pageSize = isValidPageSize(declared) ? declared : 4096;
+        const pageSize = this.guessPageSize(probe, got);
         const m0 = parseMeta(probe, 0, 0, pageSize);
-        let m1 = null;
-        if (got >= pageSize + 80)
-            m1 = parseMeta(probe, pageSize, 1, pageSize);
+        const m1 = got >= pageSize + 80 ? parseMeta(probe, pageSize, 1, pageSize) : null;
+        if (m0.magic !== MAGIC && (m1 === null || m1.magic !== MAGIC)) {
+            this.error(RANK_KIND, `not a bbolt database, so not an etcd snapshot: bytes 16..19 are ${hexU32(m0.magic)}, not bbolt's magic 0xed0cdaed${m1 ? ` (nor at byte ${pageSize + 16})` : ''}`);
+            return null;
+        }
         for (const p of m0.problems)
             this.error(RANK_META, p);
         if (m1)
@@ -6079,20 +6644,32 @@ class Verification {
             this.error(RANK_META, `meta page 1 (byte ${pageSize}): cut off by the end of the file`);
         const ok0 = m0.problems.length === 0;
         const ok1 = m1 !== null && m1.problems.length === 0;
-        if (ok0 && ok1) {
+        if (ok0 && ok1 && size % SNAPSHOT_BLOCK !== 0) {
             const mismatch = compareMetas(m0, m1);
             if (mismatch)
                 this.error(RANK_META, mismatch);
         }
-        const meta = ok0 ? m0 : ok1 ? m1 : null;
+        // bbolt opens a database with the valid meta page of the higher txid: the last committed transaction.
+        const meta = ok0 && ok1 ? (m1.txid > m0.txid ? m1 : m0) : ok0 ? m0 : ok1 ? m1 : null;
         if (!meta)
             return null;
         this.pageSize = meta.pageSize;
         this.totalSize = meta.hwm * meta.pageSize;
-        if (meta.hwm * meta.pageSize !== dataLength) {
-            this.error(RANK_META, `meta page ${meta.index} (byte ${meta.index * pageSize + 56}): high-water mark ${meta.hwm} × page size ${meta.pageSize} = ${meta.hwm * meta.pageSize} bytes, but the file holds ${dataLength} bytes before the trailer`);
-        }
         return meta;
+    }
+    /**
+     * The page size meta 0 declares; when that field is damaged, the size at which meta page 1 is found intact (bbolt
+     * itself falls back to meta 1 the same way), else 4096.
+     */
+    guessPageSize(probe, got) {
+        const declared = probe.view.getUint32(24, true);
+        if (isValidPageSize(declared))
+            return declared;
+        for (let ps = 512; ps <= 65536; ps *= 2) {
+            if (got >= ps + 80 && parseMeta(probe, ps, 1, ps).problems.length === 0)
+                return ps;
+        }
+        return 4096;
     }
     collectTopBuckets(page, tops) {
         const bytes = page.buf.bytes;
@@ -6102,15 +6679,14 @@ class Verification {
             const vLen = page.valLen[i];
             const name = Buffer.from(bytes.buffer, bytes.byteOffset + k, kLen).toString('latin1');
             if (page.flags[i] !== BUCKET_LEAF_FLAG)
-                throw new errors/* VerificationError */.mk(`root bucket ${page.where(i)}: entry ${JSON.stringify(name)} is not a bucket`);
-            if (!ETCD_BUCKETS.includes(name))
-                throw new errors/* VerificationError */.mk(`root bucket ${page.where(i)}: ${JSON.stringify(name)} is not an etcd bucket`);
+                throw new errors/* VerificationError */.mk(`root bucket ${page.where(i)}: entry ${quoted(name)} is not a bucket`);
             if (vLen < BUCKET_HEADER_SIZE)
                 throw new errors/* VerificationError */.mk(`root bucket ${page.where(i)}: bucket ${name} header is ${vLen} bytes, expected at least 16`);
             const v = k + kLen;
             const root = readU64(page.buf.view, v);
             const top = {
                 name,
+                where: page.where(i),
                 nameBytes: bytes.slice(k, k + kLen),
                 root,
                 inline: null,
@@ -6118,6 +6694,9 @@ class Verification {
                 inlineFileOffset: page.fileOffset + v
             };
             if (root === 0) {
+                // bbolt inlines a bucket only while its page fits in a quarter page (Bucket.inlineable).
+                if (vLen - BUCKET_HEADER_SIZE > this.pageSize / 4)
+                    throw new errors/* VerificationError */.mk(`root bucket ${page.where(i)}: bucket ${name} is inline in ${vLen - BUCKET_HEADER_SIZE} bytes, more than the ${this.pageSize / 4} bbolt inlines`);
                 const copy = new PageBuffer(vLen);
                 copy.bytes.set(bytes.subarray(v, v + vLen));
                 top.inline = copy;
@@ -6230,9 +6809,7 @@ class Verification {
                     hashKV = recorder.finish(keepIsEmpty, revision);
                 else {
                     // Split mode: the survivors come first in etcd's stream; the recorder holds what follows them.
-                    const initial = keepIsEmpty
-                        ? crc32cShift(KEY_BUCKET_NAME_REGISTER ^ pre.start, pre.length) ^ pre.end
-                        : pre.hash;
+                    const initial = keepIsEmpty ? pre.hashKeepEmpty : pre.hash;
                     hashKV = recorder.finish(keepIsEmpty, revision, initial);
                 }
             }
@@ -6243,7 +6820,7 @@ class Verification {
                 this.error(RANK_POLICY, `snapshot holds ${liveKeys} live keys, fewer than the minimum ${minKeys}; is this the right cluster?`);
             }
             for (const prefix of this.required.missing()) {
-                this.error(RANK_POLICY, `no live key under required prefix ${JSON.stringify(prefix)}`);
+                this.error(RANK_POLICY, `no live key under required prefix ${quoted(prefix)}`);
             }
         }
         if (kubernetes.secrets.plaintext > 0) {
@@ -6418,6 +6995,7 @@ var State;
 
 ;// CONCATENATED MODULE: ./src/summary.ts
 
+
 /** The artifact's manifest.json: non-secret facts that let anyone check and restore the file with public tools. */
 function buildManifest(record) {
     const { member, tools, taken, file, status, encryption, native } = record;
@@ -6546,7 +7124,7 @@ function describeKubernetes(native) {
     const top = Object.entries(k.resources)
         .sort((a, b) => b[1] - a[1])
         .slice(0, 8)
-        .map(([r, n]) => `${r} ${n}`)
+        .map(([r, n]) => `${printable(r)} ${n}`)
         .join(', ');
     const secrets = k.secrets.total === 0
         ? 'no Secrets'
@@ -6559,6 +7137,49 @@ function escapeHtml(text) {
     return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
+;// CONCATENATED MODULE: ./src/etcd/offline-hashkv.ts
+
+
+
+
+/**
+ * etcd's own MVCC hash computed from the file by etcdutl 3.6's offline `hashkv`: a third opinion beside the native
+ * verifier's and the members'. Undefined without etcdutl 3.6+, which is the first to have the command. etcdutl opens
+ * the database read-write (bbolt commits a transaction, so the bytes change and the trailer no longer matches), so
+ * it reads a copy next to the file (a reflink where the filesystem can), removed afterwards.
+ */
+async function offlineHashKv(tools, file, timeoutMs) {
+    const etcdutl = tools.etcdutl;
+    if (!etcdutl || compareVersions(etcdutl.version, '3.6.0') < 0)
+        return undefined;
+    const copy = `${file}.hashkv`;
+    try {
+        await external_node_fs_.promises.copyFile(file, copy, external_node_fs_.constants.COPYFILE_FICLONE);
+        const result = await runTool(etcdutl.path, ['hashkv', copy, '-w', 'json'], { timeoutMs });
+        const line = result.stdout.split('\n').find(l => l.trim().startsWith('{'));
+        // etcdutl 3.6's hashkv opens the store without a lessor and panics on the first key attached to a lease, which
+        // every Kubernetes cluster has (Events, the API server's own leases): no third opinion then, not a bad file.
+        if (result.code !== 0 && /no lessor to attach lease/.test(result.stderr))
+            return undefined;
+        if (result.code !== 0 || !line) {
+            const why = result.signal
+                ? `killed by ${result.signal}`
+                : (result.stderr.trim().split('\n').at(-1) ?? `exit ${result.code}`);
+            throw new errors/* VerificationError */.mk(`etcdutl ${etcdutl.version} hashkv rejected the snapshot: ${why.slice(0, 300)}`);
+        }
+        const parsed = JSON.parse(line);
+        return {
+            hash: Number(parsed.hash ?? 0),
+            hashRevision: Number(parsed.hashRevision ?? 0),
+            compactRevision: Number(parsed.compactRevision ?? 0),
+            tool: `etcdutl ${etcdutl.version}`
+        };
+    }
+    finally {
+        await external_node_fs_.promises.rm(copy, { force: true });
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/snapshot/acceptance.ts
 
 /** etcd pads a snapshot to 512-byte blocks, then appends its 32-byte sha256. */
@@ -6567,9 +7188,10 @@ const TRAILER = 32;
 /**
  * The gate: a snapshot that fails any of these never leaves the machine. Each failure is one line naming the check.
  * etcd's own `snapshot status` checks neither the size nor the trailer, so those come first; then the native
- * verifier's structural verdict; then the two opinions must agree on every number.
+ * verifier's structural verdict; then the two opinions must agree on every number, and etcdutl 3.6's offline HashKV
+ * (when at hand) with the native verifier's.
  */
-function assertSnapshotAccepted({ taken, file, status, native, minKeys }) {
+function assertSnapshotAccepted({ taken, file, status, native, offlineHashKv, minKeys }) {
     const size = file.snapshotSize;
     if (size % BLOCK !== TRAILER) {
         throw new errors/* VerificationError */.mk(`snapshot size ${size} is not 512·n + 32 bytes: the file is truncated or not an etcd snapshot`);
@@ -6593,6 +7215,10 @@ function assertSnapshotAccepted({ taken, file, status, native, minKeys }) {
     if (disagreements.length) {
         const what = disagreements.map(([name, ours, theirs]) => `${name} ${ours} vs ${theirs}`).join(', ');
         throw new errors/* VerificationError */.mk(`the native verifier and ${status.tool} snapshot status disagree (${what}); the snapshot cannot be trusted`);
+    }
+    const ours = native.hashKV;
+    if (offlineHashKv && ours && (offlineHashKv.hash !== ours.hash || offlineHashKv.hashRevision !== ours.revision)) {
+        throw new errors/* VerificationError */.mk(`the native verifier's HashKV ${ours.hash} at revision ${ours.revision} and ${offlineHashKv.tool} hashkv's ${offlineHashKv.hash} at revision ${offlineHashKv.hashRevision} disagree; the snapshot cannot be trusted`);
     }
     if (status.revision <= 0)
         throw new errors/* VerificationError */.mk(`snapshot revision is ${status.revision}; an etcd that has data has revision > 0`);
@@ -6635,8 +7261,10 @@ function peekRevision(path) {
         const pageSize = got >= 80 ? probe.view.getUint32(24, true) : 0;
         if (!isValidPageSize(pageSize) || got < 2 * pageSize)
             return undefined;
-        // bbolt uses the valid meta with the higher txid; a snapshot's meta 0 is one transaction ahead of meta 1.
-        const meta = [parseMeta(probe, 0, 0, pageSize), parseMeta(probe, pageSize, 1, pageSize)].find(m => m.problems.length === 0);
+        // bbolt uses the valid meta with the higher txid (a snapshot's meta 0; either page in a member's database).
+        const meta = [parseMeta(probe, 0, 0, pageSize), parseMeta(probe, pageSize, 1, pageSize)]
+            .filter(m => m.problems.length === 0)
+            .sort((a, b) => b.txid - a.txid)[0];
         if (!meta)
             return undefined;
         const db = { file, pageSize, pagesInFile: Math.floor(file.size / pageSize) };
@@ -6667,12 +7295,14 @@ function peekRevision(path) {
 
 
 
+
 /**
  * Takes the snapshot and makes the encrypted backup file from it, with every check on the way:
  * - etcd's snapshot stream goes straight into the pipeline (plaintext copy, sha256, compression, encryption, sha256
  *   of the output) in one pass: nothing reads the snapshot back to hash, compress or encrypt it;
- * - once the stream ends, the native verifier's structure walk (which takes the data's sha256 from the pipeline) and
- *   etcd's own `snapshot status` read the plaintext copy side by side (and `revisionRead` may start more);
+ * - once the stream ends, the native verifier's structure walk (which takes the data's sha256 from the pipeline),
+ *   etcd's own `snapshot status` and, with etcdutl 3.6+, its offline `hashkv` read the plaintext copy side by side
+ *   (and `revisionRead` may start more);
  * - then the gate. On any failure the backup file is removed: nothing unverified is left looking like a backup.
  */
 async function writeVerifiedBackup(opts) {
@@ -6689,19 +7319,21 @@ async function writeVerifiedBackup(opts) {
     const revision = opts.revisionRead ? peekRevision(snapshotFile) : undefined;
     if (revision !== undefined)
         opts.revisionRead?.(revision);
-    const [status, native] = await Promise.allSettled([
+    const [status, native, offline] = await Promise.allSettled([
         toolSnapshotStatus(tools, snapshotFile),
-        verifySnapshot(snapshotFile, { requiredKeys: settings.requiredKeys, dataSha256: file.snapshotDataSha256 })
+        verifySnapshot(snapshotFile, { requiredKeys: settings.requiredKeys, dataSha256: file.snapshotDataSha256 }),
+        offlineHashKv(tools, snapshotFile, settings.timeoutMs)
     ]);
     try {
-        for (const outcome of [status, native])
+        for (const outcome of [status, native, offline])
             if (outcome.status === 'rejected')
                 throw outcome.reason;
         const result = {
             taken,
             file,
             status: status.value,
-            native: native.value
+            native: native.value,
+            offlineHashKv: offline.value
         };
         assertSnapshotAccepted({ ...result, minKeys: settings.minKeys });
         return result;
@@ -6810,7 +7442,8 @@ async function run() {
                     etcdBinary: etcdServer.path,
                     snapshot: snapshotFile,
                     expected: { revision: backup.status.revision, liveKeys: backup.native.liveKeys, hashKV: backup.native.hashKV?.hash },
-                    workDir: privateDir
+                    workDir: privateDir,
+                    credentials: access
                 }));
                 core.info(`restored and served by etcd ${report.etcdVersion} in ${(report.durations.total / 1000).toFixed(1)} s: revision ${report.revision}, ${report.liveKeys} live keys, HashKV ${report.hashKV.hash}`);
                 return report;
@@ -6838,7 +7471,7 @@ async function run() {
                 try {
                     // Loaded only now: the artifact client is most of the bundle and ~25 MiB of memory that the snapshot, the
                     // pipeline and the structure walk are better off without (and `upload: false` never needs).
-                    const { uploadBackup } = await Promise.all(/* import() */[__webpack_require__.e(44), __webpack_require__.e(849)]).then(__webpack_require__.bind(__webpack_require__, 15849));
+                    const { uploadBackup } = await Promise.all(/* import() */[__webpack_require__.e(44), __webpack_require__.e(3)]).then(__webpack_require__.bind(__webpack_require__, 64003));
                     const done = await uploadBackup({
                         name: settings.artifactName,
                         files: [output, manifestFile],
