@@ -8,7 +8,7 @@
  * Every server started here is killed by stopAllApiservers() (registered as an afterAll hook under jest), by a process
  * 'exit' hook, and (setpriv --pdeathsig KILL) by the kernel if the jest worker dies.
  */
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
@@ -17,6 +17,7 @@ import { join } from 'node:path'
 import { freePort } from '../../src/etcd/ports.js'
 import { ROOT } from './action-runner.js'
 import type { EtcdMember } from './etcd.js'
+import { openssl } from './pki.js'
 
 const SETPRIV_BIN = '/usr/bin/setpriv'
 
@@ -75,15 +76,6 @@ keyUsage = critical,digitalSignature,keyEncipherment
 extendedKeyUsage = clientAuth
 authorityKeyIdentifier = keyid
 `
-
-function openssl(args: string[], cwd: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    execFile('openssl', args, { cwd, timeout: 30_000 }, (err, _stdout, stderr) => {
-      if (err) reject(new Error(`openssl ${args[0]} failed: ${String(stderr).trim() || err.message}`))
-      else resolve()
-    })
-  })
-}
 
 const EC_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes']
 

@@ -86,7 +86,8 @@ extendedKeyUsage = clientAuth
 authorityKeyIdentifier = keyid
 `
 
-function openssl(args: string[], cwd: string): Promise<void> {
+/** Runs openssl in cwd; rejects with its stderr. */
+export function openssl(args: string[], cwd: string): Promise<void> {
   return new Promise((resolve, reject) => {
     execFile('openssl', args, { cwd, timeout: 30_000 }, (err, _stdout, stderr) => {
       if (err) reject(new Error(`openssl ${args[0]} failed: ${String(stderr).trim() || err.message}`))
