@@ -16,18 +16,18 @@
  * NODE_OPTIONS, as a step's `env:` would on a runner: a semi-space size there runs the work in the first node with
  * that size (0 is V8's default), to compare with the 1 MiB the action chooses.
  */
-// First: --etcd sets ETCD_BIN_DIR and PATH before support/etcd.ts reads them.
+// First: --etcd sets ETCD_BIN_DIR and PATH before harness/etcd.ts reads them.
 import './etcd/release.js'
 import { execFileSync, spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
-import { ROOT, runStep } from '../__tests__/support/action-runner.js'
-import { startArtifactService } from '../__tests__/support/artifact-service.js'
-import { ETCD_VERSION, SNAPSHOT_TOOL_BIN, startEtcd, stopAll } from '../__tests__/support/etcd.js'
-import { childPids } from '../__tests__/support/faults.js'
-import { makePki } from '../__tests__/support/pki.js'
-import { seedKubernetes } from '../__tests__/support/seed.js'
+import { ROOT, runStep } from '../__tests__/harness/action-runner.js'
+import { startArtifactService } from '../__tests__/harness/artifact-service.js'
+import { ETCD_VERSION, SNAPSHOT_TOOL_BIN, startEtcd, stopAll } from '../__tests__/harness/etcd.js'
+import { childPids } from '../__tests__/harness/faults.js'
+import { makePki } from '../__tests__/harness/pki.js'
+import { seedKubernetes } from '../__tests__/harness/seed.js'
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`)
@@ -38,7 +38,7 @@ const rounds = Number(arg('rounds', '3'))
 const jsonOut = process.argv.includes('--json') ? arg('json', 'bench.json') : undefined
 const nodeOptions = arg('node-options', '')
 const log = (text: string): void => void process.stderr.write(`${text}\n`)
-/** The parts alone run in a node started as the action's work is (src/launcher.ts), so they measure what it does. */
+/** The parts alone run in a node started as the action's work is (src/action/launcher.ts), so they measure what it does. */
 const PART_NODE_FLAGS = ['--max-semi-space-size=1']
 /** The node binary the action runs on (this one), to tell its processes from etcdctl's. */
 const NODE = realpathSync(process.execPath)

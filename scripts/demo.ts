@@ -7,11 +7,11 @@ import { execFileSync } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ROOT, runAction } from '../__tests__/support/action-runner.js'
-import { startArtifactService } from '../__tests__/support/artifact-service.js'
-import { startEtcd, stopAll } from '../__tests__/support/etcd.js'
-import { makePki } from '../__tests__/support/pki.js'
-import { seedKubernetes } from '../__tests__/support/seed.js'
+import { ROOT, runAction } from '../__tests__/harness/action-runner.js'
+import { startArtifactService } from '../__tests__/harness/artifact-service.js'
+import { startEtcd, stopAll } from '../__tests__/harness/etcd.js'
+import { makePki } from '../__tests__/harness/pki.js'
+import { seedKubernetes } from '../__tests__/harness/seed.js'
 
 const objects = Number(process.env['DEMO_OBJECTS'] ?? 20_000)
 const dir = mkdtempSync(join(tmpdir(), 'etcd-snapshot-demo-'))

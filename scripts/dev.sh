@@ -90,7 +90,7 @@ if [ "${1:-}" = etcd-path ]; then
   exit
 fi
 
-# kube-apiserver for the runbook test (__tests__/runbook.test.ts), built from the Kubernetes release pinned in
+# kube-apiserver for the runbook test (__tests__/e2e/runbook.test.ts), built from the Kubernetes release pinned in
 # scripts/kube/go.mod, cached beside the etcd releases and checked the same way (temp dir, version, rename).
 if [ "${1:-}" = kube-apiserver-path ]; then
   version="$(awk '$1 == "k8s.io/kubernetes" { print $2 }' scripts/kube/go.mod)"
@@ -120,7 +120,7 @@ if [ "${1:-}" = kube-apiserver-path ]; then
   exit
 fi
 
-# S3-compatible object store (versioning, Object Lock) for the offsite-copy tests (__tests__/support/s3-server.ts):
+# S3-compatible object store (versioning, Object Lock) for the offsite-copy tests (__tests__/harness/s3-server.ts):
 # MinIO's server at the commit pinned in scripts/s3/go.mod, cached beside the etcd releases and checked the same way
 # (temp dir, version, rename). s3-server-name says which server s3-server-path gives, for tests that must know.
 if [ "${1:-}" = s3-server-name ]; then

@@ -1,7 +1,7 @@
 /**
- * Imported first by scripts that start etcd through __tests__/support/etcd.ts (the benchmark, say): `--etcd 3.6`
+ * Imported first by scripts that start etcd through __tests__/harness/etcd.ts (the benchmark, say): `--etcd 3.6`
  * on the command line picks that pinned release (scripts/etcd/versions), built once per machine by
- * `scripts/dev.sh etcd-path`. It must run before support/etcd.ts is evaluated, which reads ETCD_BIN_DIR; PATH gets
+ * `scripts/dev.sh etcd-path`. It must run before harness/etcd.ts is evaluated, which reads ETCD_BIN_DIR; PATH gets
  * the same directory first, so etcdctl and etcdutl in the script's shell commands and in the action are that
  * release's too. Without --etcd, ETCD_BIN_DIR as the environment has it (else Debian's etcd in /usr/bin).
  */

@@ -1,4 +1,4 @@
-import { runWithSmallYoungGeneration } from '../launcher.js'
+import { runWithSmallYoungGeneration } from '../action/launcher.js'
 
 // The backup is loaded only where it runs: the first process of the two only waits for it.
-await runWithSmallYoungGeneration(async () => (await import('../main.js')).run())
+await runWithSmallYoungGeneration(async () => (await import('../action/main.js')).run())

@@ -1,3 +1,3 @@
-import { run } from '../restore-post.js'
+import { run } from '../action/restore-post.js'
 
 await run()

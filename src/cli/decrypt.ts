@@ -6,7 +6,7 @@ import * as path from 'node:path'
 import { DEFAULT_MAX_WORK_FACTOR } from '../age/index.js'
 import { plaintextName, unpackBackup } from '../pipeline/unpack.js'
 import { VerificationError } from '../errors.js'
-import { verifySnapshot } from '../snapshot/index.js'
+import { verifySnapshot } from '../verify/index.js'
 import { createCheckedFile } from '../tempfiles.js'
 import {
   EXIT_FAILURE,

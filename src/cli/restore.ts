@@ -7,11 +7,11 @@ import { promises as fs } from 'node:fs'
 import * as path from 'node:path'
 import { DEFAULT_MAX_WORK_FACTOR } from '../age/index.js'
 import { killRunningTools } from '../etcd/process.js'
-import { DEFAULT_BUMP_REVISION, inspectDataDirSync, resolveMembership, restoreSnapshot } from '../etcd/restore.js'
+import { DEFAULT_BUMP_REVISION, inspectDataDirSync, resolveMembership, restoreSnapshot } from '../restore/data-dir.js'
 import { resolveTools } from '../etcd/tools.js'
 import { VerificationError } from '../errors.js'
 import { detectFileLayer, unpackBackup, type UnpackKey } from '../pipeline/unpack.js'
-import { verifySnapshot } from '../snapshot/index.js'
+import { verifySnapshot } from '../verify/index.js'
 import { CreatedPaths, makePrivateDir } from '../tempfiles.js'
 import {
   EXIT_FAILURE,

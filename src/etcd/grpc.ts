@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import http2 from 'node:http2'
 import { EtcdError } from '../errors.js'
-import { readVarint, varint, WIRE_LEN, WIRE_VARINT } from '../snapshot/protobuf.js'
+import { readVarint, varint, WIRE_LEN, WIRE_VARINT } from '../wire/protobuf.js'
 import type { EtcdAccess } from './client.js'
 import { diagnoseTls } from './tls-probe.js'
 

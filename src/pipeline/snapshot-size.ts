@@ -1,7 +1,7 @@
 import { Transform, type TransformCallback } from 'node:stream'
 import { VerificationError } from '../errors.js'
-import { isValidPageSize, MAGIC, parseMeta } from '../snapshot/bolt.js'
-import { PageBuffer } from '../snapshot/reader.js'
+import { isValidPageSize, MAGIC, parseMeta } from '../verify/bolt.js'
+import { PageBuffer } from '../verify/reader.js'
 import { TRAILER_SIZE } from './digest.js'
 
 /** bbolt's meta page: a 16-byte page header, then the magic, the version and the page size. */
