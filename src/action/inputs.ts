@@ -1,9 +1,11 @@
 import * as core from '@actions/core'
 import { createPrivateKey, X509Certificate } from 'node:crypto'
-import { parseRecipients, type AgeRecipient } from '../age/index.js'
+import { parseRecipients } from '../age/index.js'
 import { ConfigurationError, errorMessage } from '../errors.js'
 import { MAX_KEY_FILE_BYTES, parseBoolean, parseOutputDir, parseWholeNumber, readKeyFile } from '../input-values.js'
 import { DEFAULT_ETCD_DOWNLOAD_URL } from '../etcd/install.js'
+import type { PemSource, TlsSettings } from '../etcd/tls.js'
+import type { Compression, Encryption } from '../format/layers.js'
 
 /** The public input names, exactly as in action.yml. */
 export enum Inputs {
@@ -33,24 +35,6 @@ export enum Inputs {
   EtcdDownloadUrl = 'etcd-download-url',
   UploadTimeout = 'upload-timeout'
 }
-
-/** PEM material: a file the user pointed at, or PEM text from a secret that we write to a 0600 file later. */
-export type PemSource = { kind: 'file'; path: string } | { kind: 'text'; pem: string }
-
-export interface TlsSettings {
-  /** CA bundle that signed the etcd server certificate; absent means the system roots. */
-  cacert?: PemSource
-  /** Client certificate and key, presented to an etcd that runs with --client-cert-auth. */
-  cert?: PemSource
-  key?: PemSource
-}
-
-export type Compression = 'zstd' | 'gzip' | 'none'
-
-export type Encryption =
-  | { kind: 'age-recipients'; recipients: AgeRecipient[]; recipientStrings: string[] }
-  | { kind: 'age-passphrase'; passphrase: string }
-  | { kind: 'none' }
 
 export interface BackupSettings {
   /** etcd client URLs, each scheme://host:port with no path. */

@@ -1,5 +1,5 @@
 import * as path from 'node:path'
-import type { PemSource, TlsSettings } from '../action/inputs.js'
+import type { PemSource, TlsSettings } from './tls.js'
 import { writePrivateFile } from '../tempfiles.js'
 import type { EtcdAccess } from './client.js'
 

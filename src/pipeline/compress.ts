@@ -1,6 +1,6 @@
 import type { Transform } from 'node:stream'
 import * as zlib from 'node:zlib'
-import type { Compression } from '../action/inputs.js'
+import type { Compression } from '../format/layers.js'
 
 /** The compressor for the chosen format, or undefined for none. zstd and gzip run on libuv's thread pool. */
 export function createCompressor(compression: Compression, level: number): Transform | undefined {
