@@ -1,31 +1,10 @@
 import * as core from '@actions/core'
-import type { MemberStatus } from '../etcd/client.js'
-import type { EtcdTools } from '../etcd/tools.js'
-import type { ToolSnapshotStatus, TakenSnapshot } from '../backup/save.js'
 import type { Compression, Encryption } from '../format/layers.js'
-import type { BackupFileResult } from '../pipeline/index.js'
-import type { DrillReport } from '../backup/drill.js'
-import type { MemberHashKv } from '../backup/cluster-check.js'
 import type { SnapshotReport } from '../verify/index.js'
 import { printable } from '../verify/printable.js'
+import type { BackupRecord } from '../backup/record.js'
 
-/** Everything a backup run learned; the manifest and the summary are views of it. */
-export interface BackupRecord {
-  artifactName: string
-  fileName: string
-  compression: Compression
-  encryption: Encryption
-  member: MemberStatus
-  memberReason: string
-  tools: EtcdTools
-  taken: TakenSnapshot
-  file: BackupFileResult
-  status: ToolSnapshotStatus
-  native: SnapshotReport
-  hashKV: MemberHashKv[]
-  drill?: DrillReport
-  finishedAt: Date
-}
+export type { BackupRecord }
 
 export interface UploadRecord {
   id: number
