@@ -103,7 +103,9 @@ if (check) {
 /** The text of every table block, to tell which kind of generated part is stale. */
 function tablesOf(text) {
   return actions
-    .flatMap(([id]) => ['inputs', 'outputs'].map(kind => between(text, `<!-- ${id}-${kind}:start -->`, `<!-- ${id}-${kind}:end -->`)))
+    .flatMap(([id]) =>
+      ['inputs', 'outputs'].map(kind => between(text, `<!-- ${id}-${kind}:start -->`, `<!-- ${id}-${kind}:end -->`))
+    )
     .join('\n')
 }
 
