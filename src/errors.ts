@@ -47,3 +47,8 @@ export function errorMessage(e: unknown): string {
 export class OutputError extends Error {
   override name = 'OutputError'
 }
+
+/** A backup's manifest.json cannot be read; the message completes "manifest.json ...". */
+export class ManifestError extends Error {
+  override name = 'ManifestError'
+}
