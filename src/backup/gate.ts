@@ -2,11 +2,8 @@ import { VerificationError } from '../errors.js'
 import type { OfflineHashKv } from '../etcd/offline-hashkv.js'
 import type { TakenSnapshot, ToolSnapshotStatus } from './save.js'
 import type { BackupFileResult } from '../pipeline/index.js'
-import type { SnapshotReport } from '../verify/verify.js'
+import { hasSnapshotSize, tooFewKeys, TRAILER_SIZE, type SnapshotReport } from '../verify/index.js'
 
-/** etcd pads a snapshot to 512-byte blocks, then appends its 32-byte sha256. */
-const BLOCK = 512
-const TRAILER = 32
 
 export interface AcceptanceEvidence {
   taken: TakenSnapshot
@@ -29,7 +26,7 @@ export interface AcceptanceEvidence {
  */
 export function assertSnapshotAccepted({ taken, file, status, native, offlineHashKv, minKeys }: AcceptanceEvidence): void {
   const size = file.snapshotSize
-  if (size % BLOCK !== TRAILER) {
+  if (!hasSnapshotSize(size)) {
     throw new VerificationError(`snapshot size ${size} is not 512·n + 32 bytes: the file is truncated or not an etcd snapshot`)
   }
   if (file.snapshotDataSha256 !== file.snapshotTrailerSha256) {
@@ -67,10 +64,9 @@ export function assertSnapshotAccepted({ taken, file, status, native, offlineHas
       `snapshot revision ${status.revision} is outside the member's revisions around the save (${taken.revisionBefore}..${taken.revisionAfter}); it is not a snapshot of this member now`
     )
   }
-  if (native.liveKeys < minKeys) {
-    throw new VerificationError(`snapshot holds ${native.liveKeys} live keys, fewer than min-keys ${minKeys}; is this the right cluster?`)
-  }
-  if (status.totalSize !== size - TRAILER) {
-    throw new VerificationError(`snapshot status reports ${status.totalSize} bytes but the file has ${size - TRAILER} bytes of data`)
+  const tooFew = tooFewKeys(native.liveKeys, minKeys, 'min-keys')
+  if (tooFew) throw new VerificationError(tooFew)
+  if (status.totalSize !== size - TRAILER_SIZE) {
+    throw new VerificationError(`snapshot status reports ${status.totalSize} bytes but the file has ${size - TRAILER_SIZE} bytes of data`)
   }
 }

@@ -13,6 +13,11 @@ import { SnapshotReadError, type SnapshotFile } from './reader.js'
 
 export const TRAILER_SIZE = 32
 export const SNAPSHOT_BLOCK = 512
+
+/** Whether `size` bytes can be `snapshot save` output: bbolt data padded to 512-byte blocks, then the trailer. */
+export function hasSnapshotSize(size: number): boolean {
+  return size % SNAPSHOT_BLOCK === TRAILER_SIZE
+}
 /** Below this, hashing inline is cheaper than starting a worker. */
 const WORKER_THRESHOLD = 32 * 1024 * 1024
 const CHUNK = 1024 * 1024

@@ -45,7 +45,7 @@ import {
 } from './schema.js'
 import { quoted } from './printable.js'
 import { StatusHash, type SnapshotStatus } from './status.js'
-import { readTrailer, sha256OfPrefix, SNAPSHOT_BLOCK, TRAILER_SIZE } from './trailer.js'
+import { hasSnapshotSize, readTrailer, sha256OfPrefix, SNAPSHOT_BLOCK, TRAILER_SIZE } from './trailer.js'
 
 export interface VerifyOptions {
   /** Key prefixes (e.g. /registry/namespaces/kube-system) that must each have at least one live key. */
@@ -266,7 +266,7 @@ class Verification {
         RANK_FILE,
         `file is ${size} bytes: too small for an etcd snapshot (two bbolt meta pages and a 32-byte sha256 trailer)`
       )
-    } else if (size % SNAPSHOT_BLOCK !== TRAILER_SIZE) {
+    } else if (!hasSnapshotSize(size)) {
       const extra = (size - TRAILER_SIZE + SNAPSHOT_BLOCK * 4) % SNAPSHOT_BLOCK
       this.error(
         RANK_FILE,
@@ -644,13 +644,8 @@ class Verification {
     }
 
     if (this.errors.length === 0 || this.errors.every(e => e.rank === RANK_POLICY)) {
-      const minKeys = this.opts.minKeys ?? 0
-      if (liveKeys < minKeys) {
-        this.error(
-          RANK_POLICY,
-          `snapshot holds ${liveKeys} live keys, fewer than the minimum ${minKeys}; is this the right cluster?`
-        )
-      }
+      const tooFew = tooFewKeys(liveKeys, this.opts.minKeys ?? 0, 'the minimum')
+      if (tooFew) this.error(RANK_POLICY, tooFew)
       for (const prefix of this.required.missing()) {
         this.error(RANK_POLICY, `no live key under required prefix ${quoted(prefix)}`)
       }
@@ -721,4 +716,10 @@ export async function hashKV(
   if (!report.hashKV)
     throw new VerificationError(report.warnings.find(w => w.startsWith('HashKV')) ?? `HashKV of ${path} not computed`)
   return report.hashKV
+}
+
+/** The min-keys rule, for the verifier and the backup's gate: `minimumName` is how the caller names the minimum. */
+export function tooFewKeys(liveKeys: number, minKeys: number, minimumName: string): string | undefined {
+  if (liveKeys >= minKeys) return undefined
+  return `snapshot holds ${liveKeys} live keys, fewer than ${minimumName} ${minKeys}; is this the right cluster?`
 }
