@@ -5,12 +5,26 @@ import { createHash } from 'node:crypto'
 import { Readable, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { inflateSync } from 'node:zlib'
+import { expect } from '@jest/globals'
+import { AgeError } from '../../src/errors.js'
 import {
   createDecryptStream,
   createEncryptStream,
   type DecryptOptions,
   type EncryptOptions
 } from '../../src/age/index.js'
+
+/** The thrown AgeError; fails the test if nothing (or something else) is thrown. */
+export function ageErrorOf(fn: () => unknown): AgeError {
+  try {
+    fn()
+  } catch (e: unknown) {
+    expect(e).toBeInstanceOf(AgeError)
+    expect((e as Error).message).not.toContain('\n')
+    return e as AgeError
+  }
+  throw new Error('expected an AgeError, but nothing was thrown')
+}
 
 /** Splits a buffer into pieces of `size` bytes (the last may be shorter), as a stream would deliver it. */
 export function pieces(data: Buffer, size: number): Buffer[] {

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from '@jest/globals'
-import { run, type CliIO } from '../../src/cli/index.js'
-import { verifySnapshot } from '../../src/verify/index.js'
+import { run, type CliIO } from '../../../src/cli/index.js'
+import { verifySnapshot } from '../../../src/verify/index.js'
 import {
   boltBytes,
   bucketHeader,
@@ -22,11 +22,11 @@ import {
   writeSparse,
   type LeafSpec,
   type PageSpec
-} from '../harness/bolt-layout.js'
-import { expectedToolStatus, toolStatus } from '../harness/snapshots.js'
+} from '../../harness/bolt-layout.js'
+import { expectedToolStatus, toolStatus } from '../../harness/snapshots.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'snapshot-hostile-'))
-const repo = fileURLToPath(new URL('../..', import.meta.url))
+const repo = fileURLToPath(new URL('../../..', import.meta.url))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 const MIB = 1024 * 1024

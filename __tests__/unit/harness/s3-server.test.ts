@@ -4,7 +4,7 @@
  * under retention that a plain DELETE cannot remove. It also listens on loopback only and checks signatures.
  */
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs'
-import { contentMd5, s3Request, startS3Server, type S3Server } from '../harness/s3-server.js'
+import { contentMd5, s3Request, startS3Server, type S3Server } from '../../harness/s3-server.js'
 
 let s3: S3Server
 

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from '@jest/globals'
-import { SnapshotFile } from '../../src/verify/reader.js'
+import { SnapshotFile } from '../../../src/verify/reader.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'snapshot-reader-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))

@@ -3,10 +3,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { jest } from '@jest/globals'
-import { ConfigurationError } from '../../src/errors.js'
-import { getInputs, MAX_DURATION_MS, parseDuration, Inputs } from '../../src/action/inputs.js'
-import { actionDefaults } from '../harness/action-runner.js'
-import { makePki, type Pki } from '../harness/pki.js'
+import { ConfigurationError } from '../../../src/errors.js'
+import { getInputs, MAX_DURATION_MS, parseDuration, Inputs } from '../../../src/action/inputs.js'
+import { actionDefaults } from '../../harness/action-runner.js'
+import { makePki, type Pki } from '../../harness/pki.js'
 
 let dir: string
 let pki: Pki

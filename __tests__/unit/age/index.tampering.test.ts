@@ -4,9 +4,9 @@
  */
 
 import { randomBytes } from 'node:crypto'
-import { AgeError } from '../../src/errors.js'
-import { X25519Identity, type DecryptOptions } from '../../src/age/index.js'
-import { decrypt, encrypt } from '../harness/age.js'
+import { AgeError } from '../../../src/errors.js'
+import { X25519Identity, type DecryptOptions } from '../../../src/age/index.js'
+import { decrypt, encrypt } from '../../harness/age.js'
 
 const CHUNK = 64 * 1024
 const SEALED_CHUNK = CHUNK + 16

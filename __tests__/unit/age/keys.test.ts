@@ -1,36 +1,16 @@
 /**
- * Parsing recipients and identity files, and validating stream options: one-line AgeErrors that
- * name the bad entry, and never a secret key in a message or in a printed identity.
+ * Parsing recipients and identity files: one-line AgeErrors that name the bad entry, and never a
+ * secret key in a message or in a printed identity.
  */
 
 import { randomBytes } from 'node:crypto'
 import { inspect } from 'node:util'
-import { AgeError } from '../../src/errors.js'
-import { encodeBech32 } from '../../src/age/bech32.js'
-import {
-  createDecryptStream,
-  createEncryptStream,
-  identityToRecipient,
-  parseIdentities,
-  parseRecipients,
-  X25519Identity,
-  type EncryptOptions
-} from '../../src/age/index.js'
+import { ageErrorOf } from '../../harness/age.js'
+import { encodeBech32 } from '../../../src/age/bech32.js'
+import { createEncryptStream, identityToRecipient, parseIdentities, parseRecipients } from '../../../src/age/index.js'
 
 const newSecret = (): string => encodeBech32('AGE-SECRET-KEY-', randomBytes(32))
 const newRecipient = (): string => encodeBech32('age', randomBytes(32))
-
-/** The thrown AgeError; fails the test if nothing (or something else) is thrown. */
-function ageErrorOf(fn: () => unknown): AgeError {
-  try {
-    fn()
-  } catch (e: unknown) {
-    expect(e).toBeInstanceOf(AgeError)
-    expect((e as Error).message).not.toContain('\n')
-    return e as AgeError
-  }
-  throw new Error('expected an AgeError, but nothing was thrown')
-}
 
 /** True if any 10-character piece of the secret's key part appears in the text. */
 function leaks(text: string, secret: string): boolean {
@@ -153,39 +133,6 @@ describe('parseIdentities', () => {
     expect(ageErrorOf(() => parseIdentities('# only a comment\n\n')).message).toMatch(
       /^identity file contains no identities/
     )
-  })
-})
-
-describe('stream options', () => {
-  const recipient = new X25519Identity(randomBytes(32)).recipient
-
-  test('encryption needs exactly one of: recipients, a passphrase', () => {
-    expect(ageErrorOf(() => createEncryptStream({ recipients: [] })).message).toMatch(/^no age recipients given/)
-    expect(ageErrorOf(() => createEncryptStream({ passphrase: '' })).message).toMatch(/^the age passphrase is empty/)
-    const both = { recipients: [recipient], passphrase: 'x' } as EncryptOptions
-    expect(ageErrorOf(() => createEncryptStream(both)).message).toMatch(
-      /^pass either age recipients or a passphrase, not both/
-    )
-    const strings = { recipients: [newRecipient()] } as unknown as EncryptOptions
-    expect(ageErrorOf(() => createEncryptStream(strings)).message).toMatch(
-      /^recipient 1 is not a parsed age recipient; use parseRecipients/
-    )
-  })
-
-  test('work factors must be integers age can use', () => {
-    for (const workFactor of [0, 31, 1.5, Number.NaN]) {
-      expect(ageErrorOf(() => createEncryptStream({ passphrase: 'x', workFactor })).message).toMatch(
-        /^workFactor must be an integer from 1 to 30/
-      )
-      expect(ageErrorOf(() => createDecryptStream({ passphrase: 'x', maxWorkFactor: workFactor })).message).toMatch(
-        /^maxWorkFactor must be an integer/
-      )
-    }
-  })
-
-  test('decryption needs identities or a passphrase', () => {
-    expect(ageErrorOf(() => createDecryptStream({ identities: [] })).message).toMatch(/^no age identities given/)
-    expect(ageErrorOf(() => createDecryptStream({ passphrase: '' })).message).toMatch(/^the age passphrase is empty/)
   })
 })
 

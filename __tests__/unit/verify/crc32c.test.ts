@@ -1,22 +1,10 @@
 /**
  * The arithmetic under the status hash and HashKV: CRC-32C against published check values and a bit-by-bit
- * reference, the zero-byte shift used to compose CRCs, and the HashKV recorder's run composition against a direct
- * CRC of the filtered stream.
+ * reference, and the zero-byte shift used to compose CRCs.
  */
 import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from '@jest/globals'
-import {
-  crc32c,
-  crc32cFinish,
-  crc32cShift,
-  crc32cUpdate,
-  crc32cUpdateBytes,
-  CRC32C_INIT
-} from '../../src/verify/crc32c.js'
-import { HashKvRecorder } from '../../src/verify/hashkv.js'
-
-/** etcd's key bucket name, written out here rather than taken from the code under test (which could be wrong). */
-const KEY_BUCKET = new TextEncoder().encode('key')
+import { crc32c, crc32cShift, crc32cUpdate, CRC32C_INIT } from '../../../src/verify/crc32c.js'
 
 /** Bit-at-a-time CRC-32C, the definition. */
 function reference(bytes: Uint8Array, register = CRC32C_INIT): number {
@@ -64,32 +52,6 @@ describe('CRC-32C', () => {
     for (const n of [0, 1, 7, 8, 100, 4096, 65537, 1_000_003]) {
       const reg = reference(randomBytes(20))
       expect(crc32cShift(reg, n)).toBe(reference(new Uint8Array(n), reg))
-    }
-  })
-})
-
-describe('HashKV recorder', () => {
-  it('composes the CRC of kept entries from registers recorded in the full stream', () => {
-    for (let trial = 0; trial < 20; trial++) {
-      const compact = 50
-      const entries = Array.from({ length: 120 }, (_, i) => ({ main: i + 1, bytes: randomBytes(5 + ((i * 37) % 90)) }))
-      const dropped = new Set(entries.filter(e => e.main <= compact && Math.random() < 0.3).map(e => e.main))
-      // The status stream: other bytes first, then "key", then every entry.
-      let reg = crc32cUpdateBytes(crc32cUpdateBytes(CRC32C_INIT, randomBytes(33)), KEY_BUCKET)
-      const rec = new HashKvRecorder(compact, Number.MAX_SAFE_INTEGER)
-      rec.begin(reg)
-      for (const e of entries) {
-        const after = crc32cUpdateBytes(reg, e.bytes)
-        const ord = rec.add(e.main, reg, after, e.bytes.length, false)
-        if (dropped.has(e.main)) rec.drop(ord)
-        reg = after
-      }
-      let direct = crc32cUpdateBytes(CRC32C_INIT, KEY_BUCKET)
-      for (const e of entries) if (!dropped.has(e.main)) direct = crc32cUpdateBytes(direct, e.bytes)
-      expect(rec.finish(false, 120).hash).toBe(crc32cFinish(direct))
-      let all = crc32cUpdateBytes(CRC32C_INIT, KEY_BUCKET)
-      for (const e of entries) all = crc32cUpdateBytes(all, e.bytes)
-      expect(rec.finish(true, 120).hash).toBe(crc32cFinish(all))
     }
   })
 })

@@ -5,9 +5,9 @@
 
 import { randomBytes } from 'node:crypto'
 import * as typage from 'age-encryption'
-import { AgeError } from '../../src/errors.js'
-import { identityToRecipient, parseIdentities, parseRecipients } from '../../src/age/index.js'
-import { decrypt, encrypt } from '../harness/age.js'
+import { AgeError } from '../../../src/errors.js'
+import { identityToRecipient, parseIdentities, parseRecipients } from '../../../src/age/index.js'
+import { decrypt, encrypt } from '../../harness/age.js'
 
 const CHUNK = 64 * 1024
 const SIZES = [0, 1, CHUNK, CHUNK + 1, 2 * CHUNK + 100]

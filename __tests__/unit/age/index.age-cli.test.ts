@@ -8,9 +8,9 @@ import { randomBytes } from 'node:crypto'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { AgeError } from '../../src/errors.js'
-import { identityToRecipient, parseIdentities, parseRecipients, type AgeIdentity } from '../../src/age/index.js'
-import { decrypt, encrypt, run, runWithPassphraseTty } from '../harness/age.js'
+import { AgeError } from '../../../src/errors.js'
+import { identityToRecipient, parseIdentities, parseRecipients, type AgeIdentity } from '../../../src/age/index.js'
+import { decrypt, encrypt, run, runWithPassphraseTty } from '../../harness/age.js'
 
 const CHUNK = 64 * 1024
 const SIZES = [0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 3 * CHUNK, 5_000_000 + 123]

@@ -7,9 +7,9 @@
 
 import { randomBytes } from 'node:crypto'
 import * as cctv from 'cctv-age'
-import { AgeError } from '../../src/errors.js'
-import { parseIdentities, X25519Identity, type DecryptOptions } from '../../src/age/index.js'
-import { decrypt, parseVector, sha256Hex, type AgeVector } from '../harness/age.js'
+import { AgeError } from '../../../src/errors.js'
+import { parseIdentities, X25519Identity, type DecryptOptions } from '../../../src/age/index.js'
+import { decrypt, parseVector, sha256Hex, type AgeVector } from '../../harness/age.js'
 
 const all = Object.entries(cctv as Record<string, Uint8Array>).map(([name, bytes]) => parseVector(name, bytes))
 const isHybrid = (v: AgeVector): boolean => v.identities.some(id => id.startsWith('AGE-SECRET-KEY-PQ-'))
