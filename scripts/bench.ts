@@ -1,13 +1,17 @@
 /**
  * npm run bench [-- --size-mb 1024] [--rounds 3] [--json out.json] [--keep] [--node-options '--max-semi-space-size=0']
- *                 [--etcd 3.4|3.5|3.6]
+ *                 [--etcd 3.4|3.5|3.6] [--sync-between]
  *
  * Starts a local TLS etcd (the pinned release --etcd names, see scripts/etcd/release.ts), loads Kubernetes-shaped
  * data until the snapshot is about --size-mb, then measures, in alternating rounds on the same data:
  *   save      `etcdctl snapshot save` alone (the floor: etcd must stream the data)
  *   shell     what users would write instead: save; snapshot status; sha256sum; zstd -3; age -r
- *   action    this action (bundled dist/, run as a runner runs it), upload: false
- *   upload    this action with upload to the local artifact-service emulator
+ *   action    this action as a runner runs it: dist/main (the launcher and its work process), then dist/post; upload: false
+ *   upload    the same with upload to the local artifact-service emulator
+ * Each round runs every kind once, in that order; the ratio to `save` is taken per round (each run over the save of
+ * its own round) and reported as the median with its spread, so a drift across rounds shows instead of averaging out.
+ * Before each run it records the kernel's dirty and writeback memory (/proc/meminfo), the evidence for what one run
+ * leaves to the next; --sync-between runs `sync` before each run so that no run pays for the previous one's write-back.
  * and prints medians, ratios to `save`, the peak resident memory and CPU seconds of each process tree (and the peak
  * anonymous memory of the action's own node processes, the launcher and the work, without etcdctl's), and etcd's own
  * CPU seconds during each run (the machine's cores bound what can overlap); then the parts alone:
@@ -37,6 +41,7 @@ const sizeMb = Number(arg('size-mb', '1024'))
 const rounds = Number(arg('rounds', '3'))
 const jsonOut = process.argv.includes('--json') ? arg('json', 'bench.json') : undefined
 const nodeOptions = arg('node-options', '')
+const syncBetween = process.argv.includes('--sync-between')
 const log = (text: string): void => void process.stderr.write(`${text}\n`)
 /** The parts alone run in a node started as the action's work is (src/action/launcher.ts), so they measure what it does. */
 const PART_NODE_FLAGS = ['--max-semi-space-size=1']
@@ -64,7 +69,8 @@ function treeRss(pid: number): { total: number; anon: number; ownAnon: number } 
       const cmdline = readFileSync(`/proc/${p}/cmdline`, 'latin1')
       if (cmdline !== parentCmdline) {
         const status = readFileSync(`/proc/${p}/status`, 'utf8')
-        const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? 0) * 1024
+        const kb = (field: string): number =>
+          Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? 0) * 1024
         const anonHere = kb('RssAnon') + kb('RssShmem')
         total += kb('VmRSS')
         anon += anonHere
@@ -76,6 +82,13 @@ function treeRss(pid: number): { total: number; anon: number; ownAnon: number } 
     }
   }
   return { total, anon, ownAnon }
+}
+
+/** Dirty and writeback memory the kernel holds, in MiB: file data written but not yet on disk. */
+function dirtyMiB(): { dirty: number; writeback: number } {
+  const meminfo = readFileSync('/proc/meminfo', 'utf8')
+  const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(meminfo)?.[1] ?? 0)
+  return { dirty: Math.round(kb('Dirty') / 1024), writeback: Math.round(kb('Writeback') / 1024) }
 }
 
 /** CPU time (user + system) a process has used so far, in seconds. */
@@ -130,7 +143,10 @@ function watchRss(pid: number): () => Peak {
 
 async function timeShell(script: string, env: Record<string, string>): Promise<{ seconds: number; peakRss: Peak }> {
   const start = performance.now()
-  const child = spawn('bash', ['-eo', 'pipefail', '-c', script], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] })
+  const child = spawn('bash', ['-eo', 'pipefail', '-c', script], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe']
+  })
   const stop = watchRss(child.pid as number)
   let stderr = ''
   child.stderr.on('data', (b: Buffer) => (stderr += b.toString()))
@@ -144,7 +160,11 @@ async function timeShell(script: string, env: Record<string, string>): Promise<{
 async function timedChild(work: string, name: string, lines: string[], env: Record<string, string>): Promise<number> {
   const file = join(work, `${name}.mts`)
   writeFileSync(file, lines.join('\n'))
-  const child = spawn(process.execPath, [...PART_NODE_FLAGS, '--import', 'tsx', file], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'ignore'] })
+  const child = spawn(process.execPath, [...PART_NODE_FLAGS, '--import', 'tsx', file], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'ignore']
+  })
   let out = ''
   child.stdout.on('data', (b: Buffer) => (out += b.toString()))
   const code = await new Promise<number | null>(res => child.on('close', res))
@@ -162,11 +182,20 @@ async function measureComponents(
   recipient: string,
   artifactEnv: Record<string, string>,
   work: string
-): Promise<{ verifyMBs: number; verifyPeakRssMiB: number; encryptMBs: number; encryptFromFileMBs: number; uploadMBs: number }> {
+): Promise<{
+  verifyMBs: number
+  verifyPeakRssMiB: number
+  encryptMBs: number
+  encryptFromFileMBs: number
+  uploadMBs: number
+}> {
   rmSync(work, { recursive: true, force: true })
   execFileSync('mkdir', ['-p', work])
   const snapshot = join(work, 'components.db')
-  execFileSync('etcdctl', ['--command-timeout=600s', 'snapshot', 'save', snapshot], { env: { ...process.env, ...etcdEnv }, stdio: 'ignore' })
+  execFileSync('etcdctl', ['--command-timeout=600s', 'snapshot', 'save', snapshot], {
+    env: { ...process.env, ...etcdEnv },
+    stdio: 'ignore'
+  })
   const size = statSync(snapshot).size
   const mbs = (bytes: number, since: number): number => Math.round(bytes / 1e6 / ((performance.now() - since) / 1000))
 
@@ -174,7 +203,11 @@ async function measureComponents(
   // which keeps every artifact in memory), started as the action starts its work (PART_NODE_FLAGS). The verifier is
   // timed whole, from the CLI's start.
   const start = performance.now()
-  const verify = spawn(process.execPath, [...PART_NODE_FLAGS, join(ROOT, 'dist', 'cli', 'index.js'), 'verify', snapshot], { stdio: 'ignore' })
+  const verify = spawn(
+    process.execPath,
+    [...PART_NODE_FLAGS, join(ROOT, 'dist', 'cli', 'index.js'), 'verify', snapshot],
+    { stdio: 'ignore' }
+  )
   const stopVerify = watchRss(verify.pid as number)
   const verifyCode = await new Promise<number | null>(res => verify.on('close', res))
   const verifyMBs = mbs(size, start)
@@ -223,7 +256,13 @@ async function measureComponents(
   const encryptMBs = Math.round(size / 1e6 / encryptSeconds)
   const encryptFromFileMBs = Math.round(size / 1e6 / encryptFromFileSeconds)
   const uploadMBs = Math.round(size / 1e6 / uploadSeconds)
-  return { verifyMBs, verifyPeakRssMiB: Math.round(verifyPeak.total / 2 ** 20), encryptMBs, encryptFromFileMBs, uploadMBs }
+  return {
+    verifyMBs,
+    verifyPeakRssMiB: Math.round(verifyPeak.total / 2 ** 20),
+    encryptMBs,
+    encryptFromFileMBs,
+    uploadMBs
+  }
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number
@@ -238,7 +277,9 @@ try {
   const loadStart = performance.now()
   const seeded = await seedKubernetes(member, { objects, seed: 42 })
   const loadSeconds = (performance.now() - loadStart) / 1000
-  log(`loaded ${seeded.keys} keys (${(seeded.bytes / 1e6).toFixed(0)} MB of values) in ${loadSeconds.toFixed(1)} s: ${(seeded.keys / loadSeconds).toFixed(0)} keys/s`)
+  log(
+    `loaded ${seeded.keys} keys (${(seeded.bytes / 1e6).toFixed(0)} MB of values) in ${loadSeconds.toFixed(1)} s: ${(seeded.keys / loadSeconds).toFixed(0)} keys/s`
+  )
 
   const service = await startArtifactService()
   const identity = join(dir, 'key.txt')
@@ -252,8 +293,10 @@ try {
     peakRss: Peak[]
     /** etcd's own CPU seconds during the run (sending the snapshot, answering status and hashkv). */
     etcdCpu: number[]
+    /** Dirty and writeback MiB just before the run. */
+    dirtyBefore: Array<{ dirty: number; writeback: number }>
   }
-  const runs = (): Runs => ({ seconds: [], peakRss: [], etcdCpu: [] })
+  const runs = (): Runs => ({ seconds: [], peakRss: [], etcdCpu: [], dirtyBefore: [] })
   const results: Record<string, Runs> = { save: runs(), shell: runs(), action: runs(), upload: runs() }
   let snapshotBytes = 0
   let outputBytes = 0
@@ -263,9 +306,14 @@ try {
       execFileSync('mkdir', ['-p', work])
       let seconds: number
       let peakRss: Peak
+      if (syncBetween) execFileSync('sync')
+      const dirtyBefore = dirtyMiB()
       const etcdCpuBefore = cpuSeconds(member.pid)
       if (kind === 'save') {
-        ;({ seconds, peakRss } = await timeShell(`etcdctl --command-timeout=600s snapshot save ${work}/s.db >/dev/null`, etcdEnv))
+        ;({ seconds, peakRss } = await timeShell(
+          `etcdctl --command-timeout=600s snapshot save ${work}/s.db >/dev/null`,
+          etcdEnv
+        ))
         snapshotBytes = statSync(`${work}/s.db`).size
       } else if (kind === 'shell') {
         ;({ seconds, peakRss } = await timeShell(
@@ -280,8 +328,8 @@ try {
           etcdEnv
         ))
       } else {
-        // Timed from start to the verified, encrypted file (and the upload): main alone. The post step runs after,
-        // untimed, to remove the plaintext as on a runner.
+        // Timed as a runner sees the step: main (the launcher starting the work process, the backup, the upload),
+        // then post removing the plaintext.
         const runnerTemp = mkdtempSync(join(dir, 'runner-'))
         const start = performance.now()
         let stop: (() => Peak) | undefined
@@ -301,9 +349,9 @@ try {
           env: { ...service.env, ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) },
           onStart: pid => (stop = watchRss(pid))
         })
-        seconds = (performance.now() - start) / 1000
         peakRss = stop?.() ?? { total: 0, anon: 0, ownAnon: 0, cpu: 0, sampling: 0 }
         await runStep('post', { from: 'dist', runnerTemp }, main.state)
+        seconds = (performance.now() - start) / 1000
         rmSync(runnerTemp, { recursive: true, force: true })
         if (main.code !== 0) throw new Error(`action failed: ${main.error}`)
         outputBytes = statSync(main.outputs['snapshot-file'] as string).size
@@ -312,30 +360,43 @@ try {
       results[kind]?.seconds.push(seconds)
       results[kind]?.peakRss.push(peakRss)
       results[kind]?.etcdCpu.push(etcdCpu)
+      results[kind]?.dirtyBefore.push(dirtyBefore)
       log(
         `round ${round + 1} ${kind.padEnd(6)} ${seconds.toFixed(2)} s, peak RSS ${(peakRss.total / 2 ** 20).toFixed(0)} MiB ` +
-          `(anonymous ${(peakRss.anon / 2 ** 20).toFixed(0)} MiB, ${(peakRss.ownAnon / 2 ** 20).toFixed(0)} MiB in its own processes), CPU ${peakRss.cpu.toFixed(1)} s + etcd ${etcdCpu.toFixed(1)} s, sampling ${peakRss.sampling.toFixed(2)} s`
+          `(anonymous ${(peakRss.anon / 2 ** 20).toFixed(0)} MiB, ${(peakRss.ownAnon / 2 ** 20).toFixed(0)} MiB in its own processes), CPU ${peakRss.cpu.toFixed(1)} s + etcd ${etcdCpu.toFixed(1)} s, sampling ${peakRss.sampling.toFixed(2)} s, ` +
+          `dirty ${dirtyBefore.dirty} MiB + writeback ${dirtyBefore.writeback} MiB before`
       )
     }
   }
   const components = await measureComponents(member.etcdctlEnv, recipient, service.env, work)
   await service.stop()
 
-  const save = median(results['save']?.seconds ?? [])
-  const table = Object.entries(results).map(([kind, r]) => ({
-    kind,
-    medianSeconds: Number(median(r.seconds).toFixed(2)),
-    ratioToSave: Number((median(r.seconds) / save).toFixed(2)),
-    peakRssMiB: Number((Math.max(...r.peakRss.map(p => p.total)) / 2 ** 20).toFixed(0)),
-    peakAnonRssMiB: Number((Math.max(...r.peakRss.map(p => p.anon)) / 2 ** 20).toFixed(0)),
-    peakOwnAnonRssMiB: Number((Math.max(...r.peakRss.map(p => p.ownAnon)) / 2 ** 20).toFixed(0)),
-    cpuSeconds: Number(median(r.peakRss.map(p => p.cpu)).toFixed(1)),
-    etcdCpuSeconds: Number(median(r.etcdCpu).toFixed(1)),
-    samplingSeconds: Number(median(r.peakRss.map(p => p.sampling)).toFixed(2)),
-    throughputMBs: Number((snapshotBytes / 1e6 / median(r.seconds)).toFixed(0))
-  }))
+  const saveSeconds = results['save']?.seconds ?? []
+  const table = Object.entries(results).map(([kind, r]) => {
+    const ratios = r.seconds.map((s, i) => s / (saveSeconds[i] as number))
+    return {
+      kind,
+      medianSeconds: Number(median(r.seconds).toFixed(2)),
+      ratioToSave: Number(median(ratios).toFixed(2)),
+      ratioSpread: [Number(Math.min(...ratios).toFixed(2)), Number(Math.max(...ratios).toFixed(2))],
+      ratiosByRound: ratios.map(x => Number(x.toFixed(2))),
+      dirtyBeforeMiB: r.dirtyBefore,
+      peakRssMiB: Number((Math.max(...r.peakRss.map(p => p.total)) / 2 ** 20).toFixed(0)),
+      peakAnonRssMiB: Number((Math.max(...r.peakRss.map(p => p.anon)) / 2 ** 20).toFixed(0)),
+      peakOwnAnonRssMiB: Number((Math.max(...r.peakRss.map(p => p.ownAnon)) / 2 ** 20).toFixed(0)),
+      cpuSeconds: Number(median(r.peakRss.map(p => p.cpu)).toFixed(1)),
+      etcdCpuSeconds: Number(median(r.etcdCpu).toFixed(1)),
+      samplingSeconds: Number(median(r.peakRss.map(p => p.sampling)).toFixed(2)),
+      throughputMBs: Number((snapshotBytes / 1e6 / median(r.seconds)).toFixed(0))
+    }
+  })
   const report = {
-    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
+    machine: {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model,
+      memoryGiB: Math.round(totalmem() / 2 ** 30),
+      node: process.version
+    },
     etcd: ETCD_VERSION,
     snapshotBytes,
     encryptedBytes: outputBytes,
@@ -343,16 +404,19 @@ try {
     loadKeysPerSecond: Math.round(seeded.keys / loadSeconds),
     rounds,
     ...(nodeOptions ? { actionNodeOptions: nodeOptions } : {}),
+    syncBetween,
     results: table,
     components
   }
-  process.stdout.write(`\netcd ${ETCD_VERSION}; snapshot ${(snapshotBytes / 1e6).toFixed(0)} MB, ${seeded.keys} keys; backup file ${(outputBytes / 1e6).toFixed(0)} MB; ${rounds} rounds, medians${nodeOptions ? `; the action run with NODE_OPTIONS=${nodeOptions}` : ''}\n`)
   process.stdout.write(
-    `${'step'.padEnd(8)}${'seconds'.padStart(9)}${'× save'.padStart(9)}${'MB/s'.padStart(8)}${'peak RSS MiB'.padStart(14)}${'anon MiB'.padStart(10)}${'own anon'.padStart(10)}${'CPU s'.padStart(8)}${'etcd CPU s'.padStart(12)}\n`
+    `\netcd ${ETCD_VERSION}; snapshot ${(snapshotBytes / 1e6).toFixed(0)} MB, ${seeded.keys} keys; backup file ${(outputBytes / 1e6).toFixed(0)} MB; ${rounds} rounds, medians (× save: median of the per-round ratios)${syncBetween ? '; sync before each run' : ''}${nodeOptions ? `; the action run with NODE_OPTIONS=${nodeOptions}` : ''}\n`
+  )
+  process.stdout.write(
+    `${'step'.padEnd(8)}${'seconds'.padStart(9)}${'× save'.padStart(9)}${'spread'.padStart(12)}${'MB/s'.padStart(8)}${'peak RSS MiB'.padStart(14)}${'anon MiB'.padStart(10)}${'own anon'.padStart(10)}${'CPU s'.padStart(8)}${'etcd CPU s'.padStart(12)}\n`
   )
   for (const r of table) {
     process.stdout.write(
-      `${r.kind.padEnd(8)}${r.medianSeconds.toFixed(2).padStart(9)}${r.ratioToSave.toFixed(2).padStart(9)}${String(r.throughputMBs).padStart(8)}` +
+      `${r.kind.padEnd(8)}${r.medianSeconds.toFixed(2).padStart(9)}${r.ratioToSave.toFixed(2).padStart(9)}${`${r.ratioSpread[0]?.toFixed(2)}–${r.ratioSpread[1]?.toFixed(2)}`.padStart(12)}${String(r.throughputMBs).padStart(8)}` +
         `${String(r.peakRssMiB).padStart(14)}${String(r.peakAnonRssMiB).padStart(10)}${String(r.peakOwnAnonRssMiB).padStart(10)}${r.cpuSeconds.toFixed(1).padStart(8)}${r.etcdCpuSeconds.toFixed(1).padStart(12)}\n`
     )
   }
@@ -361,6 +425,9 @@ try {
       `age encryption ${components.encryptMBs} MB/s from memory (${components.encryptFromFileMBs} MB/s reading the file), ` +
       `upload to the emulator ${components.uploadMBs} MB/s\n`
   )
+  for (const r of table.filter(t => t.kind !== 'save')) {
+    process.stdout.write(`${r.kind} × save by round: ${r.ratiosByRound.join(', ')}\n`)
+  }
   if (jsonOut) writeFileSync(jsonOut, `${JSON.stringify(report, null, 2)}\n`)
 } finally {
   if (!process.argv.includes('--keep')) {
