@@ -18,11 +18,11 @@ import {
   inlineBucket,
   keyValue,
   revisionKey,
-  withTrailer,
   writeSparse,
   type LeafSpec,
   type PageSpec
-} from '../../harness/bolt-layout.js'
+} from '../../harness/bolt-builder.js'
+import { withTrailer } from '../../harness/bolt-layout.js'
 import { expectedToolStatus, toolStatus } from '../../harness/snapshots.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'snapshot-hostile-'))
