@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto'
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Etcdctl } from '../../src/etcd/client.js'
+import { GrpcEtcdClient } from '../../src/etcd/client.js'
 import { VerificationError } from '../../src/errors.js'
 import { compareHashKV, EarlyHashKv } from '../../src/backup/cluster-check.js'
 import { verifySnapshot } from '../../src/verify/index.js'
@@ -21,7 +21,7 @@ const MARKER = 'hashkv-marker-value-0123456789'
 let dir: string
 let pki: Pki
 let cluster: EtcdCluster
-let etcdctl: Etcdctl
+let etcd: GrpcEtcdClient
 let snapshot: string
 
 beforeAll(async () => {
@@ -34,7 +34,7 @@ beforeAll(async () => {
   await seedKubernetes(first, { objects: 50, seed: 4 }) // later revisions overwrite keys: real history
   snapshot = join(dir, 'snap.db')
   await saveSnapshot(first, snapshot)
-  etcdctl = new Etcdctl('/usr/bin/etcdctl', {
+  etcd = new GrpcEtcdClient({
     cacertFile: pki.caCert,
     certFile: pki.clientCert,
     keyFile: pki.clientKey
@@ -52,7 +52,7 @@ describe('compareHashKV', () => {
   it('matches every member of the cluster at the snapshot revision, even after later writes', async () => {
     const native = await verifySnapshot(snapshot)
     await put(cluster.members[1]!, '/registry/configmaps/default/after', 'written after the snapshot')
-    const results = await compareHashKV(etcdctl, endpoints()[0]!, endpoints(), snapshot, native, 60_000)
+    const results = await compareHashKV(etcd, endpoints()[0]!, endpoints(), snapshot, native, 60_000)
     expect(results.map(r => r.outcome)).toEqual(['match', 'match', 'match'])
     expect(new Set(results.map(r => r.hash))).toEqual(new Set([native.hashKV?.hash]))
   })
@@ -61,7 +61,7 @@ describe('compareHashKV', () => {
     const native = await verifySnapshot(snapshot)
     const revision = peekRevision(snapshot)
     expect(revision).toBe(native.status.revision)
-    const asked = new EarlyHashKv(etcdctl)
+    const asked = new EarlyHashKv(etcd)
     asked.ask(endpoints(), revision!, 60_000)
     await put(cluster.members[1]!, '/registry/configmaps/default/early', 'written after HashKV was asked')
     const results = await compareHashKV(asked, endpoints()[0]!, endpoints(), snapshot, native, 60_000)
@@ -70,7 +70,7 @@ describe('compareHashKV', () => {
 
     // Asked at a revision the walk does not confirm (a future one, which etcd refuses): those answers, failures
     // included, are left unused and unhandled-rejection free; the right revision is asked for again.
-    const wrong = new EarlyHashKv(etcdctl)
+    const wrong = new EarlyHashKv(etcd)
     wrong.ask(endpoints(), native.status.revision + 1_000_000, 60_000)
     const again = await compareHashKV(wrong, endpoints()[0]!, endpoints(), snapshot, native, 60_000)
     expect(again.map(r => [r.outcome, r.hash])).toEqual(results.map(r => [r.outcome, r.hash]))
@@ -113,7 +113,7 @@ describe('compareHashKV', () => {
     writeFileSync(altered, bytes)
     const native = await verifySnapshot(altered)
     expect(native.valid).toBe(true) // structure, trailer and status cannot see it
-    const check = compareHashKV(etcdctl, endpoints()[0]!, endpoints(), altered, native, 60_000)
+    const check = compareHashKV(etcd, endpoints()[0]!, endpoints(), altered, native, 60_000)
     await expect(check).rejects.toThrow(VerificationError)
     await expect(check).rejects.toThrow(
       /^HashKV at revision \d+ differs: the snapshot's is \d+ but https:\/\/127\.0\.0\.1:\d+ says \d+/
@@ -125,10 +125,10 @@ describe('compareHashKV', () => {
     const down = cluster.members[2]!
     await down.stop()
     try {
-      const results = await compareHashKV(etcdctl, endpoints()[0]!, endpoints(), snapshot, native, 60_000)
+      const results = await compareHashKV(etcd, endpoints()[0]!, endpoints(), snapshot, native, 60_000)
       expect(results.find(r => r.endpoint === down.clientUrl)?.outcome).toBe('unavailable')
       expect(results.filter(r => r.outcome === 'match')).toHaveLength(2)
-      await expect(compareHashKV(etcdctl, down.clientUrl, endpoints(), snapshot, native, 60_000)).rejects.toThrow(
+      await expect(compareHashKV(etcd, down.clientUrl, endpoints(), snapshot, native, 60_000)).rejects.toThrow(
         /^endpoint hashkv on .* failed/
       )
     } finally {
@@ -142,7 +142,7 @@ describe('compareHashKV', () => {
     const native = await verifySnapshot(copy)
     await put(cluster.members[0]!, '/registry/configmaps/default/bump', 'x')
     await compact(cluster.members[0]!, await currentRevision(cluster.members[0]!), true)
-    const results = await compareHashKV(etcdctl, endpoints()[0]!, endpoints(), copy, native, 60_000)
+    const results = await compareHashKV(etcd, endpoints()[0]!, endpoints(), copy, native, 60_000)
     // One outcome per member, each named: every() on an empty list would pass too.
     expect(results.map(r => [r.endpoint, r.outcome])).toEqual(endpoints().map(e => [e, 'compacted']))
   })

@@ -134,27 +134,33 @@ describe('many endpoints', () => {
     expect(message.length).toBeLessThanOrEqual(480)
   })
 
-  it(`${MAX_ENDPOINTS} unreachable endpoints: at most ${PROBES_IN_FLIGHT} etcdctl at once, and one short error line`, async () => {
+  it(`${MAX_ENDPOINTS} unreachable endpoints: at most ${PROBES_IN_FLIGHT} probes at once, and one short error line`, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'select-many-'))
     try {
-      // The real etcdctl, with a shorter timeout (so the probes take seconds, not minutes), noting when each
-      // `endpoint status` starts and ends.
+      // Each probe is one connection from the action's own node: a module loaded into it notes when each socket to
+      // a port starts to connect and when it fails or closes (a refused one fails at once: this counts probes).
       const events = join(dir, 'events')
       mkdirSync(events)
-      const wrapper = join(dir, 'etcdctl')
+      const counter = join(dir, 'count-connections.mjs')
       writeFileSync(
-        wrapper,
+        counter,
         [
-          '#!/bin/sh',
-          'for a in "$@"; do shift; case "$a" in --command-timeout=*) set -- "$@" --command-timeout=1s;; *) set -- "$@" "$a";; esac; done',
-          'case "$*" in *"endpoint status"*) ;; *) exec ' + ETCDCTL_BIN + ' "$@";; esac',
-          `date +%s%N > ${events}/$$.start`,
-          `${ETCDCTL_BIN} "$@"; code=$?`,
-          `date +%s%N > ${events}/$$.end`,
-          'exit $code',
+          "import { writeFileSync } from 'node:fs'",
+          "import net from 'node:net'",
+          'const connect = net.Socket.prototype.connect',
+          'let n = 0',
+          'net.Socket.prototype.connect = function (...args) {',
+          '  const options = Array.isArray(args[0]) ? args[0][0] : args[0]',
+          "  if (typeof options?.port !== 'number' && typeof options?.port !== 'string') return connect.apply(this, args)",
+          `  const id = \`${events}/\${options.port}-\${process.pid}-\${n++}\``,
+          '  writeFileSync(`${id}.start`, String(process.hrtime.bigint()))',
+          '  let ended = false',
+          '  const end = () => ended || ((ended = true), writeFileSync(`${id}.end`, String(process.hrtime.bigint())))',
+          "  this.once('error', end).once('close', end)",
+          '  return connect.apply(this, args)',
+          '}',
           ''
-        ].join('\n'),
-        { mode: 0o755 }
+        ].join('\n')
       )
       // Closed ports on loopback, half https, half http.
       const ports = await freePorts(MAX_ENDPOINTS)
@@ -165,7 +171,7 @@ describe('many endpoints', () => {
       const { main, post } = await runAction({
         inputs: {
           endpoints: endpoints.join('\n'),
-          etcdctl: wrapper,
+          etcdctl: ETCDCTL_BIN,
           cacert: '',
           cert: '',
           key: '',
@@ -173,7 +179,8 @@ describe('many endpoints', () => {
           upload: 'false',
           'output-dir': dir,
           'artifact-name': 'many'
-        }
+        },
+        env: { NODE_OPTIONS: `--import ${counter}` }
       })
       expect(post.code).toBe(0)
       expect(main.error).toBe(
@@ -181,7 +188,8 @@ describe('many endpoints', () => {
       )
       expect(main.error!.length).toBeLessThan(500)
 
-      const files = readdirSync(events)
+      const probed = new Set(ports.map(String))
+      const files = readdirSync(events).filter(f => probed.has(f.split('-')[0]!))
       expect(files.filter(f => f.endsWith('.start'))).toHaveLength(MAX_ENDPOINTS)
       expect(files.filter(f => f.endsWith('.end'))).toHaveLength(MAX_ENDPOINTS)
       const moments = files.map(f => ({

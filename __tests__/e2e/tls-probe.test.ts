@@ -1,17 +1,18 @@
 /**
  * What the status probe says about an endpoint that is not etcd: a TLS server on loopback (the test PKI's server
  * certificate) that completes the handshake and then sends bytes that are not HTTP/2, as a web server or another
- * service on the wrong port would. The real etcdctl reports only a timeout; the action must say what is wrong.
+ * service on the wrong port would. etcdctl reports only a timeout; the action must say what is wrong. The diagnosis
+ * is the gRPC transport's own connection failure (src/etcd/grpc.ts), which once was a separate TLS probe.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as tls from 'node:tls'
-import { Etcdctl, type EtcdAccess } from '../../src/etcd/client.js'
-import { EtcdGrpc } from '../../src/etcd/grpc.js'
-import { diagnoseTls } from '../../src/etcd/tls-probe.js'
-import { ETCDCTL_BIN, startEtcd, stopAll, type EtcdMember } from '../harness/etcd.js'
+import type { EtcdAccess } from '../../src/etcd/access.js'
+import { GrpcEtcdClient } from '../../src/etcd/client.js'
+import { ConnectError, EtcdGrpc } from '../../src/etcd/grpc.js'
+import { startEtcd, stopAll, type EtcdMember } from '../harness/etcd.js'
 import { makePki, type Pki } from '../harness/pki.js'
 
 const NOT_ETCD =
@@ -48,6 +49,20 @@ async function tlsServer(reply: (socket: tls.TLSSocket) => void, alpn?: string[]
   return `https://127.0.0.1:${(server.address() as AddressInfo).port}`
 }
 
+/**
+ * What the transport's connection says about the endpoint's TLS and protocol: undefined when it connects, or when it
+ * only waited in vain (a silent server is not diagnosed as anything); else the hint of its ConnectError.
+ */
+async function diagnoseTls(endpoint: string, access: EtcdAccess): Promise<string | undefined> {
+  try {
+    ;(await EtcdGrpc.connect(endpoint, access, 5_000)).destroy()
+    return undefined
+  } catch (e: unknown) {
+    if (!(e instanceof ConnectError)) throw e
+    return e.hint.startsWith('no answer in time') ? undefined : e.hint
+  }
+}
+
 const garbage = (socket: tls.TLSSocket): void => {
   socket.write('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n')
   socket.write(Buffer.alloc(64, 0xab))
@@ -61,8 +76,7 @@ describe('an endpoint that completes TLS and then speaks something else', () => 
     'endpoint status says it does not speak etcd gRPC (%s), not "no answer in time"',
     async (_, alpn) => {
       const endpoint = await tlsServer(garbage, alpn)
-      const etcdctl = new Etcdctl(ETCDCTL_BIN, access)
-      await expect(etcdctl.endpointStatus(endpoint)).rejects.toThrow(NOT_ETCD)
+      await expect(new GrpcEtcdClient(access).status(endpoint)).rejects.toThrow(NOT_ETCD)
     },
     30_000
   )
@@ -86,7 +100,7 @@ describe('an endpoint that completes TLS and then speaks something else', () => 
     expect(await diagnoseTls(member.clientUrl, { ...access, cacertFile: pki.otherCaCert })).toBe(
       "the server's certificate is not signed by cacert (wrong CA?)"
     )
-    await expect(new Etcdctl(ETCDCTL_BIN, access).endpointStatus(member.clientUrl)).resolves.toMatchObject({
+    await expect(new GrpcEtcdClient(access).status(member.clientUrl)).resolves.toMatchObject({
       endpoint: member.clientUrl
     })
   }, 60_000)

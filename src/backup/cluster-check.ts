@@ -1,7 +1,8 @@
 import { EtcdError, VerificationError, errorMessage } from '../errors.js'
+import type { EtcdClient, HashKvAnswer } from '../etcd/client.js'
 import { hashKV, type SnapshotReport } from '../verify/verify.js'
 
-/** How one member's `endpoint hashkv --rev=<snapshot revision>` compared with the snapshot's. */
+/** How one member's HashKV at the snapshot's revision compared with the snapshot's. */
 export interface MemberHashKv {
   endpoint: string
   outcome: 'match' | 'compacted' | 'unavailable'
@@ -10,9 +11,7 @@ export interface MemberHashKv {
   detail?: string
 }
 
-interface HashKvSource {
-  hashKV(endpoint: string, revision: number, timeoutMs: number): Promise<{ hash: number; compactRevision: number }>
-}
+type HashKvSource = Pick<EtcdClient, 'hashKV'>
 
 /** The members whose HashKV is compared: the snapshot's source first, then every other, each once. */
 export function membersToAsk(source: string, others: string[]): string[] {
@@ -27,7 +26,7 @@ export function membersToAsk(source: string, others: string[]): string[] {
  */
 export class EarlyHashKv implements HashKvSource {
   private revision?: number
-  private readonly asked = new Map<string, Promise<{ hash: number; compactRevision: number }>>()
+  private readonly asked = new Map<string, Promise<HashKvAnswer>>()
 
   constructor(private readonly members: HashKvSource) {}
 
@@ -40,7 +39,7 @@ export class EarlyHashKv implements HashKvSource {
     }
   }
 
-  hashKV(endpoint: string, revision: number, timeoutMs: number): Promise<{ hash: number; compactRevision: number }> {
+  hashKV(endpoint: string, revision: number, timeoutMs: number): Promise<HashKvAnswer> {
     const early = revision === this.revision ? this.asked.get(endpoint) : undefined
     return early ?? this.members.hashKV(endpoint, revision, timeoutMs)
   }
@@ -56,7 +55,7 @@ export class EarlyHashKv implements HashKvSource {
  * hashes the whole keyspace, which takes seconds per GB).
  */
 export async function compareHashKV(
-  etcdctl: HashKvSource,
+  etcd: HashKvSource,
   source: string,
   others: string[],
   snapshotFile: string,
@@ -65,7 +64,10 @@ export async function compareHashKV(
 ): Promise<MemberHashKv[]> {
   const revision = native.status.revision
   const ours = native.hashKV
-  if (!ours) throw new VerificationError(`HashKV of the snapshot at revision ${revision} could not be computed: ${native.warnings.join('; ')}`)
+  if (!ours)
+    throw new VerificationError(
+      `HashKV of the snapshot at revision ${revision} could not be computed: ${native.warnings.join('; ')}`
+    )
   // The member's hash depends on its compact revision; when it compacted after the save, hash the file the same way.
   const byCompaction = new Map<number, Promise<number>>([[ours.compactRevision, Promise.resolve(ours.hash)]])
   const snapshotHash = (compactRevision: number): Promise<number> => {
@@ -81,7 +83,7 @@ export async function compareHashKV(
     membersToAsk(source, others).map(async (endpoint): Promise<MemberHashKv> => {
       let theirs: { hash: number; compactRevision: number }
       try {
-        theirs = await etcdctl.hashKV(endpoint, revision, timeoutMs)
+        theirs = await etcd.hashKV(endpoint, revision, timeoutMs)
       } catch (e: unknown) {
         const message = errorMessage(e)
         if (/compacted/i.test(message)) return { endpoint, outcome: 'compacted', detail: message }

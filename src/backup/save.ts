@@ -1,8 +1,7 @@
 import * as path from 'node:path'
 import type { Readable } from 'node:stream'
 import { EtcdError, VerificationError } from '../errors.js'
-import type { EtcdAccess, Etcdctl, MemberStatus } from '../etcd/client.js'
-import { openSnapshotStream } from '../etcd/snapshot-stream.js'
+import type { EtcdClient, MemberStatus } from '../etcd/client.js'
 import { runTool } from '../etcd/process.js'
 import { compareVersions, type EtcdTools } from '../etcd/tools.js'
 
@@ -21,20 +20,19 @@ export interface TakenSnapshot {
  * `file`), noting the member's revision just before and just after, and making sure the same member answered both.
  */
 export async function takeSnapshot<T>(opts: {
-  etcdctl: Etcdctl
-  access: EtcdAccess
+  etcd: EtcdClient
   member: MemberStatus
   file: string
   timeoutMs: number
   consume: (source: Readable) => Promise<T>
 }): Promise<{ taken: TakenSnapshot; consumed: T }> {
-  const { etcdctl, member } = opts
+  const { etcd, member } = opts
   const startedAt = new Date()
-  const before = await etcdctl.endpointStatus(member.endpoint)
-  const consumed = await opts.consume(await openSnapshotStream(member.endpoint, opts.access, opts.timeoutMs))
+  const before = await etcd.status(member.endpoint)
+  const consumed = await opts.consume(await etcd.snapshot(member.endpoint, opts.timeoutMs))
   let after: MemberStatus
   try {
-    after = await etcdctl.endpointStatus(member.endpoint)
+    after = await etcd.status(member.endpoint)
   } catch (e: unknown) {
     throw new EtcdError(`${member.endpoint} stopped answering right after the snapshot: ${(e as Error).message}`)
   }

@@ -1,5 +1,5 @@
 import { errorMessage, EtcdError } from '../errors.js'
-import type { MemberStatus } from '../etcd/client.js'
+import type { EtcdClient, MemberStatus } from '../etcd/client.js'
 
 /** The outcome of asking one endpoint for its status. */
 export type EndpointProbe = { endpoint: string; status: MemberStatus } | { endpoint: string; error: string }
@@ -16,7 +16,7 @@ export interface EndpointChoice {
 
 /** A follower this many raft entries behind the leader still counts as caught up. */
 const CAUGHT_UP_LAG = 100
-/** Status probes in flight at once: each is an etcdctl of ~15 MiB, so a long endpoint list must not start them all. */
+/** Status probes in flight at once: each is a TLS connection and a handshake, so a long endpoint list must not start them all. */
 export const PROBES_IN_FLIGHT = 8
 /** Up to this many unusable endpoints are each named in the error; more are counted by reason. */
 const NAMED_ENDPOINTS = 3
@@ -106,17 +106,14 @@ function clip(text: string, max: number): string {
 }
 
 /** Asks every endpoint for its status, a few at a time, then picks one. */
-export async function chooseMember(
-  etcdctl: { endpointStatus(endpoint: string): Promise<MemberStatus> },
-  endpoints: string[]
-): Promise<EndpointChoice> {
+export async function chooseMember(etcd: Pick<EtcdClient, 'status'>, endpoints: string[]): Promise<EndpointChoice> {
   const probes: EndpointProbe[] = new Array<EndpointProbe>(endpoints.length)
   let next = 0
   const worker = async (): Promise<void> => {
     for (let i = next++; i < endpoints.length; i = next++) {
       const endpoint = endpoints[i] as string
       try {
-        probes[i] = { endpoint, status: await etcdctl.endpointStatus(endpoint) }
+        probes[i] = { endpoint, status: await etcd.status(endpoint) }
       } catch (e: unknown) {
         probes[i] = { endpoint, error: errorMessage(e) }
       }

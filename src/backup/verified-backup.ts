@@ -1,5 +1,5 @@
 import { promises as fs } from 'node:fs'
-import type { EtcdAccess, Etcdctl, MemberStatus } from '../etcd/client.js'
+import type { EtcdClient, MemberStatus } from '../etcd/client.js'
 import { offlineHashKv, type OfflineHashKv } from '../etcd/offline-hashkv.js'
 import { takeSnapshot, toolSnapshotStatus, type TakenSnapshot, type ToolSnapshotStatus } from './save.js'
 import type { EtcdTools } from '../etcd/tools.js'
@@ -30,8 +30,7 @@ export interface VerifiedBackup {
  * - then the gate. On any failure the backup file is removed: nothing unverified is left looking like a backup.
  */
 export async function writeVerifiedBackup(opts: {
-  etcdctl: Etcdctl
-  access: EtcdAccess
+  etcd: EtcdClient
   tools: EtcdTools
   member: MemberStatus
   snapshotFile: string

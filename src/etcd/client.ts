@@ -1,18 +1,11 @@
+import type { Readable } from 'node:stream'
 import { EtcdError } from '../errors.js'
-import { parseJsonWithBigIds } from './json.js'
-import { runTool, type ToolResult } from './process.js'
-import { diagnoseTls, NOT_GRPC } from './tls-probe.js'
+import { readFields, varintField, WIRE_LEN, WIRE_VARINT, type ReadField } from '../wire/protobuf.js'
+import type { EtcdAccess } from './access.js'
+import { CallTimeoutError, ConnectError, EtcdGrpc, explainCallFailure, GrpcCode, GrpcStatusError } from './grpc.js'
+import { openSnapshotStream } from './snapshot-stream.js'
 
-/** How to reach etcd: TLS files on disk (0600, or the user's own) and auth. Never put on argv. */
-export interface EtcdAccess {
-  cacertFile?: string
-  certFile?: string
-  keyFile?: string
-  username?: string
-  password?: string
-}
-
-/** What `endpoint status` says about one member. Ids are hex strings, as etcd prints them. */
+/** What `Maintenance.Status` says about one member. Ids are hex strings, as etcd prints them. */
 export interface MemberStatus {
   endpoint: string
   clusterId: string
@@ -29,213 +22,173 @@ export interface MemberStatus {
   dbSize: number
 }
 
+/** What `Maintenance.HashKV` says: etcd's MVCC hash of its keyspace at a revision, and the compaction it depends on. */
+export interface HashKvAnswer {
+  hash: number
+  compactRevision: number
+  /** The member's revision when it answered. */
+  revision: number
+}
+
+/** Everything the backup asks of an etcd member. Failures are EtcdErrors of one line a platform engineer can act on. */
+export interface EtcdClient {
+  status(endpoint: string): Promise<MemberStatus>
+  /** etcd reads the whole key bucket to answer, seconds per GB: `timeoutMs` is the snapshot's, not a status timeout. */
+  hashKV(endpoint: string, revision: number, timeoutMs: number): Promise<HashKvAnswer>
+  /** The snapshot's bytes as etcd streams them; `timeoutMs` bounds the whole transfer (see snapshot-stream.ts). */
+  snapshot(endpoint: string, timeoutMs: number): Promise<Readable>
+}
+
 /** A short timeout for status calls: a member that cannot answer a status in this time is not a good source. */
 const STATUS_TIMEOUT_MS = 10_000
-/** etcdctl's --dial-timeout. */
-const DIAL_TIMEOUT_MS = 5_000
+/** A member that does not take a connection in this time is unreachable, whatever the call's own timeout. */
+const DIAL_TIMEOUT_MS = 10_000
 
-/** etcdctl, with credentials passed through ETCDCTL_* variables so they never show in a process listing. */
-export class Etcdctl {
-  constructor(
-    readonly binary: string,
-    private readonly access: EtcdAccess
-  ) {}
+/**
+ * EtcdClient over our own gRPC transport (grpc.ts): one connection per call, authenticated when a username is set,
+ * as etcdctl would (and no process per call).
+ */
+export class GrpcEtcdClient implements EtcdClient {
+  constructor(private readonly access: EtcdAccess) {}
 
-  /** `etcdctl version` → "3.4.23". */
-  async version(): Promise<string> {
-    const result = await this.run(undefined, ['version'], STATUS_TIMEOUT_MS)
-    const match = /etcdctl version:\s*(\S+)/.exec(result.stdout)
-    if (result.code !== 0 || !match) {
-      throw new EtcdError(`${this.binary} version failed: ${firstLine(result.stderr || result.stdout)}`)
-    }
-    return match[1] as string
-  }
-
-  async endpointStatus(endpoint: string): Promise<MemberStatus> {
-    const result = await this.run(endpoint, ['endpoint', 'status', '-w', 'json'], STATUS_TIMEOUT_MS)
-    if (result.code !== 0) {
-      const hint = explainFailure(result)
-      // etcdctl hides most TLS failures behind a timeout; our own handshake tells them apart.
-      const precise = hint.startsWith('no answer in time') ? await diagnoseTls(endpoint, this.access) : undefined
-      throw new EtcdError(precise ?? hint)
-    }
-    return parseEndpointStatus(endpoint, result.stdout)
-  }
-
-  /**
-   * `endpoint hashkv --rev` on one member: etcd's MVCC hash of the keyspace at that revision. etcd reads the whole key
-   * bucket to answer, which takes seconds per GB, so this gets the snapshot's own `timeoutMs`, not a status timeout.
-   */
-  async hashKV(
-    endpoint: string,
-    revision: number,
-    timeoutMs: number
-  ): Promise<{ hash: number; compactRevision: number; revision: number }> {
+  async status(endpoint: string): Promise<MemberStatus> {
     const started = Date.now()
-    const result = await this.run(
-      endpoint,
-      ['endpoint', 'hashkv', `--rev=${revision}`, '-w', 'json'],
-      timeoutMs + DIAL_TIMEOUT_MS,
-      timeoutMs
-    )
-    if (result.code !== 0) {
-      const hint = explainFailure(result)
-      // A deadline before timeoutMs is the dial's: the member is unreachable, not slow.
-      if (!hint.startsWith('no answer in time') || Date.now() - started < timeoutMs) throw new EtcdError(hint)
-      throw new EtcdError(
-        `no answer within the timeout of ${Math.ceil(timeoutMs / 1000)}s; etcd hashes the whole keyspace to answer: raise 'timeout' for a big one, or check the member's load`
-      )
-    }
-    const parsed = parseJsonWithBigIds(result.stdout) as Array<{
-      HashKV?: { hash?: number; compact_revision?: number; header?: { revision?: number } }
-    }>
-    const entry = parsed[0]?.HashKV
-    if (!entry) throw new EtcdError(`unexpected endpoint hashkv output from ${endpoint}`)
-    return {
-      hash: Number(entry.hash ?? 0),
-      compactRevision: Number(entry.compact_revision ?? 0),
-      revision: Number(entry.header?.revision ?? 0)
-    }
-  }
-
-  private async run(
-    endpoint: string | undefined,
-    args: string[],
-    timeoutMs: number,
-    commandTimeoutMs = 5_000
-  ): Promise<ToolResult> {
-    // Credentials travel by environment only. Endpoint and timeouts go on argv: they are not secret, and etcdctl 3.4
-    // ignores ETCDCTL_DIAL_TIMEOUT/ETCDCTL_COMMAND_TIMEOUT (and refuses a flag that is also set by environment).
-    const flags = [
-      ...(endpoint ? [`--endpoints=${endpoint}`] : []),
-      `--dial-timeout=${DIAL_TIMEOUT_MS / 1000}s`,
-      `--command-timeout=${Math.ceil(commandTimeoutMs / 1000)}s`
-    ]
-    const env: Record<string, string | undefined> = {
-      ETCDCTL_API: '3',
-      ETCDCTL_CACERT: this.access.cacertFile,
-      ETCDCTL_CERT: this.access.certFile,
-      ETCDCTL_KEY: this.access.keyFile,
-      ETCDCTL_USER: this.access.username,
-      ETCDCTL_PASSWORD: this.access.password
-    }
-    args = [...flags, ...args]
+    const reply = await this.call(endpoint, '/etcdserverpb.Maintenance/Status', Buffer.alloc(0), STATUS_TIMEOUT_MS, {
+      timeoutMs: () => STATUS_TIMEOUT_MS - (Date.now() - started),
+      timedOut: () => 'no answer in time'
+    })
     try {
-      // Only our ETCDCTL_* reach it (see childEnv): one the runner happens to have would change what we talk to.
-      return await runTool(this.binary, args, { env, timeoutMs })
-    } catch (e: unknown) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
-        throw new EtcdError(`${this.binary} could not be run (not found); install etcdctl or set the 'etcdctl' input`)
+      return decodeStatus(endpoint, reply)
+    } catch {
+      throw new EtcdError(`${endpoint}: unexpected 'endpoint status' reply`)
+    }
+  }
+
+  async hashKV(endpoint: string, revision: number, timeoutMs: number): Promise<HashKvAnswer> {
+    // etcdserverpb.HashKVRequest { int64 revision = 1; }
+    const reply = await this.call(
+      endpoint,
+      '/etcdserverpb.Maintenance/HashKV',
+      varintField(1, revision),
+      DIAL_TIMEOUT_MS,
+      {
+        timeoutMs: () => timeoutMs,
+        timedOut: () =>
+          `no answer within the timeout of ${Math.ceil(timeoutMs / 1000)}s; etcd hashes the whole keyspace to answer: raise 'timeout' for a big one, or check the member's load`
       }
-      throw e
+    )
+    try {
+      return decodeHashKv(reply)
+    } catch {
+      throw new EtcdError(`unexpected endpoint hashkv reply from ${endpoint}`)
+    }
+  }
+
+  snapshot(endpoint: string, timeoutMs: number): Promise<Readable> {
+    return openSnapshotStream(endpoint, this.access, timeoutMs)
+  }
+
+  /** Connects, makes one unary call, closes; every failure becomes an EtcdError of one line. */
+  private async call(
+    endpoint: string,
+    path: string,
+    request: Buffer,
+    dialTimeoutMs: number,
+    deadline: { timeoutMs: () => number; timedOut: () => string }
+  ): Promise<Buffer> {
+    let connection: EtcdGrpc
+    try {
+      connection = await EtcdGrpc.connect(endpoint, this.access, dialTimeoutMs)
+    } catch (e: unknown) {
+      throw new EtcdError(e instanceof ConnectError ? e.hint : explainCallFailure(e))
+    }
+    try {
+      return await connection.unary(path, request, Math.max(1, deadline.timeoutMs()))
+    } catch (e: unknown) {
+      const timedOut =
+        e instanceof CallTimeoutError || (e instanceof GrpcStatusError && e.code === GrpcCode.DeadlineExceeded)
+      throw new EtcdError(timedOut ? deadline.timedOut() : explainCallFailure(e))
+    } finally {
+      connection.destroy()
     }
   }
 }
 
-export const MEMBER_WENT_AWAY =
-  'the member closed the connection during the transfer (etcd stopped, restarted or was killed); retry, or check the member'
+/** The fields of a reply by number, last one winning (as protobuf merges), repeated strings collected. */
+class Reply {
+  private readonly fields: ReadField[]
 
-/** Turns an etcdctl failure into one line a platform engineer can act on. */
-export function explainFailure(result: ToolResult): string {
-  const text = `${result.stderr}\n${result.stdout}`
-  const hint = explainEtcdMessage(text)
-  if (hint) return hint
-  if (result.timedOut) return 'no answer in time'
-  const last = lastErrorLine(text)
-  return last || `exit code ${result.code ?? result.signal}`
-}
+  constructor(
+    private readonly bytes: Buffer,
+    start = 0,
+    end = bytes.length
+  ) {
+    this.fields = readFields(bytes, start, end)
+  }
 
-/** What etcd's or grpc's words for a failure mean for the user, or undefined when they match nothing known. */
-export function explainEtcdMessage(text: string): string | undefined {
-  const hints: Array<[RegExp, string]> = [
-    [/certificate signed by unknown authority/i, "the server's certificate is not signed by cacert (wrong CA?)"],
-    [
-      /certificate is valid for|doesn't contain any IP SANs|not valid for any names/i,
-      "the server's certificate does not name this endpoint's host"
-    ],
-    [
-      /bad certificate|certificate required|unknown certificate authority/i,
-      'the server rejected the client certificate (cert/key not signed by the etcd CA?)'
-    ],
-    // With TLS 1.3 the server's rejection of a client certificate reaches grpc only as a dropped connection.
-    [
-      /failed to write client preface|connection reset by peer|broken pipe/i,
-      'the server dropped the TLS connection: it rejected the client certificate (cert/key not signed by the etcd CA, or none given)'
-    ],
-    [/authentication failed|invalid user ID or password/i, 'authentication failed: wrong username or password'],
-    [/user name is empty|user name not found/i, 'etcd auth is enabled: set username and password'],
-    [/permission denied/i, 'permission denied: the etcd user needs the root role to take snapshots'],
-    // grpc's words for a member that went away mid-stream (killed, restarted, or its connection cut).
-    [/transport is closing|error reading from server: EOF|unexpected EOF/i, MEMBER_WENT_AWAY],
-    [/connection refused/i, 'connection refused: nothing listens there, or etcd is down'],
-    [/no such host/i, 'the host name does not resolve'],
-    [
-      /first record does not look like a TLS handshake/i,
-      'the endpoint speaks plain HTTP: use http:// or enable TLS on etcd'
-    ],
-    // grpc-go 1.67+ (etcdctl 3.5.x/3.6.x builds) refuses a TLS server that does not pick HTTP/2 by ALPN, which etcd
-    // always does: the handshake itself succeeded, so this is not a credentials problem.
-    [/missing selected ALPN property/i, NOT_GRPC],
-    [/transport: authentication handshake failed|tls:/i, 'the TLS handshake failed (check cacert, cert and key)'],
-    [/context deadline exceeded|DeadlineExceeded/i, 'no answer in time (unreachable, or blocked by a firewall)']
-  ]
-  return hints.find(([pattern]) => pattern.test(text))?.[1]
-}
+  uint(n: number): bigint {
+    const f = this.fields.findLast(f => f.n === n && f.wire === WIRE_VARINT)
+    return f?.wire === WIRE_VARINT ? f.value : 0n
+  }
 
-function lastErrorLine(text: string): string {
-  const lines = text
-    .split('\n')
-    .map(l => l.trim())
-    .filter(Boolean)
-  const errorLine = [...lines].reverse().find(l => /^Error:/i.test(l)) ?? lines.at(-1) ?? ''
-  return errorLine.replace(/^Error:\s*/i, '').slice(0, 300)
-}
+  /** An int64 field: etcd's -1 travels as 2^64 - 1. */
+  int(n: number): number {
+    return Number(BigInt.asIntN(64, this.uint(n)))
+  }
 
-function firstLine(text: string): string {
-  return (text.split('\n').find(l => l.trim()) ?? '').trim().slice(0, 300)
-}
+  has(n: number): boolean {
+    return this.fields.some(f => f.n === n)
+  }
 
-function hexId(value: unknown): string {
-  if (value === undefined || value === null) return ''
-  return BigInt(String(value)).toString(16)
-}
+  strings(n: number): string[] {
+    return this.fields.flatMap(f =>
+      f.n === n && f.wire === WIRE_LEN ? [this.bytes.toString('utf8', f.start, f.end)] : []
+    )
+  }
 
-interface RawEndpointStatus {
-  Endpoint?: string
-  Status?: {
-    header?: { cluster_id?: string; member_id?: string; revision?: string; raft_term?: string }
-    version?: string
-    dbSize?: string
-    leader?: string
-    raftIndex?: string
-    raftTerm?: string
-    raftAppliedIndex?: string
-    isLearner?: boolean
-    errors?: string[]
+  message(n: number): Reply | undefined {
+    const f = this.fields.findLast(f => f.n === n && f.wire === WIRE_LEN)
+    return f?.wire === WIRE_LEN ? new Reply(this.bytes, f.start, f.end) : undefined
   }
 }
 
-export function parseEndpointStatus(endpoint: string, stdout: string): MemberStatus {
-  let raw: RawEndpointStatus | undefined
-  try {
-    raw = (parseJsonWithBigIds(stdout) as RawEndpointStatus[])[0]
-  } catch {
-    raw = undefined
-  }
-  const s = raw?.Status
-  if (!s?.header) throw new EtcdError(`${endpoint}: unexpected 'endpoint status' output`)
+/** etcdserverpb.ResponseHeader { uint64 cluster_id = 1; uint64 member_id = 2; int64 revision = 3; uint64 raft_term = 4; } */
+const HEADER = { clusterId: 1, memberId: 2, revision: 3 }
+
+/**
+ * etcdserverpb.StatusResponse { ResponseHeader header = 1; string version = 2; int64 dbSize = 3; uint64 leader = 4;
+ * uint64 raftIndex = 5; uint64 raftTerm = 6; uint64 raftAppliedIndex = 7 (3.4+); repeated string errors = 8;
+ * int64 dbSizeInUse = 9; bool isLearner = 10; ... }
+ */
+function decodeStatus(endpoint: string, bytes: Buffer): MemberStatus {
+  const reply = new Reply(bytes)
+  const header = reply.message(1)
+  if (!header) throw new Error('no header')
+  // A zero id is absent from the wire, as etcdctl's JSON leaves it out: '' then.
+  const hex = (r: Reply, n: number): string => (r.has(n) ? r.uint(n).toString(16) : '')
+  const raftIndex = Number(reply.uint(5))
   return {
     endpoint,
-    clusterId: hexId(s.header.cluster_id),
-    memberId: hexId(s.header.member_id),
-    leaderId: hexId(s.leader),
-    isLearner: s.isLearner === true,
-    alarms: s.errors ?? [],
-    version: s.version ?? 'unknown',
-    revision: Number(s.header.revision ?? 0),
-    raftIndex: Number(s.raftIndex ?? 0),
-    raftAppliedIndex: Number(s.raftAppliedIndex ?? s.raftIndex ?? 0),
-    raftTerm: Number(s.raftTerm ?? 0),
-    dbSize: Number(s.dbSize ?? 0)
+    clusterId: hex(header, HEADER.clusterId),
+    memberId: hex(header, HEADER.memberId),
+    leaderId: hex(reply, 4),
+    isLearner: reply.uint(10) !== 0n,
+    alarms: reply.strings(8),
+    version: reply.strings(2).at(-1) ?? 'unknown',
+    revision: header.int(HEADER.revision),
+    raftIndex,
+    raftAppliedIndex: reply.has(7) ? Number(reply.uint(7)) : raftIndex,
+    raftTerm: Number(reply.uint(6)),
+    dbSize: reply.int(3)
+  }
+}
+
+/** etcdserverpb.HashKVResponse { ResponseHeader header = 1; uint32 hash = 2; int64 compact_revision = 3; int64 hash_revision = 4 (3.5+); } */
+function decodeHashKv(bytes: Buffer): HashKvAnswer {
+  const reply = new Reply(bytes)
+  return {
+    hash: Number(reply.uint(2)),
+    compactRevision: reply.int(3),
+    revision: reply.message(1)?.int(HEADER.revision) ?? 0
   }
 }

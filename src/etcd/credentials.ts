@@ -1,7 +1,7 @@
 import * as path from 'node:path'
 import type { PemSource, TlsSettings } from './tls.js'
 import { writePrivateFile } from '../tempfiles.js'
-import type { EtcdAccess } from './client.js'
+import type { EtcdAccess } from './access.js'
 
 /**
  * Gives etcdctl file paths for the TLS material: the user's own files as they are, PEM text from secrets written

@@ -1,17 +1,19 @@
 import { readFile } from 'node:fs/promises'
 import http2 from 'node:http2'
+import { isIP, connect as netConnect, type Socket } from 'node:net'
+import { connect as tlsConnect } from 'node:tls'
 import { EtcdError } from '../errors.js'
-import { readVarint, varint, WIRE_LEN, WIRE_VARINT } from '../wire/protobuf.js'
-import type { EtcdAccess } from './client.js'
-import { diagnoseTls } from './tls-probe.js'
+import { lengthField, readFields, WIRE_LEN } from '../wire/protobuf.js'
+import type { EtcdAccess } from './access.js'
 
 /**
- * A minimal gRPC client over node:http2 for the one call etcdctl is too slow at: streaming a snapshot (see
- * snapshot-stream.ts). etcdctl spends about as much CPU receiving a snapshot as etcd spends sending it; here the
- * bytes go from the TLS socket into our pipeline with one copy. Everything else still goes through etcdctl.
+ * A minimal gRPC client over node:http2: one connection to one member, with the TLS files etcdctl would use (never
+ * argv) and etcd's auth token when a username is set. The snapshot stream reads its calls' HTTP/2 streams directly
+ * (see snapshot-stream.ts): the bytes go from the TLS socket into the pipeline with one copy, where etcdctl spends
+ * about as much CPU receiving a snapshot as etcd spends sending it.
  *
- * One connection to one member, with the same TLS files etcdctl uses (never argv), and etcd's auth token when a
- * username is set.
+ * Its failures say what went wrong in the words a platform engineer acts on: the connection's from node's TLS and
+ * socket error codes and how far the connection got, a call's from its gRPC status.
  */
 
 /** Flow-control window per stream and per connection: large enough that etcd never waits for a window update. */
@@ -27,6 +29,13 @@ export const GrpcCode = {
   Unauthenticated: 16
 } as const
 
+/** Said of a server that completes TLS and then answers HTTP/2's opening with something else. */
+export const NOT_GRPC =
+  "the endpoint completed the TLS handshake but does not speak etcd's gRPC (HTTP/2); is this etcd's client port?"
+
+export const MEMBER_WENT_AWAY =
+  'the member closed the connection during the transfer (etcd stopped, restarted or was killed); retry, or check the member'
+
 /** A call ended with a non-OK gRPC status; `detail` is etcd's message (e.g. "etcdserver: permission denied"). */
 export class GrpcStatusError extends Error {
   override name = 'GrpcStatusError'
@@ -38,35 +47,87 @@ export class GrpcStatusError extends Error {
   }
 }
 
+/** A unary call got no reply within its own timeout. */
+export class CallTimeoutError extends Error {
+  override name = 'CallTimeoutError'
+}
+
+/** No gRPC connection to the endpoint; `hint` says why in one line ("connection refused: …"). */
+export class ConnectError extends EtcdError {
+  constructor(
+    readonly endpoint: string,
+    readonly hint: string
+  ) {
+    super(`cannot connect to ${endpoint}: ${hint}`)
+  }
+}
+
+/** How far a connection got before it failed: that tells an unreachable host from a server that is not etcd. */
+interface Progress {
+  tls: boolean
+  /** TCP is up. */
+  dialed: boolean
+  /** The TLS handshake completed. */
+  secured: boolean
+}
+
 export class EtcdGrpc {
   private constructor(
     private readonly session: http2.ClientHttp2Session,
     private readonly token: string | undefined
   ) {}
 
-  /** Connects (TLS per `access`) and, when a username is set, authenticates for a token. */
-  static async connect(endpoint: string, access: EtcdAccess): Promise<EtcdGrpc> {
+  /**
+   * Connects (TLS per `access`) and, when a username is set, authenticates for a token. Throws a ConnectError when
+   * etcd's HTTP/2 opening does not come within `timeoutMs`, or a GrpcStatusError when etcd refuses the credentials.
+   */
+  static async connect(endpoint: string, access: EtcdAccess, timeoutMs = CONNECT_TIMEOUT_MS): Promise<EtcdGrpc> {
     const [ca, cert, key] = await Promise.all(
       [access.cacertFile, access.certFile, access.keyFile].map(f => (f ? readFile(f) : Promise.resolve(undefined)))
     )
-    const session = http2.connect(endpoint, { ca, cert, key, settings: { initialWindowSize: WINDOW_BYTES } })
+    const url = new URL(endpoint)
+    const host = url.hostname.replace(/^\[|\]$/g, '')
+    const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80))
+    const progress: Progress = { tls: url.protocol === 'https:', dialed: false, secured: false }
+    let socket: Socket | undefined
+    // The session does not always pass on a TLS alert that comes after the handshake (TLS 1.3's verdict on the
+    // client certificate): the socket's own error is the one that names it.
+    let socketError: ((e: Error) => void) | undefined
+    let earlySocketError: Error | undefined
+    const session = http2.connect(endpoint, {
+      settings: { initialWindowSize: WINDOW_BYTES },
+      // Our own socket, to see how far the connection gets.
+      createConnection: () => {
+        socket = progress.tls
+          ? tlsConnect({ host, port, servername: isIP(host) ? undefined : host, ca, cert, key, ALPNProtocols: ['h2'] })
+          : netConnect({ host, port })
+        socket.once('connect', () => (progress.dialed = true))
+        socket.once('secureConnect', () => (progress.secured = true))
+        socket.once('error', (e: Error) => (socketError ? socketError(e) : (earlySocketError ??= e)))
+        return socket
+      }
+    })
     try {
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('no answer in time')), CONNECT_TIMEOUT_MS)
+        const timer = setTimeout(() => reject(new CallTimeoutError('no answer in time')), timeoutMs)
+        const fail = (e: Error): void => {
+          clearTimeout(timer)
+          reject(e)
+        }
         // Not 'connect', which fires once TLS is up: a server that is not etcd then fails the first call obscurely.
         session.once('remoteSettings', () => {
           clearTimeout(timer)
           resolve()
         })
-        session.once('error', (e: Error) => {
-          clearTimeout(timer)
-          reject(e)
-        })
+        session.once('error', fail)
+        socketError = fail
+        if (earlySocketError) fail(earlySocketError)
+        session.once('close', () => fail(new Error('the connection closed before HTTP/2 began')))
       })
     } catch (e: unknown) {
       session.destroy()
-      const hint = (await diagnoseTls(endpoint, access)) ?? (e as Error).message
-      throw new EtcdError(`cannot connect to ${endpoint}: ${hint}`)
+      socket?.destroy()
+      throw new ConnectError(endpoint, describeConnectFailure(e as NodeJS.ErrnoException, progress))
     }
     // Errors surface on the stream that suffers them; an unhandled session 'error' would crash the process.
     session.on('error', () => undefined)
@@ -78,7 +139,7 @@ export class EtcdGrpc {
         '/etcdserverpb.Auth/Authenticate',
         authenticateRequest(access.username, access.password ?? '')
       )
-      return new EtcdGrpc(session, readStringField(reply, 2))
+      return new EtcdGrpc(session, authToken(reply))
     } catch (e: unknown) {
       session.close()
       throw e
@@ -105,12 +166,15 @@ export class EtcdGrpc {
     return stream
   }
 
-  /** A call with one request and one response message. */
+  /**
+   * A call with one request and one response message. Rejects with a GrpcStatusError for etcd's refusal, a
+   * CallTimeoutError after `timeoutMs`, or the stream's own error when the connection breaks.
+   */
   async unary(path: string, message: Buffer, timeoutMs = 10_000): Promise<Buffer> {
     const stream = this.request(path, message, timeoutMs)
     const chunks: Buffer[] = []
     stream.on('data', (c: Buffer) => chunks.push(c))
-    const timer = setTimeout(() => stream.destroy(new Error('no answer in time')), timeoutMs)
+    const timer = setTimeout(() => stream.destroy(new CallTimeoutError('no answer in time')), timeoutMs)
     try {
       await callStatus(stream)
     } finally {
@@ -158,6 +222,63 @@ export function callStatus(stream: http2.ClientHttp2Stream): Promise<void> {
   })
 }
 
+/**
+ * etcd's refusals that users can act on, by etcd's own error descriptions (its rpctypes: the description is an
+ * etcd error's identity, as for etcd's Go client); undefined for any other.
+ */
+export function explainEtcdRefusal(e: GrpcStatusError): string | undefined {
+  switch (e.detail) {
+    case 'etcdserver: authentication failed, invalid user ID or password':
+      return 'authentication failed: wrong username or password'
+    case 'etcdserver: user name is empty':
+    case 'etcdserver: user name not found':
+      return 'etcd auth is enabled: set username and password'
+    case 'etcdserver: permission denied':
+      return 'permission denied: the etcd user needs the root role to take snapshots'
+    default:
+      return undefined
+  }
+}
+
+/** One line for a call that failed after the connection was up (not for its timeout, which the caller words). */
+export function explainCallFailure(e: unknown): string {
+  if (e instanceof EtcdError) return e.message
+  if (e instanceof GrpcStatusError) return explainEtcdRefusal(e) ?? `etcd answered: ${e.detail.slice(0, 300)}`
+  // A reset stream, a GOAWAY, a closed socket: the member went away after accepting the call.
+  return MEMBER_WENT_AWAY
+}
+
+/** Why a connection failed, from node's error code and how far the connection got. */
+function describeConnectFailure(err: NodeJS.ErrnoException, progress: Progress): string {
+  const text = `${err.code ?? ''} ${err.message}`
+  if (
+    /UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_GET_ISSUER_CERT/.test(
+      text
+    )
+  ) {
+    return "the server's certificate is not signed by cacert (wrong CA?)"
+  }
+  if (/ERR_TLS_CERT_ALTNAME_INVALID/.test(text)) return "the server's certificate does not name this endpoint's host"
+  if (/CERT_HAS_EXPIRED/.test(text)) return "the server's certificate has expired"
+  // TLS 1.3 servers check the client certificate after the handshake and answer with an alert.
+  if (/certificate required|bad certificate|unknown ca|alert number 4[25]|alert number 116/i.test(text)) {
+    return 'the server rejected the client certificate (cert/key not signed by the etcd CA, or none given)'
+  }
+  if (err.code === 'ECONNREFUSED') return 'connection refused: nothing listens there, or etcd is down'
+  if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') return 'the host name does not resolve'
+  if (/wrong version number|packet length too long/i.test(text))
+    return 'the endpoint does not speak TLS: use http:// or enable TLS on etcd'
+  if (err instanceof CallTimeoutError)
+    return progress.dialed ? 'no answer in time' : 'no answer in time (unreachable, or blocked by a firewall)'
+  // With TLS 1.3 a rejected client certificate can reach us as a reset connection only.
+  if (err.code === 'ECONNRESET' && progress.tls) {
+    return 'the server dropped the TLS connection: it rejected the client certificate (cert/key not signed by the etcd CA, or none given)'
+  }
+  // TLS is up but what came back was not HTTP/2's opening.
+  if (progress.secured) return NOT_GRPC
+  return err.message
+}
+
 function decodeGrpcMessage(text: string): string {
   try {
     return decodeURIComponent(text)
@@ -175,42 +296,18 @@ function frame(message: Buffer): Buffer {
 
 /** etcdserverpb.AuthenticateRequest { string name = 1; string password = 2; } */
 function authenticateRequest(name: string, password: string): Buffer {
-  const field = (number: number, text: string): Buffer => {
-    const bytes = Buffer.from(text, 'utf8')
-    return Buffer.concat([Buffer.from([(number << 3) | 2]), encodeVarint(bytes.length), bytes])
-  }
-  return Buffer.concat([field(1, name), field(2, password)])
+  return Buffer.concat([lengthField(1, name), lengthField(2, password)])
 }
 
-function encodeVarint(value: number): Buffer {
-  const bytes: number[] = []
-  while (value >= 0x80) {
-    bytes.push((value % 0x80) | 0x80)
-    value = Math.floor(value / 0x80)
+/** etcdserverpb.AuthenticateResponse { ResponseHeader header = 1; string token = 2; } */
+function authToken(reply: Buffer): string {
+  let fields
+  try {
+    fields = readFields(reply)
+  } catch {
+    throw new EtcdError('the member sent a malformed authentication reply')
   }
-  bytes.push(value)
-  return Buffer.from(bytes)
-}
-
-/** The first length-delimited field `number` of a message, as UTF-8 (AuthenticateResponse.token is field 2). */
-function readStringField(message: Buffer, number: number): string {
-  const malformed = (): EtcdError => new EtcdError('the member sent a malformed authentication reply')
-  let at = 0
-  while (at < message.length) {
-    at = readVarint(message, at, message.length)
-    if (at < 0) throw malformed()
-    const tag = varint.value
-    if ((tag & 7) === WIRE_VARINT) {
-      at = readVarint(message, at, message.length)
-    } else if ((tag & 7) === WIRE_LEN) {
-      at = readVarint(message, at, message.length)
-      if (at < 0 || at + varint.value > message.length) throw malformed()
-      if (tag >>> 3 === number) return message.toString('utf8', at, at + varint.value)
-      at += varint.value
-    } else {
-      throw malformed()
-    }
-    if (at < 0) throw malformed()
-  }
-  throw new EtcdError('the member accepted the credentials but sent no token')
+  const token = fields.find(f => f.n === 2 && f.wire === WIRE_LEN)
+  if (!token || token.wire !== WIRE_LEN) throw new EtcdError('the member accepted the credentials but sent no token')
+  return reply.toString('utf8', token.start, token.end)
 }

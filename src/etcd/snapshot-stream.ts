@@ -2,8 +2,17 @@ import http2 from 'node:http2'
 import { Readable } from 'node:stream'
 import { errorMessage, EtcdError } from '../errors.js'
 import { TRAILER_SIZE } from '../pipeline/digest.js'
-import { explainEtcdMessage, MEMBER_WENT_AWAY, type EtcdAccess } from './client.js'
-import { callStatus, EtcdGrpc, GrpcCode, GrpcStatusError } from './grpc.js'
+import { VarintAccumulator } from '../wire/protobuf.js'
+import type { EtcdAccess } from './access.js'
+import {
+  callStatus,
+  EtcdGrpc,
+  explainCallFailure,
+  explainEtcdRefusal,
+  GrpcCode,
+  GrpcStatusError,
+  MEMBER_WENT_AWAY
+} from './grpc.js'
 
 /** Bytes handed to the pipeline at a time: etcd sends 32 KiB messages in 16 KiB HTTP/2 frames, too small to pass on one by one. */
 const BATCH_BYTES = 1 << 20
@@ -21,8 +30,7 @@ export async function openSnapshotStream(endpoint: string, access: EtcdAccess, t
   try {
     return new SnapshotStream(await EtcdGrpc.connect(endpoint, access), endpoint, timeoutMs)
   } catch (e: unknown) {
-    const why =
-      e instanceof GrpcStatusError ? (explainEtcdMessage(e.detail) ?? `etcd answered: ${e.detail}`) : errorMessage(e)
+    const why = e instanceof GrpcStatusError ? explainCallFailure(e) : errorMessage(e)
     throw new EtcdError(`snapshot save from ${endpoint} failed: ${why}`)
   }
 }
@@ -102,15 +110,11 @@ class SnapshotStream extends Readable {
 
   private explain(e: unknown): Error {
     if (e instanceof EtcdError) return e
-    if (e instanceof GrpcStatusError) {
-      if (e.code === GrpcCode.DeadlineExceeded) return this.timedOut()
-      const hint = explainEtcdMessage(e.detail)
-      return this.failed(
-        hint ?? (e.code === GrpcCode.Unavailable ? MEMBER_WENT_AWAY : `etcd answered: ${e.detail.slice(0, 300)}`)
-      )
-    }
-    // A reset stream, a GOAWAY, a closed socket: the member went away after accepting the call.
-    return this.failed(MEMBER_WENT_AWAY)
+    if (e instanceof GrpcStatusError && e.code === GrpcCode.DeadlineExceeded) return this.timedOut()
+    // etcd's Unavailable mid-stream is a member going away, as is a reset stream, a GOAWAY or a closed socket.
+    if (e instanceof GrpcStatusError && e.code === GrpcCode.Unavailable && !explainEtcdRefusal(e))
+      return this.failed(MEMBER_WENT_AWAY)
+    return this.failed(explainCallFailure(e))
   }
 
   private failed(why: string): EtcdError {
@@ -148,8 +152,7 @@ export class SnapshotResponseParser {
   private prefixFilled = 0
   /** Bytes of the current message not read yet. */
   private messageLeft = 0
-  private varintValue = 0
-  private varintScale = 1
+  private readonly varint = new VarintAccumulator()
   private field = 0
   /** Bytes of the current length-delimited field not read yet. */
   private fieldLeft = 0
@@ -191,13 +194,13 @@ export class SnapshotResponseParser {
         case 'length': {
           const b = chunk[at++] as number
           this.consume(1)
-          this.varintValue += (b & 0x7f) * this.varintScale
-          this.varintScale *= 0x80
-          if (b >= 0x80) {
-            if (this.varintScale > 2 ** 70) throw new Error('the member sent a malformed snapshot message (varint)')
-            break
+          let last: boolean
+          try {
+            last = this.varint.add(b)
+          } catch {
+            throw new Error('the member sent a malformed snapshot message (varint)')
           }
-          this.varintDone()
+          if (last) this.varintDone()
           break
         }
         case 'blob':
@@ -246,12 +249,11 @@ export class SnapshotResponseParser {
 
   private startVarint(state: 'tag' | 'varint' | 'length'): void {
     this.state = state
-    this.varintValue = 0
-    this.varintScale = 1
+    this.varint.reset()
   }
 
   private varintDone(): void {
-    const value = this.varintValue
+    const value = this.varint.value
     if (this.state === 'tag') {
       this.field = Math.floor(value / 8)
       const wire = value % 8

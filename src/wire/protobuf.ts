@@ -112,3 +112,101 @@ export function checkMessage(
   }
   return ''
 }
+
+/** The varint encoding of a non-negative integer: a number below 2^53, or a bigint below 2^64 (ids, raw values). */
+export function encodeVarint(value: number | bigint): Buffer {
+  let rest = BigInt(value)
+  if (rest < 0n || rest >= 1n << 64n) throw new RangeError(`${value} does not fit a uint64 varint`)
+  const bytes: number[] = []
+  while (rest >= 0x80n) {
+    bytes.push(Number(rest & 0x7fn) | 0x80)
+    rest >>= 7n
+  }
+  bytes.push(Number(rest))
+  return Buffer.from(bytes)
+}
+
+/** A varint field; proto3 leaves zero out, so a zero value encodes as nothing. */
+export function varintField(n: number, value: number | bigint): Buffer {
+  if (BigInt(value) === 0n) return Buffer.alloc(0)
+  return Buffer.concat([encodeVarint(n * 8 + WIRE_VARINT), encodeVarint(value)])
+}
+
+/** A length-delimited field: bytes, a string (UTF-8) or an embedded message. */
+export function lengthField(n: number, payload: Uint8Array | string): Buffer {
+  const bytes = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload
+  return Buffer.concat([encodeVarint(n * 8 + WIRE_LEN), encodeVarint(bytes.length), bytes])
+}
+
+/** One field of a message as read by readFields: a varint's value, or the [start, end) of a length-delimited payload. */
+export type ReadField =
+  | { n: number; wire: typeof WIRE_VARINT; value: bigint }
+  | { n: number; wire: typeof WIRE_LEN; start: number; end: number }
+
+/**
+ * The fields of a message a peer sent (a gRPC reply), in order, for the caller to pick from; unlike checkMessage it
+ * skips fields and wire types it does not know, as protobuf requires of a reader. Throws on bytes that are not a
+ * message.
+ */
+export function readFields(bytes: Uint8Array, start = 0, end = bytes.length): ReadField[] {
+  const fields: ReadField[] = []
+  let pos = start
+  while (pos < end) {
+    const tagAt = pos
+    pos = readVarint(bytes, pos, end)
+    if (pos < 0) throw new Error(`${varintProblem(pos)} in a field tag at +${tagAt - start}`)
+    const n = Math.floor(varint.value / 8)
+    const wire = varint.value % 8
+    if (wire === WIRE_VARINT) {
+      const valueAt = pos
+      pos = readVarint(bytes, pos, end)
+      if (pos < 0) throw new Error(`${varintProblem(pos)} in field ${n} at +${tagAt - start}`)
+      fields.push({ n, wire, value: varint.exact ? BigInt(varint.value) : decodeVarint64(bytes, valueAt) })
+    } else if (wire === WIRE_LEN) {
+      pos = readVarint(bytes, pos, end)
+      if (pos < 0 || !varint.exact || varint.value > end - pos)
+        throw new Error(`field ${n} length runs past the end at +${tagAt - start}`)
+      fields.push({ n, wire, start: pos, end: pos + varint.value })
+      pos += varint.value
+    } else if (wire === 1 || wire === 5) {
+      pos += wire === 1 ? 8 : 4
+      if (pos > end) throw new Error(`field ${n} runs past the end at +${tagAt - start}`)
+    } else {
+      throw new Error(`field ${n} has wire type ${wire}, which no message of etcd's uses, at +${tagAt - start}`)
+    }
+  }
+  return fields
+}
+
+/** A varint readVarint has accepted, exactly, past 2^53 too. */
+function decodeVarint64(bytes: Uint8Array, pos: number): bigint {
+  let value = 0n
+  for (let shift = 0n; ; shift += 7n) {
+    const b = bytes[pos++]!
+    value |= BigInt(b & 0x7f) << shift
+    if (b < 0x80) return value
+  }
+}
+
+/**
+ * A varint that arrives a byte at a time, across the chunks of a stream (the snapshot stream's parser): `add` each
+ * byte until it returns true, then read `value`.
+ */
+export class VarintAccumulator {
+  value = 0
+  private scale = 1
+
+  reset(): void {
+    this.value = 0
+    this.scale = 1
+  }
+
+  /** Adds the next byte; true when it was the last. Throws past ten bytes. */
+  add(byte: number): boolean {
+    this.value += (byte & 0x7f) * this.scale
+    this.scale *= 0x80
+    if (byte < 0x80) return true
+    if (this.scale > 2 ** 70) throw new Error('varint longer than 10 bytes')
+    return false
+  }
+}
