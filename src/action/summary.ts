@@ -107,7 +107,3 @@ function describeKubernetes(native: SnapshotReport): string {
 function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
 }
-
-// Moved: the manifest to format/manifest.ts, formatBytes to bytes.ts. Re-exported until every caller imports them there.
-export { buildManifest } from '../format/manifest.js'
-export { formatBytes } from '../bytes.js'

@@ -1,9 +1,11 @@
-/** What the decrypt and restore subcommands share: exit codes, flag parsing and reading the age key from files. */
+/** What the subcommands share: exit codes, argument parsing, usage errors and reading the age key from files. */
 import { statSync } from 'node:fs'
+import { parseArgs } from 'node:util'
 import { MAX_WORK_FACTOR_LIMIT, parseIdentities } from '../age/index.js'
 import { AgeError, errorMessage } from '../errors.js'
 import { MAX_KEY_FILE_BYTES, MAX_PASSPHRASE_FILE_BYTES, readKeyFile } from '../input-values.js'
 import type { UnpackKey } from '../pipeline/unpack.js'
+import { printable } from '../verify/printable.js'
 
 export interface CliIO {
   stdout: { write(text: string): unknown }
@@ -19,54 +21,64 @@ export class UsageError extends Error {
   override name = 'UsageError'
 }
 
-export interface FlagSpec {
-  /** Flags that take a value, by their long name (and `-o`-style aliases mapped to one). */
-  values: readonly string[]
-  /** Flags without a value. */
-  switches: readonly string[]
-  /** Short aliases, e.g. { '-o': '--output' }. */
-  aliases?: Readonly<Record<string, string>>
-  /** Flags that may be given more than once. */
-  repeatable?: readonly string[]
-}
+/** A command's options by long name, as node:util parseArgs takes them (`short` for an alias such as `-o`). */
+export type OptionSpec = Readonly<Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>>
 
 export interface ParsedArgs {
-  positional: string[]
-  values: Map<string, string[]>
-  switches: Set<string>
+  positionals: string[]
+  /** The value of a string option, or undefined when it was not given. */
+  value(name: string): string | undefined
+  /** Every value of a repeatable string option, in order. */
+  values(name: string): string[]
+  /** Whether a boolean option was given. */
+  has(name: string): boolean
 }
 
-/** `--flag value`, `--flag=value`, switches, `--` ends the options. Unknown or valueless flags are UsageErrors. */
-export function parseArgs(args: readonly string[], spec: FlagSpec): ParsedArgs {
-  const out: ParsedArgs = { positional: [], values: new Map(), switches: new Set() }
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!
-    if (arg === '--') {
-      out.positional.push(...args.slice(i + 1))
-      break
-    }
-    if (!arg.startsWith('-') || arg === '-') {
-      out.positional.push(arg)
+/**
+ * node:util parseArgs over `options`, as strict as its strict mode (unknown options, a missing value, a value for a
+ * switch) and stricter (an empty value, an option given twice that is not repeatable), but with the one-line
+ * one-line messages this CLI has always printed (`unknown option --x`, `--identity needs a value`) rather than node's.
+ */
+export function parseCommandArgs(args: readonly string[], options: OptionSpec): ParsedArgs {
+  const { positionals, tokens } = parseArgs({
+    args: [...args],
+    options,
+    allowPositionals: true,
+    strict: false,
+    tokens: true
+  })
+  const strings = new Map<string, string[]>()
+  const switches = new Set<string>()
+  for (const token of tokens) {
+    if (token.kind !== 'option') continue
+    const spec = Object.hasOwn(options, token.name) ? options[token.name] : undefined
+    if (!spec) throw new UsageError(`unknown option ${token.rawName}`)
+    const flag = `--${token.name}`
+    if (spec.type === 'boolean') {
+      if (token.value !== undefined) throw new UsageError(`${flag} takes no value`)
+      switches.add(token.name)
       continue
     }
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1
-    let flag = eq > 0 ? arg.slice(0, eq) : arg
-    flag = spec.aliases?.[flag] ?? flag
-    if (spec.switches.includes(flag)) {
-      if (eq > 0) throw new UsageError(`${flag} takes no value`)
-      out.switches.add(flag)
-      continue
-    }
-    if (!spec.values.includes(flag)) throw new UsageError(`unknown option ${arg.slice(0, eq > 0 ? eq : undefined)}`)
-    const value = eq > 0 ? arg.slice(eq + 1) : args[++i]
-    if (value === undefined || value === '') throw new UsageError(`${flag} needs a value`)
-    const list = out.values.get(flag) ?? []
-    if (list.length && !spec.repeatable?.includes(flag)) throw new UsageError(`${flag} given twice`)
-    list.push(value)
-    out.values.set(flag, list)
+    if (token.value === undefined || token.value === '') throw new UsageError(`${flag} needs a value`)
+    const list = strings.get(token.name) ?? []
+    if (list.length && !spec.multiple) throw new UsageError(`${flag} given twice`)
+    list.push(token.value)
+    strings.set(token.name, list)
   }
-  return out
+  return {
+    positionals,
+    value: name => strings.get(name)?.[0],
+    values: name => strings.get(name) ?? [],
+    has: name => switches.has(name)
+  }
 }
+
+/** The options every command that reads an age key takes. */
+export const KEY_OPTIONS = {
+  identity: { type: 'string', multiple: true },
+  'passphrase-file': { type: 'string' },
+  'max-work-factor': { type: 'string' }
+} as const
 
 /** A file given on the command line must be there and readable; otherwise it is a usage error (exit 2). */
 export function requireFile(flag: string, file: string): void {
@@ -82,10 +94,10 @@ export function requireFile(flag: string, file: string): void {
 
 /** The age key from --identity files (one or more) or a --passphrase-file; undefined when neither is given. */
 export function loadKey(parsed: ParsedArgs): UnpackKey | undefined {
-  const identityFiles = parsed.values.get('--identity') ?? []
-  const passphraseFile = parsed.values.get('--passphrase-file')?.[0]
+  const identityFiles = parsed.values('identity')
+  const passphraseFile = parsed.value('passphrase-file')
   if (identityFiles.length && passphraseFile) throw new UsageError('give --identity or --passphrase-file, not both')
-  const maxWorkFactor = parseMaxWorkFactor(parsed.values.get('--max-work-factor')?.[0], passphraseFile !== undefined)
+  const maxWorkFactor = parseMaxWorkFactor(parsed.value('max-work-factor'), passphraseFile !== undefined)
   if (passphraseFile) {
     // The passphrase is the file's first line, as `age` would take it typed (a trailing newline is not part of it).
     const passphrase = readKeyFile('--passphrase-file', passphraseFile, MAX_PASSPHRASE_FILE_BYTES).replace(/\r?\n$/, '')
@@ -118,7 +130,6 @@ function parseMaxWorkFactor(value: string | undefined, withPassphrase: boolean):
   return Number(value)
 }
 
-/** The one line an error becomes on stderr. */
 /**
  * Reports a failure while reading a command's arguments: a UsageError prints the usage and exits 2, anything else
  * (an unreadable key file, say) is a one-line failure with exit 1.
@@ -128,19 +139,10 @@ export function argumentFailure(command: string, usage: string, e: unknown, io: 
     io.stderr.write(failureLine(command, e))
     return EXIT_FAILURE
   }
-  io.stderr.write(`etcd-snapshot ${command}: ${e.message}\nusage: ${usage}\n`)
+  io.stderr.write(`etcd-snapshot ${command}: ${printable(e.message)}\nusage: ${usage}\n`)
   return EXIT_USAGE
 }
 
 export function failureLine(command: string, e: unknown): string {
   return `etcd-snapshot ${command}: ${errorMessage(e).split('\n')[0]}\n`
-}
-
-/** Bytes in the unit a person reads at a glance. */
-export function formatSize(bytes: number): string {
-  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB']
-  let value = bytes
-  let unit = 0
-  for (; value >= 1024 && unit < units.length - 1; unit++) value /= 1024
-  return unit === 0 ? `${bytes} bytes` : `${value.toFixed(1)} ${units[unit]}`
 }

@@ -4,18 +4,18 @@
  */
 import * as path from 'node:path'
 import { DEFAULT_MAX_WORK_FACTOR } from '../age/index.js'
-import { plaintextName, unpackBackup } from '../pipeline/unpack.js'
-import { VerificationError } from '../errors.js'
-import { verifySnapshot } from '../verify/index.js'
-import { createCheckedFile } from '../tempfiles.js'
+import { formatBytes } from '../bytes.js'
+import { plaintextName } from '../format/file-name.js'
+import type { UnpackKey } from '../pipeline/unpack.js'
+import { restoreBackup } from '../restore/flow.js'
 import {
   EXIT_FAILURE,
   EXIT_OK,
   argumentFailure,
   failureLine,
-  formatSize,
+  KEY_OPTIONS,
   loadKey,
-  parseArgs,
+  parseCommandArgs,
   requireFile,
   UsageError,
   type CliIO
@@ -45,24 +45,19 @@ export const decryptCommand = {
 export async function decrypt(args: string[], io: CliIO): Promise<number> {
   let input: string
   let output: string
-  let key
+  let key: UnpackKey | undefined
   try {
-    const parsed = parseArgs(args, {
-      values: ['--identity', '--passphrase-file', '--max-work-factor', '--output'],
-      switches: [],
-      aliases: { '-o': '--output' },
-      repeatable: ['--identity']
-    })
-    if (parsed.positional.length !== 1) {
+    const parsed = parseCommandArgs(args, { ...KEY_OPTIONS, output: { type: 'string', short: 'o' } })
+    if (parsed.positionals.length !== 1) {
       throw new UsageError(
-        parsed.positional.length
-          ? `expected one backup file, got ${parsed.positional.length}`
+        parsed.positionals.length
+          ? `expected one backup file, got ${parsed.positionals.length}`
           : 'missing the backup file'
       )
     }
-    input = parsed.positional[0]!
+    input = parsed.positionals[0]!
     requireFile('backup file', input)
-    output = parsed.values.get('--output')?.[0] ?? path.join(path.dirname(input), plaintextName(path.basename(input)))
+    output = parsed.value('output') ?? path.join(path.dirname(input), plaintextName(path.basename(input)))
     if (path.resolve(output) === path.resolve(input))
       throw new UsageError(`${input} would be its own output; give -o OUT.db`)
     key = loadKey(parsed)
@@ -72,26 +67,21 @@ export async function decrypt(args: string[], io: CliIO): Promise<number> {
 
   try {
     // The plaintext takes its name only once it is verified: a bad one is never left where a restore would find it.
-    const report = await createCheckedFile(
-      output,
-      async staged => {
-        const unpacked = await unpackBackup({ input, output: staged, key })
-        const layers = unpacked.layers.join(' + ') || 'no layers: a plain snapshot, copied'
-        io.stdout.write(
-          `decrypted ${path.basename(input)} (${layers}), ${formatSize(unpacked.outputSize)}; verifying it\n`
-        )
-        if (key && !unpacked.layers.includes('age'))
-          io.stderr.write(`warning: ${path.basename(input)} was not encrypted; the key was not needed\n`)
-        const verified = await verifySnapshot(staged)
-        if (!verified.valid) {
-          throw new VerificationError(
-            `${path.basename(input)} does not hold a sound etcd snapshot, nothing was written: ${verified.errors[0]}`
-          )
+    const name = path.basename(input)
+    const { report } = await restoreBackup({
+      backupFile: input,
+      key,
+      output: { path: output, whenTaken: 'remove it or choose another output path with -o' },
+      unsound: `${name} does not hold a sound etcd snapshot, nothing was written`,
+      report: {
+        unpacked: unpacked => {
+          const layers = unpacked.layers.join(' + ') || 'no layers: a plain snapshot, copied'
+          io.stdout.write(`decrypted ${name} (${layers}), ${formatBytes(unpacked.outputSize)}; verifying it\n`)
+          if (key && !unpacked.layers.includes('age'))
+            io.stderr.write(`warning: ${name} was not encrypted; the key was not needed\n`)
         }
-        return verified
-      },
-      { whenTaken: 'remove it or choose another output path with -o' }
-    )
+      }
+    })
     io.stdout.write(`wrote ${output}\n`)
     io.stdout.write(
       `valid etcd snapshot: revision ${report.status.revision}, ${report.liveKeys} live keys, sha256 ${report.sha256}\n`

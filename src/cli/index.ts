@@ -6,7 +6,15 @@
  */
 import { decryptCommand } from './decrypt.js'
 import { restoreCommand } from './restore.js'
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliIO } from './common.js'
+import {
+  argumentFailure,
+  EXIT_FAILURE,
+  EXIT_OK,
+  EXIT_USAGE,
+  parseCommandArgs,
+  UsageError,
+  type CliIO
+} from './common.js'
 import { errorMessage } from '../errors.js'
 import { SnapshotReadError, verifySnapshot, type SnapshotReport } from '../verify/index.js'
 import { printable, quoted, terminalJson } from '../verify/printable.js'
@@ -78,8 +86,6 @@ export async function run(argv: string[], io: CliIO = defaultIO): Promise<number
   }
 }
 
-class UsageError extends Error {}
-
 interface VerifyArgs {
   file: string
   json: boolean
@@ -89,36 +95,27 @@ interface VerifyArgs {
 }
 
 function parseVerifyArgs(args: string[]): VerifyArgs {
-  const out: VerifyArgs = { file: '', json: false, requiredKeys: [], skipHashCheck: false }
-  const files: string[] = []
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!
-    const [flag, inline] =
-      a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined]
-    const value = (): string => {
-      const v = inline ?? args[++i]
-      if (v === undefined || v === '') throw new UsageError(`${flag} needs a value`)
-      return v
-    }
-    if (flag === '--json' && inline === undefined) out.json = true
-    else if (flag === '--skip-hash-check' && inline === undefined) out.skipHashCheck = true
-    else if (flag === '--min-keys') {
-      const v = value()
-      if (!/^\d+$/.test(v)) throw new UsageError(`--min-keys must be a whole number, got ${JSON.stringify(v)}`)
-      out.minKeys = Number(v)
-    } else if (flag === '--required-key') out.requiredKeys.push(value())
-    else if (a === '--') {
-      files.push(...args.slice(i + 1))
-      break
-    } else if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option ${a}`)
-    else files.push(a)
-  }
+  const parsed = parseCommandArgs(args, {
+    json: { type: 'boolean' },
+    'min-keys': { type: 'string' },
+    'required-key': { type: 'string', multiple: true },
+    'skip-hash-check': { type: 'boolean' }
+  })
+  const minKeys = parsed.value('min-keys')
+  if (minKeys !== undefined && !/^\d+$/.test(minKeys))
+    throw new UsageError(`--min-keys must be a whole number, got ${JSON.stringify(minKeys)}`)
+  const files = parsed.positionals
   if (files.length !== 1)
     throw new UsageError(
       files.length === 0 ? 'missing the snapshot file' : `expected one snapshot file, got ${files.length}`
     )
-  out.file = files[0]!
-  return out
+  return {
+    file: files[0]!,
+    json: parsed.has('json'),
+    minKeys: minKeys === undefined ? undefined : Number(minKeys),
+    requiredKeys: parsed.values('required-key'),
+    skipHashCheck: parsed.has('skip-hash-check')
+  }
 }
 
 async function verifyCommand(args: string[], io: CliIO): Promise<number> {
@@ -127,8 +124,7 @@ async function verifyCommand(args: string[], io: CliIO): Promise<number> {
     parsed = parseVerifyArgs(args)
   } catch (e: unknown) {
     if (!(e instanceof UsageError)) throw e
-    io.stderr.write(`etcd-snapshot verify: ${printable(e.message)}\nusage: ${COMMANDS.verify!.usage}\n`)
-    return EXIT_USAGE
+    return argumentFailure('verify', COMMANDS.verify!.usage, e, io)
   }
   let report: SnapshotReport
   try {

@@ -3,23 +3,21 @@
  * decrypts and decompresses into a private temp dir beside the data dir (the data dir's file system has room for a
  * copy of the snapshot, /tmp may be a small tmpfs), verifies the snapshot, restores it, and removes the plaintext.
  */
-import { promises as fs } from 'node:fs'
 import * as path from 'node:path'
 import { DEFAULT_MAX_WORK_FACTOR } from '../age/index.js'
-import { killRunningTools } from '../etcd/process.js'
-import { DEFAULT_BUMP_REVISION, inspectDataDirSync, resolveMembership, restoreSnapshot } from '../restore/data-dir.js'
-import { resolveTools } from '../etcd/tools.js'
-import { VerificationError } from '../errors.js'
-import { detectFileLayer, unpackBackup, type UnpackKey } from '../pipeline/unpack.js'
-import { verifySnapshot } from '../verify/index.js'
-import { CreatedPaths, makePrivateDir } from '../tempfiles.js'
+import { cleanUpOnCancel } from '../cancel.js'
+import { DEFAULT_BUMP_REVISION } from '../restore/data-dir.js'
+import { restoreBackup, type DataDirRestore } from '../restore/flow.js'
+import type { UnpackKey } from '../pipeline/unpack.js'
+import { CreatedPaths } from '../tempfiles.js'
 import {
   EXIT_FAILURE,
   EXIT_OK,
   argumentFailure,
   failureLine,
+  KEY_OPTIONS,
   loadKey,
-  parseArgs,
+  parseCommandArgs,
   requireFile,
   UsageError,
   type CliIO
@@ -55,74 +53,65 @@ export const restoreCommand = {
 
 interface RestoreArgs {
   input: string
-  dataDir: string
   key?: UnpackKey
-  name?: string
-  initialCluster?: string
-  initialAdvertisePeerUrls?: string
-  initialClusterToken?: string
-  bumpRevision: number
   skipHashCheck: boolean
-  etcdctl: string
-  etcdutl: string
-  etcdutlExplicit: boolean
+  restore: DataDirRestore
 }
 
-const VALUE_FLAGS = [
-  '--data-dir',
-  '--identity',
-  '--passphrase-file',
-  '--max-work-factor',
-  '--name',
-  '--initial-cluster',
-  '--initial-advertise-peer-urls',
-  '--initial-cluster-token',
-  '--bump-revision',
-  '--etcdctl',
-  '--etcdutl'
-] as const
+const OPTIONS = {
+  ...KEY_OPTIONS,
+  'data-dir': { type: 'string' },
+  name: { type: 'string' },
+  'initial-cluster': { type: 'string' },
+  'initial-advertise-peer-urls': { type: 'string' },
+  'initial-cluster-token': { type: 'string' },
+  'bump-revision': { type: 'string' },
+  'mark-compacted': { type: 'boolean' },
+  'skip-hash-check': { type: 'boolean' },
+  etcdctl: { type: 'string' },
+  etcdutl: { type: 'string' }
+} as const
 
 function parseRestoreArgs(args: string[]): RestoreArgs {
-  const parsed = parseArgs(args, {
-    values: VALUE_FLAGS,
-    switches: ['--mark-compacted', '--skip-hash-check'],
-    repeatable: ['--identity']
-  })
-  if (parsed.positional.length !== 1) {
+  const parsed = parseCommandArgs(args, OPTIONS)
+  if (parsed.positionals.length !== 1) {
     throw new UsageError(
-      parsed.positional.length ? `expected one backup file, got ${parsed.positional.length}` : 'missing the backup file'
+      parsed.positionals.length
+        ? `expected one backup file, got ${parsed.positionals.length}`
+        : 'missing the backup file'
     )
   }
-  const input = parsed.positional[0]!
+  const input = parsed.positionals[0]!
   requireFile('backup file', input)
-  const one = (flag: (typeof VALUE_FLAGS)[number]): string | undefined => parsed.values.get(flag)?.[0]
-  const dataDir = one('--data-dir')
+  const one = (name: keyof typeof OPTIONS): string | undefined => parsed.value(name)
+  const dataDir = one('data-dir')
   if (!dataDir) throw new UsageError('--data-dir is required: the new etcd data dir to restore into')
-  const bumpText = one('--bump-revision')
+  const bumpText = one('bump-revision')
   if (bumpText !== undefined && !/^\d+$/.test(bumpText))
     throw new UsageError(`--bump-revision must be a whole number, got ${JSON.stringify(bumpText)}`)
   const bumpRevision = bumpText === undefined ? DEFAULT_BUMP_REVISION : Number(bumpText)
-  if (parsed.switches.has('--mark-compacted') && bumpRevision === 0) {
+  if (parsed.has('mark-compacted') && bumpRevision === 0) {
     throw new UsageError(
       '--mark-compacted needs --bump-revision greater than 0 (etcd marks the old revisions compacted exactly when it bumps)'
     )
   }
-  const membership = {
-    name: one('--name'),
-    initialCluster: one('--initial-cluster'),
-    initialAdvertisePeerUrls: one('--initial-advertise-peer-urls')
-  }
   return {
     input,
-    dataDir: path.resolve(dataDir),
     key: loadKey(parsed),
-    ...membership,
-    initialClusterToken: one('--initial-cluster-token'),
-    bumpRevision,
-    skipHashCheck: parsed.switches.has('--skip-hash-check'),
-    etcdctl: one('--etcdctl') ?? 'etcdctl',
-    etcdutl: one('--etcdutl') ?? 'etcdutl',
-    etcdutlExplicit: one('--etcdutl') !== undefined
+    skipHashCheck: parsed.has('skip-hash-check'),
+    restore: {
+      dataDir: path.resolve(dataDir),
+      name: one('name'),
+      initialCluster: one('initial-cluster'),
+      initialAdvertisePeerUrls: one('initial-advertise-peer-urls'),
+      initialClusterToken: one('initial-cluster-token'),
+      bumpRevision,
+      tools: {
+        etcdctl: one('etcdctl') ?? 'etcdctl',
+        etcdutl: one('etcdutl') ?? 'etcdutl',
+        etcdutlExplicit: one('etcdutl') !== undefined
+      }
+    }
   }
 }
 
@@ -136,53 +125,32 @@ export async function restore(args: string[], io: CliIO): Promise<number> {
 
   // What this run made, recorded once it exists; on failure or a signal only these go, never a path that was there.
   const created = new CreatedPaths()
-  const onSignal = (signal: NodeJS.Signals): void => {
-    killRunningTools()
-    created.removeAllSync()
-    io.stderr.write(
-      `etcd-snapshot restore: interrupted (${signal}); the plaintext and the partial data dir were removed\n`
-    )
-    process.exit(130)
-  }
-  process.once('SIGINT', onSignal)
-  process.once('SIGTERM', onSignal)
+  const stopListening = cleanUpOnCancel(
+    created,
+    signal =>
+      io.stderr.write(
+        `etcd-snapshot restore: interrupted (${signal}); the plaintext and the partial data dir were removed\n`
+      ),
+    130
+  )
   try {
-    // Everything that can refuse does so before the plaintext exists.
-    inspectDataDirSync(opts.dataDir)
-    resolveMembership(opts)
-    const tools = await resolveTools(opts.etcdctl, opts.etcdutl, opts.etcdutlExplicit)
-
-    let snapshot = opts.input
-    if ((await detectFileLayer(opts.input)) !== 'etcd-snapshot') {
-      const parent = path.dirname(opts.dataDir)
-      await fs.mkdir(parent, { recursive: true })
-      const tempDir = await makePrivateDir(parent, '.etcd-snapshot-restore-')
-      created.add(tempDir)
-      snapshot = path.join(tempDir, 'snapshot.db')
-      const unpacked = await unpackBackup({ input: opts.input, output: snapshot, key: opts.key })
-      io.stdout.write(`decrypted ${path.basename(opts.input)} (${unpacked.layers.join(' + ')})\n`)
-    }
-    const report = await verifySnapshot(snapshot, { skipHashCheck: opts.skipHashCheck })
-    if (!report.valid)
-      throw new VerificationError(`the snapshot is not sound, nothing was restored: ${report.errors[0]}`)
-    io.stdout.write(
-      `verified: revision ${report.status.revision}, ${report.liveKeys} live keys, sha256 ${report.sha256 || 'none (no trailer)'}\n`
-    )
-
-    const result = await restoreSnapshot({
-      tools,
-      snapshot,
-      dataDir: opts.dataDir,
-      name: opts.name,
-      initialCluster: opts.initialCluster,
-      initialAdvertisePeerUrls: opts.initialAdvertisePeerUrls,
-      initialClusterToken: opts.initialClusterToken,
-      bumpRevision: opts.bumpRevision,
+    const name = path.basename(opts.input)
+    const { report, restored } = await restoreBackup({
+      backupFile: opts.input,
+      key: opts.key,
       skipHashCheck: opts.skipHashCheck,
-      created: p => created.add(p)
+      restore: opts.restore,
+      unsound: 'the snapshot is not sound, nothing was restored',
+      created,
+      report: {
+        unpacked: unpacked => io.stdout.write(`decrypted ${name} (${unpacked.layers.join(' + ')})\n`),
+        verified: verified =>
+          io.stdout.write(
+            `verified: revision ${verified.status.revision}, ${verified.liveKeys} live keys, sha256 ${verified.sha256 || 'none (no trailer)'}\n`
+          )
+      }
     })
-    // The data dir is restored and the user's now; the plaintext still goes.
-    for (const p of result.created) created.keep(p)
+    const result = restored!
     for (const w of result.warnings) io.stderr.write(`warning: ${w}\n`)
     const bumped = result.bumpedBy
       ? `; revision bumped by ${result.bumpedBy} to ${report.status.revision + result.bumpedBy} and marked compacted`
@@ -196,7 +164,6 @@ export async function restore(args: string[], io: CliIO): Promise<number> {
     return EXIT_FAILURE
   } finally {
     await created.removeAll()
-    process.removeListener('SIGINT', onSignal)
-    process.removeListener('SIGTERM', onSignal)
+    stopListening()
   }
 }

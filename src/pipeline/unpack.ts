@@ -10,13 +10,12 @@ import { pipeline } from 'node:stream/promises'
 import * as zlib from 'node:zlib'
 import { createDecryptStream, type AgeIdentity } from '../age/index.js'
 import { AgeError, ConfigurationError, errorMessage, OutputError, VerificationError } from '../errors.js'
+import type { Layer } from '../format/layers.js'
 import { StreamDigest } from './digest.js'
 import { partialPath } from './index.js'
 import { SnapshotSizeGuard } from './snapshot-size.js'
 import { ENDS_INSIDE_FRAME, ZstdFrameWalker } from './zstd-frames.js'
 
-/** A layer around the snapshot, named as the backup manifest names them. */
-export type Layer = 'age' | 'zstd' | 'gzip'
 
 /** What a file starts with. */
 export type Detected = Layer | 'etcd-snapshot' | 'unknown'
@@ -60,12 +59,6 @@ const BOLT_MAGIC_OFFSET = 16
 /** Enough bytes to tell every format apart. */
 const SNIFF_BYTES = 64
 const READ_CHUNK = 1 << 20
-
-/** The snapshot's file name for a backup file's: `x.db.zst.age` → `x.db`. */
-export function plaintextName(fileName: string): string {
-  const base = fileName.replace(/\.age$/, '').replace(/\.(zst|gz)$/, '')
-  return base.endsWith('.db') ? base : `${base}.db`
-}
 
 /** Names the format a file starts with. */
 export function detectLayer(head: Buffer): Detected {
