@@ -16,7 +16,6 @@ import { partialPath } from './index.js'
 import { SnapshotSizeGuard } from './snapshot-size.js'
 import { ENDS_INSIDE_FRAME, ZstdFrameWalker } from './zstd-frames.js'
 
-
 /** What a file starts with. */
 export type Detected = Layer | 'etcd-snapshot' | 'unknown'
 
