@@ -109,7 +109,6 @@ test('round trip: a multipart backup file and a one-part manifest come back chec
   const opts = creds()
   const up = await uploadFile(s, backupKey(s, 'etcd-backup-1', 'backup.db.zst.age'), file, opts)
   expect(up.uri).toBe(`s3://${b}/backups/etcd/etcd-backup-1/backup.db.zst.age`)
-  expect(up.sha256).toBe(sha256(file))
   // 16 MiB parts: three of them, checked by the store part by part.
   expect(up.storedChecksum).toMatch(/^[A-Za-z0-9+/]{43}=-3$/)
   const upManifest = await uploadFile(s, backupKey(s, 'etcd-backup-1', 'manifest.json'), manifest, opts)
@@ -119,7 +118,7 @@ test('round trip: a multipart backup file and a one-part manifest come back chec
   expect(head.ChecksumSHA256).toBe(up.storedChecksum)
 
   const got = await downloadObject(s, up.uri, join(dir, 'got.age'), opts)
-  expect(got.sha256).toBe(up.sha256)
+  expect(got.sha256).toBe(sha256(file))
   expect(got.size).toBe(40 * MiB + 12345)
   expect(got.storedChecksum).toBe(up.storedChecksum)
   expect(readFileSync(got.path).equals(readFileSync(file))).toBe(true)
@@ -180,7 +179,7 @@ test('the object exists only after complete(); until then its parts are an unfin
   expect(await unfinishedUploads(b, key)).toEqual([key])
 
   const done = await up.complete()
-  expect(done.sha256).toBe(createHash('sha256').update(data).digest('hex'))
+  expect(done.size).toBe(data.length)
   expect(await versions(b)).toEqual([key])
   expect(await unfinishedUploads(b, key)).toEqual([])
 })

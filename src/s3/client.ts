@@ -6,6 +6,10 @@
  * is set to WHEN_REQUIRED for requests and responses, and every upload asks for SHA-256 explicitly
  * (ChecksumAlgorithm SHA256, which the SDK computes per request and the store verifies); downloads check the
  * SHA-256 themselves (download.ts), so the result does not depend on which checksum the SDK defaults to.
+ *
+ * A request that carries x-amz-checksum-sha256 is signed with UNSIGNED-PAYLOAD instead of a second SHA-256 of the
+ * same body: the checksum header is signed, and the store refuses a body that does not match it, so the signature
+ * still covers the bytes. That saves one SHA-256 pass over every part here and one in the store.
  */
 import type { S3Client } from '@aws-sdk/client-s3'
 import { ConfigurationError } from '../errors.js'
@@ -49,6 +53,21 @@ export async function s3Client(access: S3Access, options: S3ClientOptions = {}):
     responseChecksumValidation: 'WHEN_REQUIRED',
     // A store that stops answering fails the request instead of hanging the job.
     requestHandler: { connectionTimeout: 10_000, requestTimeout: 300_000 }
+  })
+  type Middleware = Parameters<typeof client.middlewareStack.addRelativeTo>[0]
+  const unsignedWhenChecksummed = ((next: (args: { request: unknown }) => Promise<unknown>) =>
+    async (args: { request: unknown }) => {
+      const headers = (args.request as { headers?: Record<string, string> } | null)?.headers
+      if (headers?.['x-amz-checksum-sha256'] && !headers['x-amz-content-sha256']) {
+        headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD'
+      }
+      return next(args)
+    }) as unknown as Middleware
+  client.middlewareStack.addRelativeTo(unsignedWhenChecksummed, {
+    relation: 'before',
+    toMiddleware: 'httpSigningMiddleware',
+    name: 'unsignedPayloadWhenChecksummed',
+    override: true
   })
   return { sdk, client }
 }

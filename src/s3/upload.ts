@@ -8,7 +8,6 @@
  * the body only when an uploader is free, and write() waits for that (backpressure).
  */
 import type { Upload } from '@aws-sdk/lib-storage'
-import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { PassThrough } from 'node:stream'
@@ -40,8 +39,6 @@ export interface UploadedObject {
   /** The object's version, when the bucket is versioned (always with Object Lock). */
   versionId?: string
   size: number
-  /** SHA-256 of the object's bytes, hex, computed while uploading. */
-  sha256: string
   /**
    * The checksum the store verified and keeps, as S3 reports it: base64 SHA-256 of the object (one part), or of the
    * parts' SHA-256s followed by -<parts> (a multipart upload).
@@ -104,7 +101,6 @@ export async function startUpload(settings: S3Settings, key: string, options: Up
         : {})
     }
   })
-  const hash = createHash('sha256')
   let size = 0
   let state: 'open' | 'completing' | 'completed' | 'aborting' | 'aborted' = 'open'
   let failure: Error | undefined
@@ -149,7 +145,6 @@ export async function startUpload(settings: S3Settings, key: string, options: Up
     async write(chunk) {
       if (state !== 'open') throw new S3Error(`write to s3://${settings.bucket}/${key} after the upload was ${state}`)
       if (failure) throw failure
-      hash.update(chunk)
       size += chunk.byteLength
       if (!body.write(chunk)) {
         await Promise.race([new Promise<void>(resolve => body.once('drain', resolve)), failedPromise])
@@ -166,8 +161,7 @@ export async function startUpload(settings: S3Settings, key: string, options: Up
         uri: formatS3Uri({ bucket: settings.bucket, key }),
         bucket: settings.bucket,
         key,
-        size,
-        sha256: hash.digest('hex')
+        size
       }
       if (result.VersionId) uploaded.versionId = result.VersionId
       if (result.ChecksumSHA256) uploaded.storedChecksum = result.ChecksumSHA256
