@@ -4,7 +4,7 @@
  * a runner runs it, and the artifact service emulator. Every test shows what is left on disk and in the service.
  */
 import { execFileSync } from 'node:child_process'
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runAction, type ActionRun } from '../harness/action-runner.js'
@@ -188,62 +188,107 @@ describe('faults while the snapshot is taken', () => {
     expectNoUpload('slow')
   })
 
-  /** A shell wrapper around the real etcdctl that runs `script` first when its arguments include `word`. */
-  function wrapEtcdctl(name: string, word: string, script: string): string {
-    const wrapper = join(dir, name)
+  /**
+   * A module loaded into the action's node (NODE_OPTIONS=--import) that creates `asked` when the action sends its
+   * first HashKV request: the moment the test freezes the member, so that etcd answers late or never.
+   */
+  function hashKvWatch(asked: string): string {
+    const hook = join(dir, `hashkv-watch-${Date.now()}.mjs`)
     writeFileSync(
-      wrapper,
-      `#!/bin/sh\nfor a in "$@"; do\n  if [ "$a" = ${word} ]; then ${script}; fi\ndone\nexec /usr/bin/etcdctl "$@"\n`
+      hook,
+      [
+        "import { writeFileSync } from 'node:fs'",
+        "import http2 from 'node:http2'",
+        'const connect = http2.connect',
+        'http2.connect = (...args) => {',
+        '  const session = connect(...args)',
+        '  const request = session.request',
+        '  session.request = function (headers, ...rest) {',
+        `    if (headers[':path'] === '/etcdserverpb.Maintenance/HashKV') writeFileSync(${JSON.stringify(asked)}, '')`,
+        '    return request.call(this, headers, ...rest)',
+        '  }',
+        '  return session',
+        '}',
+        ''
+      ].join('\n')
     )
-    chmodSync(wrapper, 0o755)
-    return wrapper
+    return hook
   }
 
-  /** Runs main and post with `etcdctl` as the etcdctl input; both steps go to the secret scan under `name`. */
-  async function runWithEtcdctl(
-    etcdctl: string,
+  /**
+   * Runs main and post with the member stopped (SIGSTOP) from `freezeWhen` resolves until `thawAfterMs` later, or
+   * until the run ends; both steps go to the secret scan under `name`.
+   */
+  async function runWithMemberFrozen(
     name: string,
-    inputs: Record<string, string> = {}
+    freeze: { when: () => Promise<unknown>; thawAfterMs?: number },
+    inputs: Record<string, string> = {},
+    env: Record<string, string> = {}
   ): Promise<{ main: ActionRun; post: ActionRun; runnerTemp: string; outputDir: string; elapsedMs: number }> {
     const { runnerTemp, outputDir } = workDirs()
     const started = Date.now()
-    const { main, post } = await runAction({
-      runnerTemp,
-      inputs: {
-        ...pemInputs(),
-        recipients: recipient,
-        etcdctl,
-        'output-dir': outputDir,
-        'artifact-name': name,
-        ...inputs
-      },
-      env: service.env
-    })
-    scanRun(`${name} main`, main)
-    scanRun(`${name} post`, post)
-    return { main, post, runnerTemp, outputDir, elapsedMs: Date.now() - started }
+    let done = false
+    try {
+      const { main, post } = await runAction({
+        runnerTemp,
+        inputs: {
+          ...pemInputs(),
+          recipients: recipient,
+          'output-dir': outputDir,
+          'artifact-name': name,
+          ...inputs
+        },
+        env: { ...service.env, ...env },
+        onStart: () => {
+          void freeze.when().then(
+            () => {
+              if (done) return
+              member.kill('SIGSTOP')
+              if (freeze.thawAfterMs !== undefined) setTimeout(() => member.kill('SIGCONT'), freeze.thawAfterMs)
+            },
+            () => undefined
+          )
+        }
+      })
+      scanRun(`${name} main`, main)
+      scanRun(`${name} post`, post)
+      return { main, post, runnerTemp, outputDir, elapsedMs: Date.now() - started }
+    } finally {
+      done = true
+      member.kill('SIGCONT')
+    }
   }
 
-  it('an etcdctl that hangs and ignores its own timeout: the whole process group is killed, children included', async () => {
-    // A wrapper around the real etcdctl whose `endpoint status` starts a child and never returns.
-    const marker = `${process.pid}${Date.now() % 100000}`
-    const wrapper = wrapEtcdctl('hanging-etcdctl', 'status', `sleep ${marker}1 & sleep ${marker}2; exit 1`)
-    const { main, post, runnerTemp, outputDir, elapsedMs } = await runWithEtcdctl(wrapper, 'hung')
+  /** Freezes the member as soon as the action asks it for HashKV, as etcd is while hashing a multi-GB keyspace. */
+  function atHashKv(asked: string): { when: () => Promise<unknown>; env: Record<string, string> } {
+    return {
+      when: () => waitFor('HashKV to be asked', () => (existsSync(asked) ? true : undefined), 10 * 60_000),
+      env: { NODE_OPTIONS: `--import ${hashKvWatch(asked)}` }
+    }
+  }
+
+  it('a member that takes the connection and then never answers: the status probe gives up in its time', async () => {
+    // A frozen etcd: the kernel still completes TCP connections to it, but TLS never answers.
+    const { main, post, runnerTemp, outputDir, elapsedMs } = await runWithMemberFrozen('hung', {
+      when: () => Promise.resolve()
+    })
     expect(main.error).toBe(`no usable etcd endpoint: ${member.clientUrl}: no answer in time`)
-    // The 10 s status timeout, then SIGKILL to the group: both sleeps (the shell's children) are gone too.
+    // The 10 s status timeout, then nothing is left running.
     expect(elapsedMs).toBeGreaterThanOrEqual(10_000)
-    expect(processesMatching(`sleep ${marker}`)).toEqual([])
+    expect(etcdctlLeft()).toEqual([])
     expect(post.code).toBe(0)
     expect(leftovers(runnerTemp, outputDir)).toEqual([])
   })
 
-  /** A wrapper around the real etcdctl whose `endpoint hashkv` first sleeps, as etcd does hashing a multi-GB keyspace. */
-  function slowHashKvEtcdctl(seconds: number): string {
-    return wrapEtcdctl(`slow-hashkv-${seconds}`, 'hashkv', `sleep ${seconds}`)
-  }
-
   it('HashKV slower than a status call (a big keyspace) is waited for within timeout, and the backup passes', async () => {
-    const { main, post, elapsedMs } = await runWithEtcdctl(slowHashKvEtcdctl(11), 'slow-hashkv', { upload: 'false' })
+    const asked = join(dir, 'hashkv-asked-slow')
+    const watch = atHashKv(asked)
+    const { main, post, elapsedMs } = await runWithMemberFrozen(
+      'slow-hashkv',
+      { when: watch.when, thawAfterMs: 11_000 },
+      { upload: 'false' },
+      watch.env
+    )
     expect(main.error).toBeUndefined()
     expect(main.code).toBe(0)
     // Longer than the 10 s a status call may take: HashKV has the snapshot's timeout (10m by default).
@@ -253,37 +298,42 @@ describe('faults while the snapshot is taken', () => {
   })
 
   it('HashKV that does not come within timeout: fails naming the timeout and what to change, nothing left', async () => {
-    const { main, post, runnerTemp, outputDir, elapsedMs } = await runWithEtcdctl(
-      slowHashKvEtcdctl(600),
+    const asked = join(dir, 'hashkv-asked-timeout')
+    const watch = atHashKv(asked)
+    const { main, post, runnerTemp, outputDir, elapsedMs } = await runWithMemberFrozen(
       'hashkv-timeout',
+      { when: watch.when },
       // The timeout bounds the save too: long enough for the 150 MB save on a loaded runner (it took over 12 s at
       // load 13), so it is HashKV's that ends the run.
-      { timeout: '45s' }
+      { timeout: '45s' },
+      watch.env
     )
     expect(main.error).toBe(
       `endpoint hashkv on ${member.clientUrl} failed: no answer within the timeout of 45s; etcd hashes the whole keyspace to answer: raise 'timeout' for a big one, or check the member's load`
     )
     expect(elapsedMs).toBeGreaterThanOrEqual(45_000)
-    expect(processesMatching('sleep 600')).toEqual([])
+    expect(etcdctlLeft()).toEqual([])
     expect(post.code).toBe(0)
     expect(leftovers(runnerTemp, outputDir)).toEqual([])
     expectNoUpload('hashkv-timeout')
   })
 
-  it('a snapshot that fails verification while the HashKV asked early is still running: fails at once, that etcdctl is killed', async () => {
-    const asked = join(dir, 'hashkv-asked')
-    const wrapper = wrapEtcdctl('slow-hashkv-early', 'hashkv', `touch ${asked}; sleep 601`)
-    const { main, post, runnerTemp, outputDir, elapsedMs } = await runWithEtcdctl(wrapper, 'early-hashkv-failed', {
-      'required-keys': '/registry/no-such-resource',
-      upload: 'false'
-    })
+  it('a snapshot that fails verification while the HashKV asked early is still running: fails at once', async () => {
+    const asked = join(dir, 'hashkv-asked-early')
+    const watch = atHashKv(asked)
+    const { main, post, runnerTemp, outputDir, elapsedMs } = await runWithMemberFrozen(
+      'early-hashkv-failed',
+      { when: watch.when },
+      { 'required-keys': '/registry/no-such-resource', upload: 'false' },
+      watch.env
+    )
     expect(main.error).toBe(
       'snapshot failed verification: no live key under required prefix "/registry/no-such-resource"'
     )
     // HashKV was asked before the walk found the problem; the verdict did not wait for it.
     expect(existsSync(asked)).toBe(true)
     expect(elapsedMs).toBeLessThan(60_000)
-    expect(processesMatching('sleep 601')).toEqual([])
+    expect(etcdctlLeft()).toEqual([])
     expect(main.log).not.toMatch(/HashKV \d+ at revision/)
     expect(post.code).toBe(0)
     expect(leftovers(runnerTemp, outputDir)).toEqual([])
