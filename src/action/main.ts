@@ -1,6 +1,7 @@
 import * as core from '@actions/core'
 import { existsSync, promises as fs, rmSync } from 'node:fs'
 import { runBackup, type BackupLog, type FinishedBackup } from '../backup/index.js'
+import { cleanUpOnCancel } from '../cancel.js'
 import { killRunningTools } from '../etcd/process.js'
 import { ArtifactError, errorMessage } from '../errors.js'
 import { partialPath } from '../pipeline/index.js'
@@ -106,13 +107,13 @@ async function removeUnfinishedOutput(leftovers: Leftovers): Promise<void> {
 }
 
 function removeOnCancel(leftovers: Leftovers): void {
-  const handler = (signal: NodeJS.Signals): void => {
-    killRunningTools()
+  const removeAllSync = (): void => {
     if (leftovers.privateDir) rmSync(leftovers.privateDir, { recursive: true, force: true })
     if (leftovers.output) rmSync(partialPath(leftovers.output), { force: true })
-    core.setFailed(`cancelled (${signal}); the plaintext snapshot was removed`)
-    process.exit(1)
   }
-  process.once('SIGINT', handler)
-  process.once('SIGTERM', handler)
+  cleanUpOnCancel(
+    { removeAllSync },
+    signal => core.setFailed(`cancelled (${signal}); the plaintext snapshot was removed`),
+    1
+  )
 }
