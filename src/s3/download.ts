@@ -111,8 +111,11 @@ export async function downloadObject(
   }
 }
 
-/** Hashes a stream part by part and checks each part, then the composite checksum, against the stored ones. */
-class PartChecker {
+/**
+ * Hashes a stream part by part and checks each part, then the composite checksum (base64 SHA-256 of the parts'
+ * digests, then -<parts>), against the stored ones; throws an S3Error at the first mismatch.
+ */
+export class PartChecker {
   private index = 0
   private left: number
   private hash: Hash = createHash('sha256')
