@@ -57,7 +57,10 @@ describe('runTool', () => {
   })
 
   it('kills the whole process group at the deadline, grandchildren included', async () => {
+    const started = Date.now()
     const r = await runTool('sh', ['-c', 'sleep 30 & echo $!; wait'], { timeoutMs: 300 })
+    // A grandchild left alive would hold the output pipes open, and the result would wait for it.
+    expect(Date.now() - started).toBeLessThan(10_000)
     expect(r.timedOut).toBe(true)
     expect(r.signal).toBe('SIGKILL')
     const grandchild = Number(r.stdout.trim())
