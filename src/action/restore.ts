@@ -1,16 +1,15 @@
 import * as core from '@actions/core'
-import { promises as fs } from 'node:fs'
 import * as path from 'node:path'
 import { downloadBackup } from './artifact.js'
 import { formatBytes } from '../bytes.js'
 import { cleanUpOnCancel } from '../cancel.js'
 import type { RestoreResult } from '../restore/data-dir.js'
 import { restoreBackup, type RestoreReporter, type RestoreStep } from '../restore/flow.js'
+import { pickBackupFile } from '../restore/source.js'
 import { describeTotalKey, type TotalKeyMeaning } from '../backup/save.js'
 import { compareVersions, resolveTools } from '../etcd/tools.js'
-import { ConfigurationError, errorMessage, ManifestError, VerificationError } from '../errors.js'
-import { isBackupFileName, MANIFEST_FILE, plaintextName } from '../format/file-name.js'
-import { parseManifest, type RecordedFacts } from '../format/manifest.js'
+import { errorMessage } from '../errors.js'
+import { plaintextName } from '../format/file-name.js'
 import type { UnpackResult } from '../pipeline/unpack.js'
 import { getRestoreInputs, Inputs, type RestoreSettings } from './restore-inputs.js'
 import { RestoreState } from './restore-post.js'
@@ -42,15 +41,17 @@ export async function run(): Promise<void> {
       core.info(`downloaded ${what} (id ${got.id}): ${got.files.map(f => path.basename(f)).join(', ')}`)
       return got
     })
-    const { file: backupFile, recorded } = await pickBackupFile(downloaded.files, downloaded.path)
+    const backup = await pickBackupFile(downloaded.files, downloaded.path, why =>
+      core.warning(`manifest.json in the artifact ${why}; ignoring it`)
+    )
+    const { backupFile } = backup
 
     const snapshotFile = path.join(settings.outputDir, plaintextName(path.basename(backupFile)))
     // The plaintext is made and verified under a temporary name; only a sound snapshot takes snapshotFile, and a
     // file or directory already at that path is refused and left as it was.
     const { unpacked, report, restored } = await restoreBackup({
-      backupFile,
+      backup,
       key: settings.key,
-      recorded,
       skipHashCheck: settings.skipHashCheck,
       output: { path: snapshotFile, whenTaken: `remove it or set ${Inputs.OutputDir} to another directory` },
       restore: settings.restore && {
@@ -108,47 +109,6 @@ function actionReporter(backupFile: string, snapshotFile: string, settings: Rest
       )
     }
   }
-}
-
-/**
- * The backup file in a downloaded artifact: the one the manifest names, else the only file that is not the manifest.
- * The backup action puts both at the artifact's top level; only a manifest.json there counts, and an artifact that
- * holds another one anywhere is refused rather than guessing which one describes the backup.
- */
-async function pickBackupFile(files: string[], root: string): Promise<{ file: string; recorded?: RecordedFacts }> {
-  const manifests = files.filter(f => path.basename(f) === MANIFEST_FILE)
-  const manifestFile = manifests.find(f => path.resolve(f) === path.resolve(root, MANIFEST_FILE))
-  if (manifests.length > (manifestFile ? 1 : 0)) {
-    const listed = manifests.map(f => path.relative(root, f)).join(', ')
-    throw new VerificationError(
-      `the artifact holds ${manifests.length === 1 ? 'a manifest.json below its top level' : `${manifests.length} manifest.json files`} (${listed}); a backup made by etcd-snapshot-action has one, at the top: use the artifact the backup step uploaded`
-    )
-  }
-  let recorded: RecordedFacts | undefined
-  if (manifestFile) {
-    try {
-      recorded = parseManifest(await fs.readFile(manifestFile, 'utf8'))
-    } catch (e: unknown) {
-      if (!(e instanceof ManifestError)) throw e
-      core.warning(`manifest.json in the artifact ${e.message}; ignoring it`)
-    }
-  }
-  const candidates = files.filter(f => f !== manifestFile)
-  const named = recorded?.fileName ? candidates.find(f => path.basename(f) === recorded.fileName) : undefined
-  if (named) return { file: named, recorded }
-  const backups = candidates.filter(f => isBackupFileName(f))
-  const pick = candidates.length === 1 ? candidates : backups
-  if (pick.length !== 1) {
-    const listed =
-      candidates
-        .map(f => path.basename(f))
-        .slice(0, 5)
-        .join(', ') || 'nothing'
-    throw new ConfigurationError(
-      `the artifact holds ${listed}; expected one backup file (<name>.db[.zst|.gz][.age]) made by etcd-snapshot-action`
-    )
-  }
-  return { file: pick[0]!, recorded }
 }
 
 /**

@@ -69,7 +69,7 @@ export async function decrypt(args: string[], io: CliIO): Promise<number> {
     // The plaintext takes its name only once it is verified: a bad one is never left where a restore would find it.
     const name = path.basename(input)
     const { report } = await restoreBackup({
-      backupFile: input,
+      backup: { backupFile: input },
       key,
       output: { path: output, whenTaken: 'remove it or choose another output path with -o' },
       unsound: `${name} does not hold a sound etcd snapshot, nothing was written`,

@@ -136,7 +136,7 @@ export async function restore(args: string[], io: CliIO): Promise<number> {
   try {
     const name = path.basename(opts.input)
     const { report, restored } = await restoreBackup({
-      backupFile: opts.input,
+      backup: { backupFile: opts.input },
       key: opts.key,
       skipHashCheck: opts.skipHashCheck,
       restore: opts.restore,

@@ -8,10 +8,10 @@ import { promises as fs } from 'node:fs'
 import * as path from 'node:path'
 import { ConfigurationError, VerificationError } from '../errors.js'
 import { resolveTools } from '../etcd/tools.js'
-import type { RecordedFacts } from '../format/manifest.js'
 import { detectFileLayer, unpackBackup, type UnpackKey, type UnpackResult } from '../pipeline/unpack.js'
 import { createCheckedFile, CreatedPaths, makePrivateDir } from '../tempfiles.js'
 import { verifySnapshot, type SnapshotReport } from '../verify/index.js'
+import type { FetchedBackup } from './source.js'
 import {
   inspectDataDirSync,
   resolveMembership,
@@ -51,12 +51,10 @@ export interface RestoreReporter {
 }
 
 export interface RestoreBackupOptions {
-  /** The backup file on this machine: age-encrypted, zstd or gzip compressed, or a plain snapshot. */
-  backupFile: string
+  /** The backup file on this machine, and what its manifest recorded. */
+  backup: FetchedBackup
   /** The age key; not needed for a file that is not encrypted. */
   key?: UnpackKey
-  /** What the backup's manifest recorded, when there is one: the file and the snapshot must match it. */
-  recorded?: RecordedFacts
   /** Accept a snapshot with no sha256 trailer (a copy of a member's member/snap/db), and restore it as such. */
   skipHashCheck?: boolean
   /**
@@ -121,8 +119,8 @@ export async function restoreBackup(opts: RestoreBackupOptions): Promise<Restore
     ))
   } else {
     if (!restore) throw new ConfigurationError('nothing to do: give an output path for the snapshot or a data dir')
-    snapshot = opts.backupFile
-    if ((await detectFileLayer(opts.backupFile)) !== 'etcd-snapshot') {
+    snapshot = opts.backup.backupFile
+    if ((await detectFileLayer(opts.backup.backupFile)) !== 'etcd-snapshot') {
       // Beside the data dir: its file system has room for a copy of the snapshot, /tmp may be a small tmpfs.
       const parent = path.dirname(restore.dataDir)
       await fs.mkdir(parent, { recursive: true })
@@ -165,15 +163,15 @@ export async function restoreBackup(opts: RestoreBackupOptions): Promise<Restore
 /** Decrypts and decompresses into `output`, and checks the file against the manifest's sha256. */
 async function unpack(opts: RestoreBackupOptions, output: string): Promise<UnpackResult> {
   const result = await unpackBackup({
-    input: opts.backupFile,
+    input: opts.backup.backupFile,
     output,
     key: opts.key,
-    snapshotSize: opts.recorded?.snapshotSize
+    snapshotSize: opts.backup.recorded?.snapshotSize
   })
-  const recorded = opts.recorded?.fileSha256
+  const recorded = opts.backup.recorded?.fileSha256
   if (recorded && recorded !== result.inputSha256) {
     throw new VerificationError(
-      `${path.basename(opts.backupFile)} has sha256 ${result.inputSha256} but its manifest says ${recorded}: the file changed after the backup; use another backup`
+      `${path.basename(opts.backup.backupFile)} has sha256 ${result.inputSha256} but its manifest says ${recorded}: the file changed after the backup; use another backup`
     )
   }
   opts.report?.unpacked?.(result)
@@ -184,7 +182,7 @@ async function unpack(opts: RestoreBackupOptions, output: string): Promise<Unpac
 async function verify(opts: RestoreBackupOptions, snapshot: string): Promise<SnapshotReport> {
   const report = await verifySnapshot(snapshot, { skipHashCheck: opts.skipHashCheck })
   if (!report.valid) throw new VerificationError(`${opts.unsound}: ${report.errors[0]}`)
-  const recorded = opts.recorded
+  const recorded = opts.backup.recorded
   if (recorded?.snapshotSha256 && recorded.snapshotSha256 !== report.sha256) {
     throw new VerificationError(
       `the snapshot's sha256 trailer is ${report.sha256} but the manifest recorded ${recorded.snapshotSha256}: this is not the snapshot the backup verified`
