@@ -4,6 +4,7 @@
  */
 import {
   checkMessage,
+  decodeVarint64,
   readVarint,
   varint,
   varintProblem,
@@ -285,7 +286,7 @@ export function checkBookkeepingEntry(
       if (vLen === 0 || bytes[vStart] !== 0x08) return 'lease value has no ID field'
       const after = readVarint(bytes, idPos, vEnd)
       if (after < 0) return 'lease ID unreadable'
-      if (!sameLeaseId(bytes, kStart, idPos, after)) return 'lease value ID differs from its key'
+      if (!sameLeaseId(bytes, kStart, idPos)) return 'lease value ID differs from its key'
       facts.leases++
       return ''
     }
@@ -363,14 +364,8 @@ export function checkBookkeepingEntry(
 }
 
 /** Lease key (8-byte big-endian int64) vs the varint-encoded ID in the value. */
-function sameLeaseId(bytes: Uint8Array, keyStart: number, vStart: number, vEnd: number): boolean {
+function sameLeaseId(bytes: Uint8Array, keyStart: number, idPos: number): boolean {
   let id = 0n
   for (let i = 0; i < 8; i++) id = (id << 8n) | BigInt(bytes[keyStart + i]!)
-  let v = 0n
-  let shift = 0n
-  for (let i = vStart; i < vEnd; i++) {
-    v |= BigInt(bytes[i]! & 0x7f) << shift
-    shift += 7n
-  }
-  return (v & 0xffffffffffffffffn) === id
+  return (decodeVarint64(bytes, idPos) & 0xffffffffffffffffn) === id
 }

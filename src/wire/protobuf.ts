@@ -179,7 +179,7 @@ export function readFields(bytes: Uint8Array, start = 0, end = bytes.length): Re
 }
 
 /** A varint readVarint has accepted, exactly, past 2^53 too. */
-function decodeVarint64(bytes: Uint8Array, pos: number): bigint {
+export function decodeVarint64(bytes: Uint8Array, pos: number): bigint {
   let value = 0n
   for (let shift = 0n; ; shift += 7n) {
     const b = bytes[pos++]!
