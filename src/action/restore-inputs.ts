@@ -6,6 +6,7 @@ import { DEFAULT_BUMP_REVISION, inspectDataDirSync, resolveMembership } from '..
 import { MAX_KEY_FILE_BYTES, parseBoolean, parseOutputDir, parseWholeNumber, readKeyFile } from '../input-values.js'
 import { maskSecret } from './inputs.js'
 import type { UnpackKey } from '../pipeline/unpack.js'
+import type { DataDirTarget, ToolChoice } from '../restore/flow.js'
 
 /** The public input names of the restore action, exactly as in restore/action.yml. */
 export enum Inputs {
@@ -44,18 +45,9 @@ export interface RestoreSettings {
   /** Accept a snapshot with no sha256 trailer (a copy of a member's member/snap/db); restore it with --skip-hash-check. */
   skipHashCheck: boolean
   /** Restore into this data dir (absent or empty); undefined means decrypt and verify only. */
-  restore?: {
-    dataDir: string
-    name?: string
-    initialCluster?: string
-    initialAdvertisePeerUrls?: string
-    initialClusterToken?: string
-    bumpRevision: number
-    markCompacted: boolean
-  }
-  etcdctl: string
-  etcdutl: string
-  etcdutlExplicit: boolean
+  restore?: DataDirTarget & { bumpRevision: number; markCompacted: boolean }
+  /** The etcd tools: they restore, and their release says what total-keys counts. */
+  tools: ToolChoice
 }
 
 /** Reads, validates and types every input; the identity, passphrase and token are masked before anything else. */
@@ -88,9 +80,11 @@ export function getRestoreInputs(): RestoreSettings {
     outputDir: parseOutputDir(Inputs.OutputDir, core.getInput(Inputs.OutputDir)),
     skipHashCheck: parseBoolean(Inputs.SkipHashCheck, core.getInput(Inputs.SkipHashCheck), false),
     restore: dataDirText ? parseRestore(dataDirText) : refuseEtcdFlagsWithoutDataDir(),
-    etcdctl: core.getInput(Inputs.Etcdctl) || 'etcdctl',
-    etcdutl: core.getInput(Inputs.Etcdutl) || 'etcdutl',
-    etcdutlExplicit: core.getInput(Inputs.Etcdutl) !== ''
+    tools: {
+      etcdctl: core.getInput(Inputs.Etcdctl) || 'etcdctl',
+      etcdutl: core.getInput(Inputs.Etcdutl) || 'etcdutl',
+      etcdutlExplicit: core.getInput(Inputs.Etcdutl) !== ''
+    }
   }
 }
 

@@ -54,10 +54,7 @@ export async function run(): Promise<void> {
       key: settings.key,
       skipHashCheck: settings.skipHashCheck,
       output: { path: snapshotFile, whenTaken: `remove it or set ${Inputs.OutputDir} to another directory` },
-      restore: settings.restore && {
-        ...settings.restore,
-        tools: { etcdctl: settings.etcdctl, etcdutl: settings.etcdutl, etcdutlExplicit: settings.etcdutlExplicit }
-      },
+      restore: settings.restore && { ...settings.restore, tools: settings.tools },
       unsound: 'the decrypted snapshot is not sound',
       created,
       plaintextCreated: p =>
@@ -123,7 +120,7 @@ async function totalKeyMeaning(
   let version = restored?.tool.version
   if (version === undefined) {
     try {
-      const tools = await resolveTools(settings.etcdctl, settings.etcdutl, settings.etcdutlExplicit)
+      const tools = await resolveTools(settings.tools.etcdctl, settings.tools.etcdutl, settings.tools.etcdutlExplicit)
       version = tools.etcdutl?.version ?? tools.etcdctl.version
     } catch {
       return 'bolt-entries'

@@ -28,7 +28,7 @@ export interface ToolChoice {
 }
 
 /** Where and how to restore: the new data dir and the membership written into it. */
-export type DataDirRestore = Pick<
+export type DataDirTarget = Pick<
   RestoreOptions,
   | 'dataDir'
   | 'name'
@@ -38,7 +38,10 @@ export type DataDirRestore = Pick<
   | 'bumpRevision'
   | 'markCompacted'
   | 'timeoutMs'
-> & { tools: ToolChoice }
+>
+
+/** A restore into a new data dir, and the tools that do it. */
+export type DataDirRestore = DataDirTarget & { tools: ToolChoice }
 
 export type RestoreStep = 'unpack' | 'verify' | 'restore'
 
