@@ -35,9 +35,10 @@ export interface ParsedArgs {
 }
 
 /**
- * node:util parseArgs over `options`, as strict as its strict mode (unknown options, a missing value, a value for a
- * switch) and stricter (an empty value, an option given twice that is not repeatable), but with the one-line
- * one-line messages this CLI has always printed (`unknown option --x`, `--identity needs a value`) rather than node's.
+ * node:util parseArgs over `options`, as strict as its strict mode (an unknown option, a missing value, a value for a
+ * switch) and stricter (an empty value, an option given twice that is not repeatable). Its tokens are checked here
+ * rather than by `strict: true` so that a mistake gets the one line this CLI has always printed (`unknown option --x`,
+ * `--identity needs a value`), which scripts and the docs quote, not node's wording of it.
  */
 export function parseCommandArgs(args: readonly string[], options: OptionSpec): ParsedArgs {
   const { positionals, tokens } = parseArgs({
