@@ -1,17 +1,17 @@
 import * as core from '@actions/core'
 import { existsSync, promises as fs, rmSync } from 'node:fs'
-import { runBackup, type BackupLog, type FinishedBackup } from '../backup/index.js'
+import { runBackup, type BackupLog } from '../backup/index.js'
 import { cleanUpOnCancel } from '../cancel.js'
 import { killRunningTools } from '../etcd/process.js'
-import { ArtifactError, errorMessage } from '../errors.js'
+import { errorMessage } from '../errors.js'
 import { partialPath } from '../pipeline/index.js'
 import { makePrivateDir } from '../tempfiles.js'
 import { getInputs, type BackupSettings } from './inputs.js'
 import { sharedOutputDirWarning } from './output-dir.js'
 import { setBackupOutputs } from './outputs.js'
 import { State } from './state.js'
-import { formatBytes } from '../bytes.js'
-import { writeSummary, type UploadRecord } from './summary.js'
+import { writeSummary } from './summary.js'
+import { copyOffsite, uploadArtifact } from './upload.js'
 
 /** The backup action: inputs → the backup flow (save, gate, HashKV, drill) → upload → outputs and summary. */
 export async function run(): Promise<void> {
@@ -33,9 +33,10 @@ export async function run(): Promise<void> {
       }
     })
     setBackupOutputs(backup.record, backup.output)
+    const offsite = settings.s3 ? await copyOffsite(settings.s3, backup) : undefined
     const upload = settings.upload ? await uploadArtifact(settings, backup) : undefined
     backup.record.finishedAt = new Date()
-    await writeSummary(backup.record, upload)
+    await writeSummary(backup.record, upload, offsite)
   } catch (e: unknown) {
     core.setFailed(errorMessage(e))
     // A HashKV asked early may still be running when the backup fails: nothing this run started outlives its verdict.
@@ -54,33 +55,11 @@ const actionLog: BackupLog = {
   warning: line => core.warning(line)
 }
 
-async function uploadArtifact(settings: BackupSettings, backup: FinishedBackup): Promise<UploadRecord> {
-  const upload = await core.group('Upload the artifact', async () => {
-    try {
-      // Loaded only now: the artifact client is most of the bundle and ~25 MiB of memory that the snapshot, the
-      // pipeline and the structure walk are better off without (and `upload: false` never needs).
-      const { uploadBackup } = await import('./artifact.js')
-      const done = await uploadBackup({
-        name: settings.artifactName,
-        files: [backup.output, backup.manifestFile],
-        rootDirectory: backup.outputDir,
-        retentionDays: settings.retentionDays,
-        timeoutMs: settings.uploadTimeoutMs
-      })
-      core.info(`artifact ${settings.artifactName} (id ${done.id}, ${formatBytes(done.size)}): ${done.url}`)
-      return done
-    } catch (e: unknown) {
-      throw new ArtifactError(`${errorMessage(e)}; the encrypted backup is kept at ${backup.output}`)
-    }
-  })
-  core.setOutput('artifact-id', upload.id)
-  core.setOutput('artifact-url', upload.url)
-  return upload
-}
-
 function warnAboutChoices(settings: BackupSettings): void {
   if (settings.encryption.kind === 'none') {
-    core.warning('encryption: none — the backup holds every Secret of the cluster in the clear; anyone who can download the artifact can read them')
+    core.warning(
+      'encryption: none — the backup holds every Secret of the cluster in the clear; anyone who can download the artifact can read them'
+    )
   }
   const shared = sharedOutputDirWarning(settings.outputDir)
   if (shared) core.warning(shared)

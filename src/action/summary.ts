@@ -26,7 +26,11 @@ export function recoveryCommand(record: BackupRecord): string {
 }
 
 /** The job summary: what was backed up, from where, and how to get it back. */
-export async function writeSummary(record: BackupRecord, upload: UploadRecord | undefined): Promise<void> {
+export async function writeSummary(
+  record: BackupRecord,
+  upload: UploadRecord | undefined,
+  offsite?: { uri: string; versionId?: string; retainUntil?: Date }
+): Promise<void> {
   const { member, tools, file, status, taken, native } = record
   const seconds = ((record.finishedAt.getTime() - taken.startedAt.getTime()) / 1000).toFixed(1)
   const rows: Array<[string, string]> = [
@@ -60,6 +64,12 @@ export async function writeSummary(record: BackupRecord, upload: UploadRecord | 
       upload
         ? `<a href="${escapeHtml(upload.url)}">${escapeHtml(record.artifactName)}</a> (id ${upload.id})`
         : 'not uploaded (upload: false)'
+    ],
+    [
+      'Object storage',
+      offsite
+        ? `${offsite.uri}${offsite.versionId ? ` (version ${offsite.versionId})` : ''}${offsite.retainUntil ? `, Object Lock until ${offsite.retainUntil.toISOString()}` : ''}`
+        : 'no offsite copy (s3-uri empty)'
     ],
     ['Duration', `${seconds} s`]
   ]

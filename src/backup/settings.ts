@@ -1,5 +1,6 @@
 import type { TlsSettings } from '../etcd/tls.js'
 import type { Compression, Encryption } from '../format/layers.js'
+import type { S3Settings } from '../s3/settings.js'
 
 /** What one backup run is asked to do: the backup action's inputs, parsed and checked (action/inputs.ts). */
 export interface BackupSettings {
@@ -46,4 +47,6 @@ export interface BackupSettings {
   etcd: string
   /** Limit for the upload, in milliseconds: the artifact client itself waits forever for a service that hangs. */
   uploadTimeoutMs: number
+  /** Where the offsite copy goes in S3 or an S3-compatible store; absent: no offsite copy. */
+  s3?: S3Settings
 }
