@@ -223,18 +223,21 @@ export function callStatus(stream: http2.ClientHttp2Stream): Promise<void> {
 }
 
 /**
- * etcd's refusals that users can act on, by etcd's own error descriptions (its rpctypes: the description is an
- * etcd error's identity, as for etcd's Go client); undefined for any other.
+ * etcd's refusals that users can act on: by status code where it says enough (PermissionDenied), else by etcd's own
+ * error descriptions (its rpctypes: the description is an etcd error's identity, as for etcd's Go client); undefined
+ * for any other.
  */
 export function explainEtcdRefusal(e: GrpcStatusError): string | undefined {
-  switch (e.detail) {
+  // etcd 3.4 passes its auth package's "auth: permission denied" on as is, with code Unknown.
+  switch (e.code === GrpcCode.PermissionDenied ? 'etcdserver: permission denied' : e.detail) {
+    case 'etcdserver: permission denied':
+    case 'auth: permission denied':
+      return 'permission denied: the etcd user needs the root role to take snapshots'
     case 'etcdserver: authentication failed, invalid user ID or password':
       return 'authentication failed: wrong username or password'
     case 'etcdserver: user name is empty':
     case 'etcdserver: user name not found':
       return 'etcd auth is enabled: set username and password'
-    case 'etcdserver: permission denied':
-      return 'permission denied: the etcd user needs the root role to take snapshots'
     default:
       return undefined
   }
