@@ -228,15 +228,18 @@ export function callStatus(stream: http2.ClientHttp2Stream): Promise<void> {
  * for any other.
  */
 export function explainEtcdRefusal(e: GrpcStatusError): string | undefined {
-  // etcd 3.4 passes its auth package's "auth: permission denied" on as is, with code Unknown.
+  // etcd 3.4 passes some of its auth package's errors ("auth: …") on as they are, with code Unknown.
   switch (e.code === GrpcCode.PermissionDenied ? 'etcdserver: permission denied' : e.detail) {
     case 'etcdserver: permission denied':
     case 'auth: permission denied':
       return 'permission denied: the etcd user needs the root role to take snapshots'
     case 'etcdserver: authentication failed, invalid user ID or password':
+    case 'auth: authentication failed, invalid user ID or password':
       return 'authentication failed: wrong username or password'
     case 'etcdserver: user name is empty':
     case 'etcdserver: user name not found':
+    case 'auth: user name is empty':
+    case 'auth: user name not found':
       return 'etcd auth is enabled: set username and password'
     default:
       return undefined
