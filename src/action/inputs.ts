@@ -8,6 +8,7 @@ import type { PemSource, TlsSettings } from '../etcd/tls.js'
 import type { Compression, Encryption } from '../format/layers.js'
 import type { BackupSettings } from '../backup/settings.js'
 import { parseS3Settings, type S3Settings } from '../s3/settings.js'
+import { sharedOutputDirWarning } from './output-dir.js'
 
 export type { BackupSettings }
 
@@ -45,6 +46,19 @@ export enum Inputs {
   S3ObjectLockMode = 's3-object-lock-mode',
   S3ObjectLockDays = 's3-object-lock-days',
   S3StorageClass = 's3-storage-class'
+}
+
+/** Warnings about valid but risky choices: no encryption, an output-dir others can write to. */
+export function choiceWarnings(settings: BackupSettings): string[] {
+  const warnings: string[] = []
+  if (settings.encryption.kind === 'none') {
+    warnings.push(
+      'encryption: none — the backup holds every Secret of the cluster in the clear; anyone who can download the artifact can read them'
+    )
+  }
+  const shared = sharedOutputDirWarning(settings.outputDir)
+  if (shared) warnings.push(shared)
+  return warnings
 }
 
 /** Reads, validates and types every input in one place. Secrets are masked before anything else happens. */

@@ -6,8 +6,7 @@ import { killRunningTools } from '../etcd/process.js'
 import { errorMessage } from '../errors.js'
 import { partialPath } from '../pipeline/index.js'
 import { makePrivateDir } from '../tempfiles.js'
-import { getInputs, type BackupSettings } from './inputs.js'
-import { sharedOutputDirWarning } from './output-dir.js'
+import { choiceWarnings, getInputs } from './inputs.js'
 import { setBackupOutputs } from './outputs.js'
 import { State } from './state.js'
 import { writeSummary } from './summary.js'
@@ -22,7 +21,7 @@ export async function run(): Promise<void> {
     core.saveState(State.PrivateDir, privateDir)
     leftovers.privateDir = privateDir
     removeOnCancel(leftovers)
-    warnAboutChoices(settings)
+    for (const warning of choiceWarnings(settings)) core.warning(warning)
 
     const backup = await runBackup(settings, actionLog, {
       privateDir,
@@ -53,16 +52,6 @@ const actionLog: BackupLog = {
   phase: (title, work) => core.group(title, work),
   info: line => core.info(line),
   warning: line => core.warning(line)
-}
-
-function warnAboutChoices(settings: BackupSettings): void {
-  if (settings.encryption.kind === 'none') {
-    core.warning(
-      'encryption: none — the backup holds every Secret of the cluster in the clear; anyone who can download the artifact can read them'
-    )
-  }
-  const shared = sharedOutputDirWarning(settings.outputDir)
-  if (shared) core.warning(shared)
 }
 
 /**
