@@ -46,6 +46,11 @@ async function produce(src: string, dest: string, also?: (chunk: Buffer) => Prom
 
 const rate = (bytes: number, ms: number): string => `${((bytes / 1e6) * 1000) / ms}`.slice(0, 6) + ' MB/s'
 
+// Peak resident memory during each upload, sampled every 50 ms.
+let peakRss = 0
+const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50)
+const peak = (): string => `peak RSS ${(peakRss / MiB).toFixed(0)} MiB`
+
 const dir = mkdtempSync(join(tmpdir(), 'bench-s3-'))
 const s3 = await startS3Server()
 try {
@@ -71,16 +76,18 @@ try {
       const file = join(dir, `after-${run}.age`)
       const t0 = performance.now()
       await produce(source, file)
+      peakRss = 0
       const t1 = performance.now()
       await uploadFile(settings, backupKey(settings, `after-${run}`, 'backup.age'), file, options)
       const t2 = performance.now()
       console.log(
-        `after   #${run}: write ${(t1 - t0).toFixed(0)} ms, upload ${(t2 - t1).toFixed(0)} ms = ${rate(bytes, t2 - t1)}; end to end ${(t2 - t0).toFixed(0)} ms = ${rate(bytes, t2 - t0)}`
+        `after   #${run}: write ${(t1 - t0).toFixed(0)} ms, upload ${(t2 - t1).toFixed(0)} ms = ${rate(bytes, t2 - t1)}; end to end ${(t2 - t0).toFixed(0)} ms = ${rate(bytes, t2 - t0)}, ${peak()}`
       )
       rmSync(file)
     }
     if (values.only !== 'after') {
       const file = join(dir, `overlap-${run}.age`)
+      peakRss = 0
       const t0 = performance.now()
       const up = await startUpload(settings, backupKey(settings, `overlap-${run}`, 'backup.age'), options)
       await produce(source, file, chunk => up.write(chunk))
@@ -88,12 +95,13 @@ try {
       await up.complete()
       const t2 = performance.now()
       console.log(
-        `overlap #${run}: write+upload ${(t1 - t0).toFixed(0)} ms, complete ${(t2 - t1).toFixed(0)} ms; end to end ${(t2 - t0).toFixed(0)} ms = ${rate(bytes, t2 - t0)}`
+        `overlap #${run}: write+upload ${(t1 - t0).toFixed(0)} ms, complete ${(t2 - t1).toFixed(0)} ms; end to end ${(t2 - t0).toFixed(0)} ms = ${rate(bytes, t2 - t0)}, ${peak()}`
       )
       rmSync(file)
     }
   }
 } finally {
+  clearInterval(sampler)
   await stopAllS3Servers()
   rmSync(dir, { recursive: true, force: true })
 }
