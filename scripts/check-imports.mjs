@@ -84,7 +84,9 @@ for (const scc of cycles(folderGraph)) {
     .flatMap(a =>
       [...fileGraph]
         .filter(([from]) => folderOf(from) === a)
-        .flatMap(([from, to]) => [...to].filter(t => scc.includes(folderOf(t)) && folderOf(t) !== a).map(t => `${from} → ${t}`))
+        .flatMap(([from, to]) =>
+          [...to].filter(t => scc.includes(folderOf(t)) && folderOf(t) !== a).map(t => `${from} → ${t}`)
+        )
     )
     .slice(0, 6)
   problems.push(`import cycle between folders: ${scc.join(' ↔ ')} (${why.join('; ')})`)
@@ -94,4 +96,6 @@ if (problems.length) {
   for (const p of problems) console.error(p)
   process.exit(1)
 }
-console.log(`imports: ${files.length} files in src/, no cycles between files or folders; @actions/core only in src/action/`)
+console.log(
+  `imports: ${files.length} files in src/, no cycles between files or folders; @actions/core only in src/action/`
+)

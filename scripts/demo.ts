@@ -18,7 +18,8 @@ const dir = mkdtempSync(join(tmpdir(), 'etcd-snapshot-demo-'))
 const say = (text: string): void => void process.stdout.write(`\n\x1b[1m== ${text}\x1b[0m\n`)
 
 try {
-  if (!existsSync(join(ROOT, 'dist', 'main', 'index.js'))) execFileSync('npm', ['run', 'package'], { cwd: ROOT, stdio: 'inherit' })
+  if (!existsSync(join(ROOT, 'dist', 'main', 'index.js')))
+    execFileSync('npm', ['run', 'package'], { cwd: ROOT, stdio: 'inherit' })
   say('starting etcd 3.4 on loopback with a kubeadm-shaped PKI (mutual TLS)')
   const pki = await makePki(join(dir, 'pki'))
   const member = await startEtcd({ pki })
@@ -49,7 +50,11 @@ try {
     env: service.env
   })
   // As a runner shows it: mask commands consumed, debug lines hidden (no ACTIONS_STEP_DEBUG).
-  const shown = (log: string): string => log.split('\n').filter(l => !/^::(add-mask|debug)::/.test(l)).join('\n')
+  const shown = (log: string): string =>
+    log
+      .split('\n')
+      .filter(l => !/^::(add-mask|debug)::/.test(l))
+      .join('\n')
   process.stdout.write(shown(main.log))
   process.stdout.write(shown(post.log))
   say('outputs')
@@ -62,7 +67,10 @@ try {
   const snapshot = join(dir, 'recovered.db')
   execFileSync('sh', ['-c', `age -d -i "${identity}" "${main.outputs['snapshot-file']}" | zstd -d -q -o "${snapshot}"`])
   process.stdout.write(
-    execFileSync('etcdctl', ['snapshot', 'status', '-w', 'table', snapshot], { env: { ...process.env, ETCDCTL_API: '3' }, encoding: 'utf8' })
+    execFileSync('etcdctl', ['snapshot', 'status', '-w', 'table', snapshot], {
+      env: { ...process.env, ETCDCTL_API: '3' },
+      encoding: 'utf8'
+    })
   )
   const stored = service.artifacts().map(a => `${a.name} (id ${a.id}, ${a.size} bytes, ${a.retentionDays} days)`)
   process.stdout.write(`artifacts in the emulator: ${stored.join(', ')}\n`)

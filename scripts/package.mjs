@@ -2,7 +2,13 @@
 import { execFileSync } from 'node:child_process'
 import { existsSync, rmSync } from 'node:fs'
 
-const entries = { main: 'src/bin/main.ts', post: 'src/bin/post.ts', cli: 'src/bin/cli.ts', restore: 'src/bin/restore.ts', 'restore-post': 'src/bin/restore-post.ts' }
+const entries = {
+  main: 'src/bin/main.ts',
+  post: 'src/bin/post.ts',
+  cli: 'src/bin/cli.ts',
+  restore: 'src/bin/restore.ts',
+  'restore-post': 'src/bin/restore-post.ts'
+}
 rmSync('dist', { recursive: true, force: true })
 for (const [name, entry] of Object.entries(entries)) {
   if (!existsSync(entry)) continue

@@ -19,7 +19,9 @@ export async function run(): Promise<void> {
       await removePath(target)
       core.info(`removed ${target}`)
     } catch (e: unknown) {
-      core.warning(`could not remove ${target}: ${errorMessage(e)}; remove it by hand, it may hold the plaintext snapshot`)
+      core.warning(
+        `could not remove ${target}: ${errorMessage(e)}; remove it by hand, it may hold the plaintext snapshot`
+      )
     }
   }
 }

@@ -4,7 +4,6 @@ import type { TakenSnapshot, ToolSnapshotStatus } from './save.js'
 import type { BackupFileResult } from '../pipeline/index.js'
 import { hasSnapshotSize, tooFewKeys, TRAILER_SIZE, type SnapshotReport } from '../verify/index.js'
 
-
 export interface AcceptanceEvidence {
   taken: TakenSnapshot
   /** What the streaming pass measured while writing the backup file. */
@@ -24,10 +23,19 @@ export interface AcceptanceEvidence {
  * verifier's structural verdict; then the two opinions must agree on every number, and etcdutl 3.6's offline HashKV
  * (when at hand) with the native verifier's.
  */
-export function assertSnapshotAccepted({ taken, file, status, native, offlineHashKv, minKeys }: AcceptanceEvidence): void {
+export function assertSnapshotAccepted({
+  taken,
+  file,
+  status,
+  native,
+  offlineHashKv,
+  minKeys
+}: AcceptanceEvidence): void {
   const size = file.snapshotSize
   if (!hasSnapshotSize(size)) {
-    throw new VerificationError(`snapshot size ${size} is not 512·n + 32 bytes: the file is truncated or not an etcd snapshot`)
+    throw new VerificationError(
+      `snapshot size ${size} is not 512·n + 32 bytes: the file is truncated or not an etcd snapshot`
+    )
   }
   if (file.snapshotDataSha256 !== file.snapshotTrailerSha256) {
     throw new VerificationError(
@@ -36,7 +44,9 @@ export function assertSnapshotAccepted({ taken, file, status, native, offlineHas
   }
   if (!native.valid) throw new VerificationError(`snapshot failed verification: ${native.errors[0] ?? 'unknown error'}`)
   if (native.size !== size) {
-    throw new VerificationError(`the snapshot changed while it was being backed up (${native.size} bytes verified, ${size} bytes backed up)`)
+    throw new VerificationError(
+      `the snapshot changed while it was being backed up (${native.size} bytes verified, ${size} bytes backed up)`
+    )
   }
   // 3.6's etcdutl counts live keys where 3.4/3.5 count every bolt entry.
   const nativeTotalKey = status.totalKeyCounts === 'live-keys' ? native.liveKeys : native.status.totalKey
@@ -50,7 +60,9 @@ export function assertSnapshotAccepted({ taken, file, status, native, offlineHas
   ).filter(([, ours, theirs]) => ours !== theirs)
   if (disagreements.length) {
     const what = disagreements.map(([name, ours, theirs]) => `${name} ${ours} vs ${theirs}`).join(', ')
-    throw new VerificationError(`the native verifier and ${status.tool} snapshot status disagree (${what}); the snapshot cannot be trusted`)
+    throw new VerificationError(
+      `the native verifier and ${status.tool} snapshot status disagree (${what}); the snapshot cannot be trusted`
+    )
   }
   const ours = native.hashKV
   if (offlineHashKv && ours && (offlineHashKv.hash !== ours.hash || offlineHashKv.hashRevision !== ours.revision)) {
@@ -58,7 +70,8 @@ export function assertSnapshotAccepted({ taken, file, status, native, offlineHas
       `the native verifier's HashKV ${ours.hash} at revision ${ours.revision} and ${offlineHashKv.tool} hashkv's ${offlineHashKv.hash} at revision ${offlineHashKv.hashRevision} disagree; the snapshot cannot be trusted`
     )
   }
-  if (status.revision <= 0) throw new VerificationError(`snapshot revision is ${status.revision}; an etcd that has data has revision > 0`)
+  if (status.revision <= 0)
+    throw new VerificationError(`snapshot revision is ${status.revision}; an etcd that has data has revision > 0`)
   if (status.revision < taken.revisionBefore || status.revision > taken.revisionAfter) {
     throw new VerificationError(
       `snapshot revision ${status.revision} is outside the member's revisions around the save (${taken.revisionBefore}..${taken.revisionAfter}); it is not a snapshot of this member now`
@@ -67,6 +80,8 @@ export function assertSnapshotAccepted({ taken, file, status, native, offlineHas
   const tooFew = tooFewKeys(native.liveKeys, minKeys, 'min-keys')
   if (tooFew) throw new VerificationError(tooFew)
   if (status.totalSize !== size - TRAILER_SIZE) {
-    throw new VerificationError(`snapshot status reports ${status.totalSize} bytes but the file has ${size - TRAILER_SIZE} bytes of data`)
+    throw new VerificationError(
+      `snapshot status reports ${status.totalSize} bytes but the file has ${size - TRAILER_SIZE} bytes of data`
+    )
   }
 }

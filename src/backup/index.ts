@@ -44,13 +44,24 @@ export interface FinishedBackup {
  * encrypted as it streams), compare HashKV with every member, optionally restore it in a drill, write the manifest.
  * Any failure throws, and a backup file that did not pass every check is gone by then.
  */
-export async function runBackup(settings: BackupSettings, log: BackupLog, scratch: BackupScratch): Promise<FinishedBackup> {
+export async function runBackup(
+  settings: BackupSettings,
+  log: BackupLog,
+  scratch: BackupScratch
+): Promise<FinishedBackup> {
   const { privateDir } = scratch
   const tools = await log.phase('Find etcdctl and etcdutl', async () => {
     const { tools: found, installed } = await findOrInstallTools({ ...settings, downloadUrl: settings.etcdDownloadUrl })
-    if (installed) log.info(`etcd ${settings.etcdVersion} ${installed.fromCache ? 'found in the tool cache' : 'downloaded, checked against SHA256SUMS and cached'} at ${installed.dir}`)
+    if (installed)
+      log.info(
+        `etcd ${settings.etcdVersion} ${installed.fromCache ? 'found in the tool cache' : 'downloaded, checked against SHA256SUMS and cached'} at ${installed.dir}`
+      )
     log.info(`etcdctl ${found.etcdctl.version} at ${found.etcdctl.path}`)
-    log.info(found.etcdutl ? `etcdutl ${found.etcdutl.version} at ${found.etcdutl.path}` : 'etcdutl not found; etcdctl answers snapshot status')
+    log.info(
+      found.etcdutl
+        ? `etcdutl ${found.etcdutl.version} at ${found.etcdutl.path}`
+        : 'etcdutl not found; etcdctl answers snapshot status'
+    )
     return found
   })
   // The drill's etcd is looked up before anything is taken, so a missing binary fails fast.
@@ -67,41 +78,57 @@ export async function runBackup(settings: BackupSettings, log: BackupLog, scratc
   })
 
   const hashKvAnswers = new EarlyHashKv(etcd)
-  const hashKvEndpoints = membersToAsk(choice.member.endpoint, choice.reachable.map(m => m.endpoint))
+  const hashKvEndpoints = membersToAsk(
+    choice.member.endpoint,
+    choice.reachable.map(m => m.endpoint)
+  )
 
   const outputDir = path.join(settings.outputDir, settings.artifactName)
   const fileName = backupFileName(settings.artifactName, settings.compression, settings.encryption)
   const output = path.join(outputDir, fileName)
   const snapshotFile = path.join(privateDir, 'snapshot.db')
-  const backup = await log.phase('Take the snapshot, compressing and encrypting it as etcd streams it; verify it', async () => {
-    await makeOutputDir(outputDir)
-    scratch.created(outputDir, output)
-    // The members hash their keyspace while the walk reads ours: HashKV is asked as soon as the revision is known.
-    const made = await writeVerifiedBackup({
-      etcd,
-      tools,
-      member: choice.member,
-      snapshotFile,
-      output,
-      settings,
-      revisionRead: revision => hashKvAnswers.ask(hashKvEndpoints, revision, settings.timeoutMs)
-    })
-    const { taken: t, file: f, status: st, native } = made
-    log.info(`streamed, compressed and encrypted in ${((t.finishedAt.getTime() - t.startedAt.getTime()) / 1000).toFixed(1)} s (member revision ${t.revisionBefore}..${t.revisionAfter})`)
-    log.info(
-      `snapshot verified: revision ${st.revision}, ${native.liveKeys} live keys, ${st.totalKey} ${describeTotalKey(st.totalKeyCounts)} (native verifier and ${st.tool} agree), sha256 ${f.snapshotTrailerSha256}`
-    )
-    log.info(`${fileName}: ${formatBytes(f.fileSize)} from ${formatBytes(f.snapshotSize)}, sha256 ${f.fileSha256}`)
-    for (const warning of native.warnings) log.warning(warning)
-    return made
-  })
+  const backup = await log.phase(
+    'Take the snapshot, compressing and encrypting it as etcd streams it; verify it',
+    async () => {
+      await makeOutputDir(outputDir)
+      scratch.created(outputDir, output)
+      // The members hash their keyspace while the walk reads ours: HashKV is asked as soon as the revision is known.
+      const made = await writeVerifiedBackup({
+        etcd,
+        tools,
+        member: choice.member,
+        snapshotFile,
+        output,
+        settings,
+        revisionRead: revision => hashKvAnswers.ask(hashKvEndpoints, revision, settings.timeoutMs)
+      })
+      const { taken: t, file: f, status: st, native } = made
+      log.info(
+        `streamed, compressed and encrypted in ${((t.finishedAt.getTime() - t.startedAt.getTime()) / 1000).toFixed(1)} s (member revision ${t.revisionBefore}..${t.revisionAfter})`
+      )
+      log.info(
+        `snapshot verified: revision ${st.revision}, ${native.liveKeys} live keys, ${st.totalKey} ${describeTotalKey(st.totalKeyCounts)} (native verifier and ${st.tool} agree), sha256 ${f.snapshotTrailerSha256}`
+      )
+      log.info(`${fileName}: ${formatBytes(f.fileSize)} from ${formatBytes(f.snapshotSize)}, sha256 ${f.fileSha256}`)
+      for (const warning of native.warnings) log.warning(warning)
+      return made
+    }
+  )
 
   const hashKV = await log.phase('Compare HashKV with every member', async () => {
     const results = await removeOutputOnFailure(output, () =>
-      compareHashKV(hashKvAnswers, choice.member.endpoint, hashKvEndpoints, snapshotFile, backup.native, settings.timeoutMs)
+      compareHashKV(
+        hashKvAnswers,
+        choice.member.endpoint,
+        hashKvEndpoints,
+        snapshotFile,
+        backup.native,
+        settings.timeoutMs
+      )
     )
     for (const r of results) {
-      if (r.outcome === 'match') log.info(`${r.endpoint}: HashKV ${r.hash} at revision ${backup.native.status.revision} matches the snapshot`)
+      if (r.outcome === 'match')
+        log.info(`${r.endpoint}: HashKV ${r.hash} at revision ${backup.native.status.revision} matches the snapshot`)
       else log.warning(`${r.endpoint}: HashKV not compared (${r.outcome}: ${r.detail})`)
     }
     return results
@@ -114,12 +141,18 @@ export async function runBackup(settings: BackupSettings, log: BackupLog, scratc
             tools,
             etcdBinary: etcdServer.path,
             snapshot: snapshotFile,
-            expected: { revision: backup.status.revision, liveKeys: backup.native.liveKeys, hashKV: backup.native.hashKV?.hash },
+            expected: {
+              revision: backup.status.revision,
+              liveKeys: backup.native.liveKeys,
+              hashKV: backup.native.hashKV?.hash
+            },
             workDir: privateDir,
             credentials: access
           })
         )
-        log.info(`restored and served by etcd ${report.etcdVersion} in ${(report.durations.total / 1000).toFixed(1)} s: revision ${report.revision}, ${report.liveKeys} live keys, HashKV ${report.hashKV.hash}`)
+        log.info(
+          `restored and served by etcd ${report.etcdVersion} in ${(report.durations.total / 1000).toFixed(1)} s: revision ${report.revision}, ${report.liveKeys} live keys, HashKV ${report.hashKV.hash}`
+        )
         return report
       })
     : undefined

@@ -68,7 +68,11 @@ export async function writeBackupFile(options: BackupFileOptions): Promise<Backu
   try {
     if (options.plaintextCopy) plaintext = await PlaintextCopy.create(options.plaintextCopy)
     // O_EXCL + O_NOFOLLOW: never write through a planted symlink or into a file that is already there.
-    const handle = await fs.open(partial, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600)
+    const handle = await fs.open(
+      partial,
+      constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+      0o600
+    )
     created = true
     const sink = createWriteStream('', { fd: handle, flush: true, highWaterMark: WRITE_BUFFER })
     await pipeline([options.source, ...(plaintext ? [plaintext] : []), ...stages, sink])

@@ -19,7 +19,11 @@ export class PlaintextCopy extends Transform {
 
   static async create(file: string): Promise<PlaintextCopy> {
     try {
-      const handle = await fs.open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600)
+      const handle = await fs.open(
+        file,
+        constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+        0o600
+      )
       return new PlaintextCopy(handle, file)
     } catch (e: unknown) {
       throw new OutputError(`cannot create the plaintext snapshot ${file}: ${errorMessage(e)}`)
@@ -34,7 +38,7 @@ export class PlaintextCopy extends Transform {
   }
 
   private async writeAll(chunk: Buffer): Promise<void> {
-    for (let at = 0; at < chunk.length; ) {
+    for (let at = 0; at < chunk.length;) {
       const { bytesWritten } = await this.handle.write(chunk, at, chunk.length - at)
       at += bytesWritten
     }
