@@ -1,6 +1,7 @@
 /**
  * npm run bench [-- --size-mb 1024] [--rounds 3] [--json out.json] [--keep] [--node-options '--max-semi-space-size=0']
  *                 [--etcd 3.4|3.5|3.6] [--sync-between]
+ *                 [--baseline <another checkout's dist/>] [--only save,action]
  *
  * Starts a local TLS etcd (the pinned release --etcd names, see scripts/etcd/release.ts), loads Kubernetes-shaped
  * data until the snapshot is about --size-mb, then measures, in alternating rounds on the same data:
@@ -8,7 +9,9 @@
  *   shell     what users would write instead: save; snapshot status; sha256sum; zstd -3; age -r
  *   action    this action as a runner runs it: dist/main (the launcher and its work process), then dist/post; upload: false
  *   upload    the same with upload to the local artifact-service emulator
- * Each round runs every kind once, in that order; the ratio to `save` is taken per round (each run over the save of
+ *   baseline  with --baseline, the action from another build's dist/ (say, the previous commit's), run the same way
+ *             right after `action`, so the two alternate on the same data
+ * --only keeps the kinds named (and the save, which the ratios divide by). Each round runs every kind once, in that order; the ratio to `save` is taken per round (each run over the save of
  * its own round) and reported as the median with its spread, so a drift across rounds shows instead of averaging out.
  * Before each run it records the kernel's dirty and writeback memory (/proc/meminfo), the evidence for what one run
  * leaves to the next; --sync-between runs `sync` before each run so that no run pays for the previous one's write-back.
@@ -42,6 +45,8 @@ const rounds = Number(arg('rounds', '3'))
 const jsonOut = process.argv.includes('--json') ? arg('json', 'bench.json') : undefined
 const nodeOptions = arg('node-options', '')
 const syncBetween = process.argv.includes('--sync-between')
+const baselineDist = process.argv.includes('--baseline') ? arg('baseline', '') : undefined
+const only = process.argv.includes('--only') ? arg('only', '').split(',') : undefined
 const log = (text: string): void => void process.stderr.write(`${text}\n`)
 /** The parts alone run in a node started as the action's work is (src/action/launcher.ts), so they measure what it does. */
 const PART_NODE_FLAGS = ['--max-semi-space-size=1']
@@ -297,7 +302,10 @@ try {
     dirtyBefore: Array<{ dirty: number; writeback: number }>
   }
   const runs = (): Runs => ({ seconds: [], peakRss: [], etcdCpu: [], dirtyBefore: [] })
-  const results: Record<string, Runs> = { save: runs(), shell: runs(), action: runs(), upload: runs() }
+  const kinds = ['save', 'shell', 'action', ...(baselineDist ? ['baseline'] : []), 'upload'].filter(
+    k => k === 'save' || !only || only.includes(k)
+  )
+  const results: Record<string, Runs> = Object.fromEntries(kinds.map(k => [k, runs()]))
   let snapshotBytes = 0
   let outputBytes = 0
   for (let round = 0; round < rounds; round++) {
@@ -335,6 +343,7 @@ try {
         let stop: (() => Peak) | undefined
         const main = await runStep('main', {
           from: 'dist',
+          ...(kind === 'baseline' ? { distDir: baselineDist } : {}),
           runnerTemp,
           inputs: {
             endpoints: member.clientUrl,
@@ -350,7 +359,11 @@ try {
           onStart: pid => (stop = watchRss(pid))
         })
         peakRss = stop?.() ?? { total: 0, anon: 0, ownAnon: 0, cpu: 0, sampling: 0 }
-        await runStep('post', { from: 'dist', runnerTemp }, main.state)
+        await runStep(
+          'post',
+          { from: 'dist', runnerTemp, ...(kind === 'baseline' ? { distDir: baselineDist } : {}) },
+          main.state
+        )
         seconds = (performance.now() - start) / 1000
         rmSync(runnerTemp, { recursive: true, force: true })
         if (main.code !== 0) throw new Error(`action failed: ${main.error}`)

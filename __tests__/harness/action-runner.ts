@@ -30,6 +30,8 @@ export interface RunActionOptions {
   env?: Record<string, string | undefined>
   /** 'dist' runs dist/<step>/index.js with node; 'src' runs src/bin/<step>.ts with tsx. */
   from?: 'dist' | 'src'
+  /** With from 'dist': another build's dist/ (the benchmark's baseline), instead of this checkout's. */
+  distDir?: string
   /** Directory for RUNNER_TEMP and the command files; a fresh one when absent. */
   runnerTemp?: string
   /** Called with the child once it starts (to signal it, say). */
@@ -85,7 +87,7 @@ export async function runStep(step: 'main' | 'post' | 'restore' | 'restore-post'
   const from = options.from ?? 'src'
   const [command, args] =
     from === 'dist'
-      ? [process.execPath, [join(ROOT, 'dist', step, 'index.js')]]
+      ? [process.execPath, [join(options.distDir ?? join(ROOT, 'dist'), step, 'index.js')]]
       : [process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'bin', `${step}.ts`)]]
 
   const child = spawn(command, args, { cwd: ROOT, env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] })
