@@ -9,6 +9,7 @@
  *   shell     what users would write instead: save; snapshot status; sha256sum; zstd -3; age -r
  *   action    this action as a runner runs it: dist/main (the launcher and its work process), then dist/post; upload: false
  *   upload    the same with upload to the local artifact-service emulator
+ *   s3        the same with upload: false and the offsite copy to a local MinIO (s3-uri), the SDK's real work
  *   baseline  with --baseline, the action from another build's dist/ (say, the previous commit's), run the same way
  *             right after `action`, so the two alternate on the same data
  * --only keeps the kinds named (and the save, which the ratios divide by). Each round runs every kind once, in that order; the ratio to `save` is taken per round (each run over the save of
@@ -35,6 +36,7 @@ import { ETCD_VERSION, SNAPSHOT_TOOL_BIN, startEtcd, stopAll } from '../__tests_
 import { childPids } from '../__tests__/harness/faults.js'
 import { makePki } from '../__tests__/harness/pki.js'
 import { seedKubernetes } from '../__tests__/harness/seed.js'
+import { startS3Server } from '../__tests__/harness/s3-server.js'
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`)
@@ -287,6 +289,16 @@ try {
   )
 
   const service = await startArtifactService()
+  const s3 = only && !only.includes('s3') ? undefined : await startS3Server()
+  if (s3) {
+    // A versioned bucket with Object Lock, as the offsite copy is meant to be used.
+    const made = await s3.request({
+      method: 'PUT',
+      path: '/bench',
+      headers: { 'x-amz-bucket-object-lock-enabled': 'true' }
+    })
+    if (made.status !== 200) throw new Error(`could not create the bench bucket: HTTP ${made.status}`)
+  }
   const identity = join(dir, 'key.txt')
   execFileSync('age-keygen', ['-o', identity], { stdio: 'ignore' })
   const recipient = execFileSync('age-keygen', ['-y', identity], { encoding: 'utf8' }).trim()
@@ -302,7 +314,7 @@ try {
     dirtyBefore: Array<{ dirty: number; writeback: number }>
   }
   const runs = (): Runs => ({ seconds: [], peakRss: [], etcdCpu: [], dirtyBefore: [] })
-  const kinds = ['save', 'shell', 'action', ...(baselineDist ? ['baseline'] : []), 'upload'].filter(
+  const kinds = ['save', 'shell', 'action', ...(baselineDist ? ['baseline'] : []), 'upload', 's3'].filter(
     k => k === 'save' || !only || only.includes(k)
   )
   const results: Record<string, Runs> = Object.fromEntries(kinds.map(k => [k, runs()]))
@@ -353,9 +365,21 @@ try {
             recipients: recipient,
             upload: kind === 'upload' ? 'true' : 'false',
             'output-dir': work,
-            'artifact-name': `bench-${kind}-${round}`
+            'artifact-name': `bench-${kind}-${round}`,
+            ...(kind === 's3' && s3
+              ? {
+                  's3-uri': 's3://bench/etcd/',
+                  's3-endpoint': s3.endpoint,
+                  's3-object-lock-mode': 'GOVERNANCE',
+                  's3-object-lock-days': '1'
+                }
+              : {})
           },
-          env: { ...service.env, ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) },
+          env: {
+            ...service.env,
+            ...(s3 ? { AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey } : {}),
+            ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {})
+          },
           onStart: pid => (stop = watchRss(pid))
         })
         peakRss = stop?.() ?? { total: 0, anon: 0, ownAnon: 0, cpu: 0, sampling: 0 }
@@ -383,6 +407,7 @@ try {
   }
   const components = await measureComponents(member.etcdctlEnv, recipient, service.env, work)
   await service.stop()
+  await s3?.stop()
 
   const saveSeconds = results['save']?.seconds ?? []
   const table = Object.entries(results).map(([kind, r]) => {
