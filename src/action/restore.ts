@@ -64,8 +64,7 @@ export async function run(): Promise<void> {
 
     const meaning = await totalKeyMeaning(settings, restored)
     setOutputs(snapshotFile, report, restored, meaning)
-    // The output path always gets a copy, so the unpack always ran.
-    await writeRestoreSummary(settings, path.basename(backupFile), unpacked!, report, restored, meaning)
+    await writeRestoreSummary(settings, path.basename(backupFile), unpacked, report, restored, meaning)
   } catch (e: unknown) {
     core.setFailed(errorMessage(e))
     // A failed restore leaves no plaintext behind, even before the post step runs; only what this run made goes.

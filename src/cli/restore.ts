@@ -135,7 +135,7 @@ export async function restore(args: string[], io: CliIO): Promise<number> {
   )
   try {
     const name = path.basename(opts.input)
-    const { report, restored } = await restoreBackup({
+    const { report, restored: result } = await restoreBackup({
       backup: { backupFile: opts.input },
       key: opts.key,
       skipHashCheck: opts.skipHashCheck,
@@ -150,7 +150,6 @@ export async function restore(args: string[], io: CliIO): Promise<number> {
           )
       }
     })
-    const result = restored!
     for (const w of result.warnings) io.stderr.write(`warning: ${w}\n`)
     const bumped = result.bumpedBy
       ? `; revision bumped by ${result.bumpedBy} to ${report.status.revision + result.bumpedBy} and marked compacted`

@@ -88,6 +88,12 @@ export interface RestoredBackup {
 }
 
 /** Unpacks, verifies and (with `restore`) restores a backup file; throws one line on the first failure. */
+export async function restoreBackup(
+  opts: RestoreBackupOptions & Required<Pick<RestoreBackupOptions, 'output'>>
+): Promise<RestoredBackup & { unpacked: UnpackResult }>
+export async function restoreBackup(
+  opts: RestoreBackupOptions & Required<Pick<RestoreBackupOptions, 'restore'>>
+): Promise<RestoredBackup & { restored: RestoreResult }>
 export async function restoreBackup(opts: RestoreBackupOptions): Promise<RestoredBackup> {
   const created = opts.created ?? new CreatedPaths()
   const step = <T>(name: RestoreStep, work: () => Promise<T>): Promise<T> =>
