@@ -11,6 +11,6 @@ describe('State', () => {
     expect(State.OutputFile).toBe('output-file')
     const names = Object.values(State)
     expect(new Set(names).size).toBe(names.length)
-    for (const name of names) expect(name).toMatch(/^[a-z][a-z-]*$/)
+    for (const name of names) expect(name).toMatch(/^[a-z][a-z0-9-]*$/)
   })
 })
