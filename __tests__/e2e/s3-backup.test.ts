@@ -6,6 +6,8 @@
  */
 import {
   CreateBucketCommand,
+  CreateMultipartUploadCommand,
+  UploadPartCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   GetObjectRetentionCommand,
@@ -17,7 +19,7 @@ import { execFileSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { runAction } from '../harness/action-runner.js'
+import { actionDefaults, runAction, runStep } from '../harness/action-runner.js'
 import { startEtcd, stopAll, type EtcdMember } from '../harness/etcd.js'
 import { makePki, type Pki } from '../harness/pki.js'
 import { startS3Server, type S3Server } from '../harness/s3-server.js'
@@ -179,5 +181,32 @@ describe('the backup action with s3-uri', () => {
       /^s3-endpoint is set but s3-uri is empty|^s3-object-lock-mode is set but s3-uri is empty/
     )
     expect(existsSync(join(outputDir, 'stray'))).toBe(false)
+  })
+
+  it('post aborts an upload main left unfinished (main died, or the store was gone when it tried)', async () => {
+    const b = await bucket('left-behind', false)
+    const key = 'p/left/left.db.zst.age'
+    const started = await sdk.send(new CreateMultipartUploadCommand({ Bucket: b, Key: key }))
+    await sdk.send(
+      new UploadPartCommand({
+        Bucket: b,
+        Key: key,
+        UploadId: started.UploadId,
+        PartNumber: 1,
+        Body: Buffer.alloc(1024)
+      })
+    )
+    expect((await leftIn(b, 'p/left/')).uploads).toEqual([key])
+    const post = await runStep(
+      'post',
+      {
+        inputs: { ...actionDefaults(), 's3-uri': `s3://${b}/p/`, 's3-endpoint': s3.endpoint },
+        env: { AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey }
+      },
+      { 's3-upload': key }
+    )
+    expect(post.code).toBe(0)
+    expect(post.log).toContain(`aborted 1 unfinished upload(s) of s3://${b}/${key}`)
+    expect(await leftIn(b, 'p/left/')).toEqual({ versions: [], uploads: [] })
   })
 })

@@ -7,7 +7,7 @@ import { DEFAULT_ETCD_DOWNLOAD_URL } from '../etcd/install.js'
 import type { PemSource, TlsSettings } from '../etcd/tls.js'
 import type { Compression, Encryption } from '../format/layers.js'
 import type { BackupSettings } from '../backup/settings.js'
-import { parseS3Settings, type S3Settings } from '../s3/settings.js'
+import { parseS3Inputs } from './s3-inputs.js'
 import { sharedOutputDirWarning } from './output-dir.js'
 
 export type { BackupSettings }
@@ -38,14 +38,8 @@ export enum Inputs {
   Etcd = 'etcd',
   EtcdVersion = 'etcd-version',
   EtcdDownloadUrl = 'etcd-download-url',
-  UploadTimeout = 'upload-timeout',
-  S3Uri = 's3-uri',
-  S3Endpoint = 's3-endpoint',
-  S3Region = 's3-region',
-  S3ForcePathStyle = 's3-force-path-style',
-  S3ObjectLockMode = 's3-object-lock-mode',
-  S3ObjectLockDays = 's3-object-lock-days',
-  S3StorageClass = 's3-storage-class'
+  UploadTimeout = 'upload-timeout'
+  // The s3-* inputs: S3Input in s3-inputs.ts.
 }
 
 /** Warnings about valid but risky choices: no encryption, an output-dir others can write to. */
@@ -119,25 +113,6 @@ export function getInputs(now: Date = new Date()): BackupSettings {
     uploadTimeoutMs: parseDuration(Inputs.UploadTimeout, core.getInput(Inputs.UploadTimeout) || '1h'),
     s3: parseS3Inputs()
   }
-}
-
-/**
- * The offsite copy's settings; its credentials come the standard way (AWS_* variables, as
- * aws-actions/configure-aws-credentials sets them after OIDC, or keys from secrets), masked here in case the
- * workflow set them without that action.
- */
-function parseS3Inputs(): S3Settings | undefined {
-  const s3 = parseS3Settings({
-    uri: core.getInput(Inputs.S3Uri),
-    endpoint: core.getInput(Inputs.S3Endpoint),
-    region: core.getInput(Inputs.S3Region),
-    forcePathStyle: core.getInput(Inputs.S3ForcePathStyle),
-    objectLockMode: core.getInput(Inputs.S3ObjectLockMode),
-    objectLockDays: core.getInput(Inputs.S3ObjectLockDays),
-    storageClass: core.getInput(Inputs.S3StorageClass)
-  })
-  if (s3) for (const name of ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']) maskSecret(process.env[name] ?? '')
-  return s3
 }
 
 /** `3.5.17` or `v3.5.17` (pre-releases like 3.6.0-rc.3 too) → `3.5.17`; empty means do not install. */

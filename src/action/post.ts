@@ -2,7 +2,9 @@ import * as core from '@actions/core'
 import { existsSync } from 'node:fs'
 import { errorMessage } from '../errors.js'
 import { partialPath } from '../pipeline/index.js'
+import { parseS3Inputs } from './s3-inputs.js'
 import { State } from './state.js'
+import { abortLeftoverUpload } from './upload.js'
 import { removePath } from '../tempfiles.js'
 
 /**
@@ -21,6 +23,18 @@ export async function run(): Promise<void> {
     } catch (e: unknown) {
       core.warning(
         `could not remove ${target}: ${errorMessage(e)}; remove it by hand, it may hold the plaintext snapshot`
+      )
+    }
+  }
+  const s3Key = core.getState(State.S3Upload)
+  if (s3Key) {
+    try {
+      const s3 = parseS3Inputs()
+      const aborted = s3 ? await abortLeftoverUpload(s3, s3Key) : 0
+      if (aborted) core.info(`aborted ${aborted} unfinished upload(s) of s3://${s3?.bucket}/${s3Key}`)
+    } catch (e: unknown) {
+      core.warning(
+        `could not abort the unfinished upload of ${s3Key}: ${errorMessage(e)}; a lifecycle rule with AbortIncompleteMultipartUpload removes it`
       )
     }
   }

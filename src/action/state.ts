@@ -3,5 +3,7 @@ export enum State {
   /** The 0700 dir holding the plaintext snapshot and credential files. */
   PrivateDir = 'private-dir',
   /** The encrypted file being written; if it survives as `.partial`, post removes it. */
-  OutputFile = 'output-file'
+  OutputFile = 'output-file',
+  /** The S3 key of an offsite upload under way; empty once it completed or was aborted. */
+  S3Upload = 's3-upload'
 }

@@ -6,7 +6,15 @@ import { formatBytes } from '../bytes.js'
 import { ArtifactError, errorMessage } from '../errors.js'
 import { S3Error } from '../s3/errors.js'
 import type { S3Settings } from '../s3/settings.js'
+import { State } from './state.js'
 import type { UploadRecord } from './summary.js'
+
+/**
+ * 8 MiB parts, 3 in flight: what the upload holds in memory stays small beside the backup's own (24 MiB plus the
+ * part being filled), and a 1 GB backup still goes in 128 parts, far below S3's 10,000.
+ */
+const PART_SIZE = 8 * 1024 * 1024
+const PARTS_IN_FLIGHT = 3
 
 /** Where the offsite copy went: the backup file's object and its manifest's. */
 export interface OffsiteRecord {
@@ -14,6 +22,15 @@ export interface OffsiteRecord {
   versionId?: string
   manifestUri: string
   retainUntil?: Date
+}
+
+/**
+ * After main: aborts the offsite upload main left unfinished (it died, or the store was gone when it tried), so no
+ * part stays stored and billed. Main records the key while it uploads; nothing is done when it finished.
+ */
+export async function abortLeftoverUpload(s3: S3Settings, key: string): Promise<number> {
+  const { abortUnfinishedUploads } = await import('../s3/index.js')
+  return abortUnfinishedUploads(s3, key)
 }
 
 /**
@@ -27,21 +44,21 @@ export async function copyOffsite(s3: S3Settings, backup: FinishedBackup): Promi
     // never needs it.
     const { backupKey, uploadFile } = await import('../s3/index.js')
     const { artifactName, fileName } = backup.record
+    const uploadOf = async (key: string, file: string, contentType: string) => {
+      // Should this process die mid-upload, or the store be gone when the upload is aborted, the post step tries
+      // the abort again.
+      core.saveState(State.S3Upload, key)
+      const done = await uploadFile(s3, key, file, { contentType, partSize: PART_SIZE, queueSize: PARTS_IN_FLIGHT })
+      core.saveState(State.S3Upload, '')
+      return done
+    }
     try {
-      const file = await uploadFile(s3, backupKey(s3, artifactName, fileName), backup.output, {
-        contentType: 'application/octet-stream'
-      })
+      const file = await uploadOf(backupKey(s3, artifactName, fileName), backup.output, 'application/octet-stream')
       core.info(
         `${file.uri}${file.versionId ? ` (version ${file.versionId})` : ''}: ${formatBytes(file.size)}, SHA-256 checked by the store${file.retainUntil ? `, locked until ${file.retainUntil.toISOString()}` : ''}`
       )
-      const manifest = await uploadFile(
-        s3,
-        backupKey(s3, artifactName, path.basename(backup.manifestFile)),
-        backup.manifestFile,
-        {
-          contentType: 'application/json'
-        }
-      )
+      const manifestKey = backupKey(s3, artifactName, path.basename(backup.manifestFile))
+      const manifest = await uploadOf(manifestKey, backup.manifestFile, 'application/json')
       core.info(`${manifest.uri}${manifest.versionId ? ` (version ${manifest.versionId})` : ''}`)
       core.setOutput('s3-uri', file.uri)
       core.setOutput('s3-version-id', file.versionId ?? '')
