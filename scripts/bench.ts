@@ -253,7 +253,7 @@ async function measureComponents(
     work,
     'upload',
     [
-      `import { uploadBackup } from ${JSON.stringify(join(ROOT, 'src', 'artifact.ts'))}`,
+      `import { uploadBackup } from ${JSON.stringify(join(ROOT, 'src', 'action', 'artifact.ts'))}`,
       `const start = performance.now()`,
       `await uploadBackup({ name: 'bench-components-' + Date.now(), files: [${JSON.stringify(snapshot)}], rootDirectory: ${JSON.stringify(work)} })`,
       `process.stdout.write(String((performance.now() - start) / 1000))`
