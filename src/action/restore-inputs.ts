@@ -7,6 +7,7 @@ import { MAX_KEY_FILE_BYTES, parseBoolean, parseOutputDir, parseWholeNumber, rea
 import { maskSecret } from './inputs.js'
 import type { UnpackKey } from '../pipeline/unpack.js'
 import type { DataDirTarget, ToolChoice } from '../restore/flow.js'
+import { parseS3Source, type S3Source } from '../restore/s3-source.js'
 
 /** The public input names of the restore action, exactly as in restore/action.yml. */
 export enum Inputs {
@@ -28,12 +29,20 @@ export enum Inputs {
   MarkCompacted = 'mark-compacted',
   SkipHashCheck = 'skip-hash-check',
   Etcdctl = 'etcdctl',
-  Etcdutl = 'etcdutl'
+  Etcdutl = 'etcdutl',
+  S3Uri = 's3-uri',
+  S3Endpoint = 's3-endpoint',
+  S3Region = 's3-region',
+  S3ForcePathStyle = 's3-force-path-style',
+  S3VersionId = 's3-version-id'
 }
 
+/** Where the backup comes from: a workflow artifact (by name or id), or an object in S3. */
+export type BackupSource = { artifact: { name: string } | { id: number } } | { s3: S3Source }
+
 export interface RestoreSettings {
-  /** Which artifact: by name (the newest of that name) or by id. */
-  artifact: { name: string } | { id: number }
+  /** Which artifact (by name, the newest of that name, or by id), or which S3 object. */
+  source: BackupSource
   /** Another workflow run's artifact: its id, a token with actions:read, and optionally its repository. */
   runId?: number
   githubToken?: string
@@ -50,7 +59,10 @@ export interface RestoreSettings {
   tools: ToolChoice
 }
 
-/** Reads, validates and types every input; the identity, passphrase and token are masked before anything else. */
+/**
+ * Reads, validates and types every input; the identity, passphrase, token and (with s3-uri) the AWS secrets are masked
+ * before anything else.
+ */
 export function getRestoreInputs(): RestoreSettings {
   const identity = core.getInput(Inputs.Identity)
   const passphrase = core.getInput(Inputs.Passphrase)
@@ -58,6 +70,9 @@ export function getRestoreInputs(): RestoreSettings {
   maskSecret(identity)
   maskSecret(passphrase)
   maskSecret(token)
+  // The AWS credentials come from the environment (configure-aws-credentials masks its own; keys set by hand are not).
+  if (core.getInput(Inputs.S3Uri).trim())
+    for (const variable of ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']) maskSecret(process.env[variable] ?? '')
 
   const runIdText = core.getInput(Inputs.RunId).trim()
   const runId = runIdText ? parseWholeNumber(Inputs.RunId, runIdText, 1) : undefined
@@ -72,7 +87,7 @@ export function getRestoreInputs(): RestoreSettings {
   }
   const dataDirText = core.getInput(Inputs.DataDir).trim()
   return {
-    artifact: parseArtifact(core.getInput(Inputs.ArtifactName).trim(), core.getInput(Inputs.ArtifactId).trim()),
+    source: parseSource(),
     runId,
     githubToken: token || undefined,
     repository: repository || undefined,
@@ -88,15 +103,39 @@ export function getRestoreInputs(): RestoreSettings {
   }
 }
 
-function parseArtifact(name: string, id: string): RestoreSettings['artifact'] {
+/** Exactly one source: an artifact by name or id, or an S3 object (whose AWS secrets are masked). */
+function parseSource(): BackupSource {
+  const name = core.getInput(Inputs.ArtifactName).trim()
+  const id = core.getInput(Inputs.ArtifactId).trim()
+  const s3 = parseS3Source({
+    uri: core.getInput(Inputs.S3Uri),
+    endpoint: core.getInput(Inputs.S3Endpoint),
+    region: core.getInput(Inputs.S3Region),
+    forcePathStyle: core.getInput(Inputs.S3ForcePathStyle),
+    versionId: core.getInput(Inputs.S3VersionId)
+  })
+  if (s3) {
+    if (name || id) {
+      throw new ConfigurationError(
+        `set either ${name ? Inputs.ArtifactName : Inputs.ArtifactId} or ${Inputs.S3Uri}, not both: the backup comes from one place`
+      )
+    }
+    const artifactOnly = [Inputs.RunId, Inputs.Repository].filter(i => core.getInput(i).trim())
+    if (artifactOnly.length) {
+      throw new ConfigurationError(
+        `${artifactOnly.join(', ')} ${artifactOnly.length === 1 ? 'applies' : 'apply'} only to an artifact, not to ${Inputs.S3Uri}; remove ${artifactOnly.length === 1 ? 'it' : 'them'}`
+      )
+    }
+    return { s3 }
+  }
   if (name && id) throw new ConfigurationError(`set either ${Inputs.ArtifactName} or ${Inputs.ArtifactId}, not both`)
-  if (id) return { id: parseWholeNumber(Inputs.ArtifactId, id, 1) }
+  if (id) return { artifact: { id: parseWholeNumber(Inputs.ArtifactId, id, 1) } }
   if (!name) {
     throw new ConfigurationError(
-      `set ${Inputs.ArtifactName} (the backup step's artifact-name output) or ${Inputs.ArtifactId} to say which backup to restore`
+      `set ${Inputs.ArtifactName} (the backup step's artifact-name output), ${Inputs.ArtifactId} or ${Inputs.S3Uri} (the backup step's s3-uri output) to say which backup to restore`
     )
   }
-  return { name }
+  return { artifact: { name } }
 }
 
 /**

@@ -1,11 +1,13 @@
 import * as core from '@actions/core'
+import { promises as fs } from 'node:fs'
 import * as path from 'node:path'
 import { downloadBackup } from './artifact.js'
 import { formatBytes } from '../bytes.js'
 import { cleanUpOnCancel } from '../cancel.js'
 import type { RestoreResult } from '../restore/data-dir.js'
 import { restoreBackup, type RestoreReporter, type RestoreStep } from '../restore/flow.js'
-import { pickBackupFile } from '../restore/source.js'
+import { fetchS3Backup } from '../restore/s3-source.js'
+import { pickBackupFile, type FetchedBackup } from '../restore/source.js'
 import { describeTotalKey, type TotalKeyMeaning } from '../backup/save.js'
 import { compareVersions, resolveTools } from '../etcd/tools.js'
 import { errorMessage } from '../errors.js'
@@ -28,22 +30,7 @@ export async function run(): Promise<void> {
     created.add(privateDir)
     core.saveState(RestoreState.PrivateDir, privateDir)
 
-    const downloaded = await core.group('Download the backup', async () => {
-      const what =
-        'name' in settings.artifact ? `artifact "${settings.artifact.name}"` : `artifact ${settings.artifact.id}`
-      const got = await downloadBackup({
-        ...settings.artifact,
-        runId: settings.runId,
-        token: settings.githubToken,
-        repository: settings.repository,
-        path: path.join(privateDir, 'download')
-      })
-      core.info(`downloaded ${what} (id ${got.id}): ${got.files.map(f => path.basename(f)).join(', ')}`)
-      return got
-    })
-    const backup = await pickBackupFile(downloaded.files, downloaded.path, why =>
-      core.warning(`manifest.json in the artifact ${why}; ignoring it`)
-    )
+    const backup = await core.group('Download the backup', () => fetchBackup(settings, privateDir))
     const { backupFile } = backup
 
     const snapshotFile = path.join(settings.outputDir, plaintextName(path.basename(backupFile)))
@@ -72,6 +59,33 @@ export async function run(): Promise<void> {
       core.warning(`could not remove what this run made: ${errorMessage(removal)}; the post step tries again`)
     })
   }
+}
+
+/** The backup file and its manifest's facts, downloaded into the private dir from the artifact or the S3 object. */
+async function fetchBackup(settings: RestoreSettings, privateDir: string): Promise<FetchedBackup> {
+  const into = path.join(privateDir, 'download')
+  const source = settings.source
+  if ('s3' in source) {
+    await fs.mkdir(into, { mode: 0o700 })
+    const got = await fetchS3Backup(source.s3, into, why => core.warning(`manifest.json ${why}`))
+    const version = got.object.versionId ? ` (version ${got.object.versionId})` : ''
+    core.info(
+      `downloaded ${source.s3.uri}${version}: ${formatBytes(got.object.size)}, sha256 ${got.object.sha256} (matches the store's checksum)${got.manifest ? ', and its manifest.json' : ''}`
+    )
+    return got
+  }
+  const what = 'name' in source.artifact ? `artifact "${source.artifact.name}"` : `artifact ${source.artifact.id}`
+  const downloaded = await downloadBackup({
+    ...source.artifact,
+    runId: settings.runId,
+    token: settings.githubToken,
+    repository: settings.repository,
+    path: into
+  })
+  core.info(`downloaded ${what} (id ${downloaded.id}): ${downloaded.files.map(f => path.basename(f)).join(', ')}`)
+  return pickBackupFile(downloaded.files, downloaded.path, why =>
+    core.warning(`manifest.json in the artifact ${why}; ignoring it`)
+  )
 }
 
 const GROUPS: Record<RestoreStep, (settings: RestoreSettings) => string> = {

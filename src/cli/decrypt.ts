@@ -20,6 +20,10 @@ import {
   UsageError,
   type CliIO
 } from './common.js'
+import { downloadS3Backup, objectFileName, S3_OPTIONS, s3SourceFromArgs, s3Usage } from './s3.js'
+import { cleanUpOnCancel } from '../cancel.js'
+import type { S3Source } from '../restore/s3-source.js'
+import { CreatedPaths } from '../tempfiles.js'
 
 export const decryptUsage = [
   'etcd-snapshot decrypt <backup-file> (--identity FILE | --passphrase-file FILE) [-o OUT.db]',
@@ -28,7 +32,8 @@ export const decryptUsage = [
   '  --passphrase-file FILE  file whose first line is the passphrase of a passphrase-encrypted backup',
   `  --max-work-factor N     the highest scrypt work factor a passphrase file may use (default ${DEFAULT_MAX_WORK_FACTOR})`,
   '  -o, --output OUT.db     where to write the snapshot (0600, must not exist); default: next to the backup file,',
-  '                          its name without .age/.zst/.gz',
+  '                          its name without .age/.zst/.gz (for an s3:// backup: in the current directory)',
+  ...s3Usage(26),
   '',
   'Layers are recognised from the file itself (age, zstd, gzip, or a plain snapshot). The snapshot is written and',
   'verified under a temporary name beside OUT.db and takes that name only once it is sound: nothing is left behind',
@@ -46,8 +51,9 @@ export async function decrypt(args: string[], io: CliIO): Promise<number> {
   let input: string
   let output: string
   let key: UnpackKey | undefined
+  let s3: S3Source | undefined
   try {
-    const parsed = parseCommandArgs(args, { ...KEY_OPTIONS, output: { type: 'string', short: 'o' } })
+    const parsed = parseCommandArgs(args, { ...KEY_OPTIONS, output: { type: 'string', short: 'o' }, ...S3_OPTIONS })
     if (parsed.positionals.length !== 1) {
       throw new UsageError(
         parsed.positionals.length
@@ -56,20 +62,31 @@ export async function decrypt(args: string[], io: CliIO): Promise<number> {
       )
     }
     input = parsed.positionals[0]!
-    requireFile('backup file', input)
-    output = parsed.value('output') ?? path.join(path.dirname(input), plaintextName(path.basename(input)))
-    if (path.resolve(output) === path.resolve(input))
+    s3 = s3SourceFromArgs(input, parsed)
+    if (!s3) requireFile('backup file', input)
+    output =
+      parsed.value('output') ??
+      (s3 ? plaintextName(objectFileName(input)) : path.join(path.dirname(input), plaintextName(path.basename(input))))
+    if (!s3 && path.resolve(output) === path.resolve(input))
       throw new UsageError(`${input} would be its own output; give -o OUT.db`)
     key = loadKey(parsed)
   } catch (e: unknown) {
     return argumentFailure('decrypt', decryptUsage, e, io)
   }
 
+  // The download of an s3:// backup, in a private dir beside the output; removed whatever happens.
+  const created = new CreatedPaths()
+  const stopListening = s3
+    ? cleanUpOnCancel(created, signal => io.stderr.write(`etcd-snapshot decrypt: interrupted (${signal})\n`), 130)
+    : undefined
   try {
     // The plaintext takes its name only once it is verified: a bad one is never left where a restore would find it.
-    const name = path.basename(input)
+    const name = s3 ? objectFileName(input) : path.basename(input)
+    const backup = s3
+      ? await downloadS3Backup(s3, path.dirname(path.resolve(output)), created, io)
+      : { backupFile: input }
     const { report } = await restoreBackup({
-      backup: { backupFile: input },
+      backup,
       key,
       output: { path: output, whenTaken: 'remove it or choose another output path with -o' },
       unsound: `${name} does not hold a sound etcd snapshot, nothing was written`,
@@ -90,5 +107,8 @@ export async function decrypt(args: string[], io: CliIO): Promise<number> {
   } catch (e: unknown) {
     io.stderr.write(failureLine('decrypt', e))
     return EXIT_FAILURE
+  } finally {
+    await created.removeAll()
+    stopListening?.()
   }
 }

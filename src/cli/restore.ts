@@ -6,7 +6,7 @@
 import * as path from 'node:path'
 import { DEFAULT_MAX_WORK_FACTOR } from '../age/index.js'
 import { cleanUpOnCancel } from '../cancel.js'
-import { DEFAULT_BUMP_REVISION } from '../restore/data-dir.js'
+import { DEFAULT_BUMP_REVISION, inspectDataDirSync } from '../restore/data-dir.js'
 import { restoreBackup, type DataDirRestore } from '../restore/flow.js'
 import type { UnpackKey } from '../pipeline/unpack.js'
 import { CreatedPaths } from '../tempfiles.js'
@@ -22,6 +22,8 @@ import {
   UsageError,
   type CliIO
 } from './common.js'
+import { downloadS3Backup, objectFileName, S3_OPTIONS, s3SourceFromArgs, s3Usage } from './s3.js'
+import type { S3Source } from '../restore/s3-source.js'
 
 export const restoreUsage = [
   'etcd-snapshot restore <backup-file> --data-dir DIR [--identity FILE | --passphrase-file FILE] [etcd flags]',
@@ -39,6 +41,7 @@ export const restoreUsage = [
   '  --etcdctl PATH, --etcdutl PATH     the etcd tools (default: found on PATH; etcdutl is used when present)',
   "  --skip-hash-check                  restore a file with no sha256 trailer: a copy of a member's member/snap/db",
   '                                     (its structure is still verified; nothing shows it is unchanged)',
+  ...s3Usage(37),
   '',
   'The backup may be age-encrypted, zstd or gzip compressed, or a plain snapshot. It is verified before the restore.',
   'On failure only what this run created is removed; a data dir that was there (empty) stays.',
@@ -53,6 +56,8 @@ export const restoreCommand = {
 
 interface RestoreArgs {
   input: string
+  /** The S3 object when `input` is an s3:// URI; it is downloaded beside the data dir and removed after. */
+  s3?: S3Source
   key?: UnpackKey
   skipHashCheck: boolean
   restore: DataDirRestore
@@ -69,7 +74,8 @@ const OPTIONS = {
   'mark-compacted': { type: 'boolean' },
   'skip-hash-check': { type: 'boolean' },
   etcdctl: { type: 'string' },
-  etcdutl: { type: 'string' }
+  etcdutl: { type: 'string' },
+  ...S3_OPTIONS
 } as const
 
 function parseRestoreArgs(args: string[]): RestoreArgs {
@@ -82,7 +88,8 @@ function parseRestoreArgs(args: string[]): RestoreArgs {
     )
   }
   const input = parsed.positionals[0]!
-  requireFile('backup file', input)
+  const s3 = s3SourceFromArgs(input, parsed)
+  if (!s3) requireFile('backup file', input)
   const one = (name: keyof typeof OPTIONS): string | undefined => parsed.value(name)
   const dataDir = one('data-dir')
   if (!dataDir) throw new UsageError('--data-dir is required: the new etcd data dir to restore into')
@@ -97,6 +104,7 @@ function parseRestoreArgs(args: string[]): RestoreArgs {
   }
   return {
     input,
+    ...(s3 ? { s3 } : {}),
     key: loadKey(parsed),
     skipHashCheck: parsed.has('skip-hash-check'),
     restore: {
@@ -134,9 +142,14 @@ export async function restore(args: string[], io: CliIO): Promise<number> {
     130
   )
   try {
-    const name = path.basename(opts.input)
+    const name = opts.s3 ? objectFileName(opts.input) : path.basename(opts.input)
+    // The encrypted download goes beside the data dir too, in its own private dir removed with the rest.
+    if (opts.s3) inspectDataDirSync(opts.restore.dataDir)
+    const backup = opts.s3
+      ? await downloadS3Backup(opts.s3, path.dirname(opts.restore.dataDir), created, io)
+      : { backupFile: opts.input }
     const { report, restored: result } = await restoreBackup({
-      backup: { backupFile: opts.input },
+      backup,
       key: opts.key,
       skipHashCheck: opts.skipHashCheck,
       restore: opts.restore,
