@@ -1,8 +1,8 @@
 /**
  * What the restore flow starts from: a backup file on this machine and the facts its manifest recorded. Front ends
  * fetch it: the restore action downloads a workflow artifact (action/artifact.ts, the only user of @actions/artifact)
- * and picks the file out of it here; an S3 object and the manifest.json beside it (s3/download.ts, manifestUri) would
- * be fetched into a private dir the same way and handed over as the same FetchedBackup.
+ * and picks the file out of it here; an S3 object and the manifest.json beside it are fetched into a private dir the
+ * same way (s3-source.ts) and handed over as the same FetchedBackup.
  */
 import { promises as fs } from 'node:fs'
 import * as path from 'node:path'
