@@ -4,12 +4,12 @@
  * a runner runs it, and the artifact service emulator. Every test shows what is left on disk and in the service.
  */
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runAction, type ActionRun } from '../harness/action-runner.js'
 import { startArtifactService, type ArtifactService } from '../harness/artifact-service.js'
-import { startEtcd, stopAll, type EtcdMember } from '../harness/etcd.js'
+import { SNAPSHOT_TOOL_BIN, startEtcd, stopAll, type EtcdMember } from '../harness/etcd.js'
 import {
   childProcesses,
   filesUnder,
@@ -386,6 +386,51 @@ describe('faults while the snapshot is taken', () => {
       expectNoUpload(name)
     }
   )
+
+  it("a cancel while etcd's snapshot status hangs: the tool and what it started are killed as a group", async () => {
+    // The second opinion hangs and leaves a child of its own (a tool's helper, say): a cancel must end both, since
+    // a process still reading the plaintext would outlive the removal of its folder.
+    const { runnerTemp, outputDir } = workDirs()
+    const marker = `hung-status-${process.pid}`
+    const bin = join(dir, marker)
+    mkdirSync(bin)
+    // The helper is a copy of sleep under a name of its own, so that it alone matches.
+    const helper = join(bin, `${marker}-sleep`)
+    copyFileSync('/bin/sleep', helper)
+    const tool = join(bin, SNAPSHOT_TOOL_BIN.split('/').at(-1) as string)
+    writeFileSync(
+      tool,
+      `#!/bin/sh\ncase "$*" in *"snapshot status"*) ${helper} 600 & wait ;; *) exec ${SNAPSHOT_TOOL_BIN} "$@" ;; esac\n`,
+      { mode: 0o755 }
+    )
+    const toolInput = SNAPSHOT_TOOL_BIN.endsWith('etcdutl') ? 'etcdutl' : 'etcdctl'
+    let hungSeen = false
+    const { main, post } = await runAction({
+      runnerTemp,
+      inputs: {
+        ...pemInputs(),
+        recipients: recipient,
+        'output-dir': outputDir,
+        'artifact-name': 'hung-status',
+        upload: 'false',
+        [toolInput]: tool
+      },
+      onStart: pid =>
+        void waitFor(
+          'the hung snapshot status',
+          () => (processesMatching(helper).length ? true : undefined),
+          120_000
+        ).then(() => {
+          hungSeen = true
+          process.kill(pid, 'SIGTERM')
+        })
+    })
+    expect(main.error).toBe('cancelled (SIGTERM); the plaintext snapshot was removed')
+    expect(hungSeen).toBe(true)
+    expect(processesMatching(helper)).toEqual([])
+    expect(post.code).toBe(0)
+    expect(leftovers(runnerTemp, outputDir)).toEqual([])
+  })
 
   /** Runs the action and, once the save and the encrypted .partial are under way, hands main's pid to `act`. */
   function runSignalledMidSave(

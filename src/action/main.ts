@@ -31,6 +31,8 @@ export async function run(): Promise<void> {
         leftovers.output = output
       }
     })
+    leftovers.verified = true
+    core.saveState(State.OutputVerified, 'true')
     setBackupOutputs(backup.record, backup.output)
     const offsite = settings.s3 ? await copyOffsite(settings.s3, backup) : undefined
     const upload = settings.upload ? await uploadArtifact(settings, backup) : undefined
@@ -63,6 +65,8 @@ interface Leftovers {
   /** The backup's folder, which this run created. */
   outputDir?: string
   output?: string
+  /** Whether the backup file passed every check (the gate, HashKV, the drill). */
+  verified?: boolean
 }
 
 /**
@@ -78,6 +82,9 @@ function removeOnCancel(leftovers: Leftovers): void {
   const removeAllSync = (): void => {
     if (leftovers.privateDir) rmSync(leftovers.privateDir, { recursive: true, force: true })
     if (leftovers.output) rmSync(partialPath(leftovers.output), { force: true })
+    // Cancelled while the finished file was still being checked: it must not be left looking like a backup. The
+    // folder is this run's (made with mkdir, which refuses one that exists) and holds nothing else yet.
+    if (leftovers.outputDir && !leftovers.verified) rmSync(leftovers.outputDir, { recursive: true, force: true })
   }
   cleanUpOnCancel(
     { removeAllSync },

@@ -1,5 +1,7 @@
 import * as core from '@actions/core'
 import { existsSync } from 'node:fs'
+import { rmdir } from 'node:fs/promises'
+import { dirname } from 'node:path'
 import { errorMessage } from '../errors.js'
 import { partialPath } from '../pipeline/index.js'
 import { parseS3Inputs } from './s3-inputs.js'
@@ -15,6 +17,8 @@ export async function run(): Promise<void> {
   const targets = [core.getState(State.PrivateDir)]
   const output = core.getState(State.OutputFile)
   if (output) targets.push(partialPath(output))
+  // Main ended (killed) while the finished file was still being checked: it is not a backup.
+  if (output && core.getState(State.OutputVerified) !== 'true') targets.push(output)
   for (const target of targets.filter(Boolean)) {
     try {
       if (!existsSync(target)) continue
@@ -26,6 +30,8 @@ export async function run(): Promise<void> {
       )
     }
   }
+  // The backup's folder is this run's (main records the file only once it made the folder); empty, it goes too.
+  if (output && core.getState(State.OutputVerified) !== 'true') await rmdir(dirname(output)).catch(() => undefined)
   const s3Key = core.getState(State.S3Upload)
   if (s3Key) {
     try {

@@ -4,6 +4,8 @@ export enum State {
   PrivateDir = 'private-dir',
   /** The encrypted file being written; if it survives as `.partial`, post removes it. */
   OutputFile = 'output-file',
+  /** 'true' once the backup file passed every check; until then post removes it as unfinished. */
+  OutputVerified = 'output-verified',
   /** The S3 key of an offsite upload under way; empty once it completed or was aborted. */
   S3Upload = 's3-upload'
 }
