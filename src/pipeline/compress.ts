@@ -16,8 +16,3 @@ export function createCompressor(compression: Compression, level: number): Trans
       return undefined
   }
 }
-
-/** The file extension for a format; the encrypted file is `<name>.db<ext>.age`. */
-export function compressionExtension(compression: Compression): string {
-  return compression === 'zstd' ? '.zst' : compression === 'gzip' ? '.gz' : ''
-}

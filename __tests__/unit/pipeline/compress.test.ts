@@ -4,7 +4,7 @@ import { Readable } from 'node:stream'
 import { buffer } from 'node:stream/consumers'
 import * as zlib from 'node:zlib'
 import { describe, expect, it } from '@jest/globals'
-import { compressionExtension, createCompressor } from '../../../src/pipeline/compress.js'
+import { createCompressor } from '../../../src/pipeline/compress.js'
 
 async function compress(format: 'zstd' | 'gzip', data: Buffer, level: number): Promise<Buffer> {
   return buffer(Readable.from([data]).pipe(createCompressor(format, level)!))
@@ -31,13 +31,5 @@ describe('createCompressor', () => {
 
   it('has no stage for none', () => {
     expect(createCompressor('none', 3)).toBeUndefined()
-  })
-})
-
-describe('compressionExtension', () => {
-  it('names the format in the file name', () => {
-    expect(compressionExtension('zstd')).toBe('.zst')
-    expect(compressionExtension('gzip')).toBe('.gz')
-    expect(compressionExtension('none')).toBe('')
   })
 })
