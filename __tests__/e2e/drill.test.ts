@@ -240,7 +240,9 @@ describe('restore drill with etcd auth enabled', () => {
     expect(main.error).toBeUndefined()
     expect(main.code).toBe(0)
     expect(main.log).toMatch(
-      new RegExp(`restored and served by etcd ${ETCD_VERSION.replace(/\./g, '\\.')} in [\\d.]+ s: revision \\d+, \\d+ live keys, HashKV \\d+`)
+      new RegExp(
+        `restored and served by etcd ${ETCD_VERSION.replace(/\./g, '\\.')} in [\\d.]+ s: revision \\d+, \\d+ live keys, HashKV \\d+`
+      )
     )
     expect(post.code).toBe(0)
 

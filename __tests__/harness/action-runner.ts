@@ -67,9 +67,17 @@ export function parseCommandFile(text: string): Record<string, string> {
   return result
 }
 
-export async function runStep(step: 'main' | 'post' | 'restore' | 'restore-post', options: RunActionOptions = {}, state: Record<string, string> = {}): Promise<ActionRun> {
+export async function runStep(
+  step: 'main' | 'post' | 'restore' | 'restore-post',
+  options: RunActionOptions = {},
+  state: Record<string, string> = {}
+): Promise<ActionRun> {
   const runnerTemp = options.runnerTemp ?? mkdtempSync(join(tmpdir(), 'runner-'))
-  const files = { output: join(runnerTemp, `output-${step}`), state: join(runnerTemp, `state-${step}`), summary: join(runnerTemp, `summary-${step}`) }
+  const files = {
+    output: join(runnerTemp, `output-${step}`),
+    state: join(runnerTemp, `state-${step}`),
+    summary: join(runnerTemp, `summary-${step}`)
+  }
   for (const f of Object.values(files)) writeFileSync(f, '')
   const inputs = { ...actionDefaults(options.actionYml), ...options.inputs }
   const env: Record<string, string | undefined> = {
@@ -95,7 +103,9 @@ export async function runStep(step: 'main' | 'post' | 'restore' | 'restore-post'
   let log = ''
   child.stdout.on('data', (b: Buffer) => (log += b.toString()))
   child.stderr.on('data', (b: Buffer) => (log += b.toString()))
-  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>(res => child.on('close', (c, s) => res([c, s])))
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>(res =>
+    child.on('close', (c, s) => res([c, s]))
+  )
   const errorLine = /^::error::(.*)$/m.exec(log)
   return {
     code,

@@ -17,11 +17,7 @@ export interface EtcdTools {
  * Finds etcdctl (required) and etcdutl (optional unless named explicitly) and reads their versions. A missing
  * etcdctl is the user's to fix, so it is a ConfigurationError.
  */
-export async function resolveTools(
-  etcdctl: string,
-  etcdutl: string,
-  etcdutlExplicit = false
-): Promise<EtcdTools> {
+export async function resolveTools(etcdctl: string, etcdutl: string, etcdutlExplicit = false): Promise<EtcdTools> {
   const ctlPath = await io.which(etcdctl, false)
   if (!ctlPath) {
     throw new ConfigurationError(
@@ -32,7 +28,9 @@ export async function resolveTools(
   const utlPath = await io.which(etcdutl, false)
   if (utlPath) result.etcdutl = { path: utlPath, version: await toolVersion(utlPath, 'etcdutl') }
   else if (etcdutlExplicit) {
-    throw new ConfigurationError(`etcdutl: '${etcdutl}' was not found; set the etcdutl input to its path, or leave it empty`)
+    throw new ConfigurationError(
+      `etcdutl: '${etcdutl}' was not found; set the etcdutl input to its path, or leave it empty`
+    )
   }
   // Said before the snapshot is taken, not after: etcd 3.6 removed `snapshot status` from etcdctl.
   if (!result.etcdutl && compareVersions(result.etcdctl.version, '3.6.0') >= 0) {
