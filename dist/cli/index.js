@@ -2,20 +2,20 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 155:
+/***/ 4155:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(231);
+/* harmony import */ var _cli_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7284);
 
-process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)(process.argv.slice(2));
+process.exitCode = await (0,_cli_index_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)(process.argv.slice(2));
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 231:
+/***/ 7284:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -26,10 +26,10 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: describeReport
 
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-;// CONCATENATED MODULE: external "node:crypto"
-const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/errors.ts
 /**
  * Typed errors. Library modules throw these; only the entry points turn them into `core.setFailed`
@@ -77,6 +77,10 @@ function errors_errorMessage(e) {
 class errors_OutputError extends Error {
     name = 'OutputError';
 }
+/** A backup's manifest.json cannot be read; the message completes "manifest.json ...". */
+class ManifestError extends Error {
+    name = 'ManifestError';
+}
 
 ;// CONCATENATED MODULE: ./src/age/primitives.ts
 /** The small cryptographic and encoding building blocks shared by the age header and its stanzas. */
@@ -88,11 +92,11 @@ const WRAPPED_FILE_KEY_LENGTH = primitives_FILE_KEY_LENGTH + TAG_LENGTH;
 // Stanza bodies use a fresh wrap key per file, so the all-zero nonce is safe (age spec).
 const ZERO_NONCE = Buffer.alloc(12);
 function hkdfSha256(ikm, salt, info, length = 32) {
-    return Buffer.from((0,external_node_crypto_namespaceObject.hkdfSync)('sha256', ikm, salt, info, length));
+    return Buffer.from((0,external_node_crypto_.hkdfSync)('sha256', ikm, salt, info, length));
 }
 /** Seals the file key under a wrap key, giving a stanza body. */
 function primitives_wrapFileKey(wrapKey, fileKey) {
-    const cipher = (0,external_node_crypto_namespaceObject.createCipheriv)('chacha20-poly1305', wrapKey, ZERO_NONCE, { authTagLength: TAG_LENGTH });
+    const cipher = (0,external_node_crypto_.createCipheriv)('chacha20-poly1305', wrapKey, ZERO_NONCE, { authTagLength: TAG_LENGTH });
     const sealed = cipher.update(fileKey);
     cipher.final();
     return Buffer.concat([sealed, cipher.getAuthTag()]);
@@ -101,7 +105,7 @@ function primitives_wrapFileKey(wrapKey, fileKey) {
 function unwrapFileKey(wrapKey, body) {
     if (body.length !== WRAPPED_FILE_KEY_LENGTH)
         return undefined;
-    const decipher = (0,external_node_crypto_namespaceObject.createDecipheriv)('chacha20-poly1305', wrapKey, ZERO_NONCE, { authTagLength: TAG_LENGTH });
+    const decipher = (0,external_node_crypto_.createDecipheriv)('chacha20-poly1305', wrapKey, ZERO_NONCE, { authTagLength: TAG_LENGTH });
     decipher.setAuthTag(body.subarray(primitives_FILE_KEY_LENGTH));
     const fileKey = decipher.update(body.subarray(0, primitives_FILE_KEY_LENGTH));
     try {
@@ -152,7 +156,7 @@ const MAX_HEADER_BYTES = 1 << 20;
 const header_MAX_STANZAS = 1024;
 function headerMac(fileKey, macInput) {
     const macKey = hkdfSha256(fileKey, Buffer.alloc(0), 'header');
-    return (0,external_node_crypto_namespaceObject.createHmac)('sha256', macKey).update(macInput).digest();
+    return (0,external_node_crypto_.createHmac)('sha256', macKey).update(macInput).digest();
 }
 /** Encodes a complete header, MAC line included. */
 function header_encodeHeader(stanzas, fileKey) {
@@ -172,7 +176,7 @@ function header_encodeHeader(stanzas, fileKey) {
 }
 /** Throws unless the header MAC matches the one computed with this file key. */
 function verifyHeaderMac(header, fileKey) {
-    if (!(0,external_node_crypto_namespaceObject.timingSafeEqual)(headerMac(fileKey, header.macInput), header.mac)) {
+    if (!(0,external_node_crypto_.timingSafeEqual)(headerMac(fileKey, header.macInput), header.mac)) {
         throw new errors_AgeError('header MAC check failed: the age header was tampered with (or the file was crafted for a different key)');
     }
 }
@@ -436,7 +440,7 @@ function deriveWrapKey(passphrase, salt, workFactor) {
     // scrypt needs 128 * N * r bytes; Node's default cap (32 MiB) is far below age's work factors.
     const maxmem = 128 * N * BLOCK_SIZE + (32 << 20);
     return new Promise((resolve, reject) => {
-        (0,external_node_crypto_namespaceObject.scrypt)(Buffer.from(passphrase, 'utf8'), Buffer.concat([Buffer.from(SALT_LABEL), salt]), 32, { N, r: BLOCK_SIZE, p: 1, maxmem }, (err, key) => {
+        (0,external_node_crypto_.scrypt)(Buffer.from(passphrase, 'utf8'), Buffer.concat([Buffer.from(SALT_LABEL), salt]), 32, { N, r: BLOCK_SIZE, p: 1, maxmem }, (err, key) => {
             if (err)
                 reject(new errors_AgeError(`scrypt key derivation failed (work factor ${workFactor}): ${err.message}`));
             else
@@ -529,7 +533,7 @@ const X25519_INFO = 'age-encryption.org/v1/X25519';
 const SPKI_PREFIX = Buffer.from('302a300506032b656e032100', 'hex');
 const PKCS8_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex');
 function importPublicKey(raw) {
-    return (0,external_node_crypto_namespaceObject.createPublicKey)({ key: Buffer.concat([SPKI_PREFIX, raw]), format: 'der', type: 'spki' });
+    return (0,external_node_crypto_.createPublicKey)({ key: Buffer.concat([SPKI_PREFIX, raw]), format: 'der', type: 'spki' });
 }
 function rawPublicKey(key) {
     return key.export({ format: 'der', type: 'spki' }).subarray(SPKI_PREFIX.length);
@@ -553,7 +557,7 @@ class keys_X25519Recipient {
     }
     /** Wraps the file key in an `X25519` stanza for this recipient, with a fresh ephemeral key. */
     wrap(fileKey) {
-        const ephemeral = (0,external_node_crypto_namespaceObject.generateKeyPairSync)('x25519');
+        const ephemeral = (0,external_node_crypto_.generateKeyPairSync)('x25519');
         const share = rawPublicKey(ephemeral.publicKey);
         const secret = sharedSecret(ephemeral.privateKey, this.#keyObject);
         if (secret === undefined) {
@@ -571,8 +575,8 @@ class X25519Identity {
     constructor(secretKey) {
         if (secretKey.length !== KEY_LENGTH)
             throw new errors_AgeError(`an X25519 secret key is ${KEY_LENGTH} bytes, not ${secretKey.length}`);
-        this.#privateKey = (0,external_node_crypto_namespaceObject.createPrivateKey)({ key: Buffer.concat([PKCS8_PREFIX, secretKey]), format: 'der', type: 'pkcs8' });
-        this.#publicKey = rawPublicKey((0,external_node_crypto_namespaceObject.createPublicKey)(this.#privateKey));
+        this.#privateKey = (0,external_node_crypto_.createPrivateKey)({ key: Buffer.concat([PKCS8_PREFIX, secretKey]), format: 'der', type: 'pkcs8' });
+        this.#publicKey = rawPublicKey((0,external_node_crypto_.createPublicKey)(this.#privateKey));
         this.#recipient = new keys_X25519Recipient(this.#publicKey);
     }
     get recipient() {
@@ -601,7 +605,7 @@ class X25519Identity {
 function sharedSecret(privateKey, publicKey) {
     let secret;
     try {
-        secret = (0,external_node_crypto_namespaceObject.diffieHellman)({ privateKey, publicKey });
+        secret = (0,external_node_crypto_.diffieHellman)({ privateKey, publicKey });
     }
     catch {
         // OpenSSL refuses to return the all-zero secret.
@@ -737,8 +741,8 @@ function findFileKeyWithIdentities(stanzas, identities) {
     throw new errors_AgeError('no identity matches this file (wrong key?)');
 }
 
-;// CONCATENATED MODULE: external "node:stream"
-const external_node_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
 ;// CONCATENATED MODULE: ./src/age/stream.ts
 /**
  * The age payload: a 16-byte nonce, then STREAM — ChaCha20-Poly1305 over 64 KiB chunks with nonce
@@ -781,7 +785,7 @@ class ChunkCipher {
      * them would cost a fresh 64 KiB buffer and a copy per chunk: a quarter of encryption's time (bench-age.ts).
      */
     seal(plaintext, counter, final) {
-        const cipher = (0,external_node_crypto_namespaceObject.createCipheriv)('chacha20-poly1305', this.#key, this.#setNonce(counter, final), {
+        const cipher = (0,external_node_crypto_.createCipheriv)('chacha20-poly1305', this.#key, this.#setNonce(counter, final), {
             authTagLength: stream_TAG_LENGTH
         });
         const sealed = cipher.update(plaintext);
@@ -790,7 +794,7 @@ class ChunkCipher {
     }
     /** The plaintext, or `undefined` when the chunk does not authenticate with this counter and flag. */
     open(ciphertext, counter, final) {
-        const decipher = (0,external_node_crypto_namespaceObject.createDecipheriv)('chacha20-poly1305', this.#key, this.#setNonce(counter, final), {
+        const decipher = (0,external_node_crypto_.createDecipheriv)('chacha20-poly1305', this.#key, this.#setNonce(counter, final), {
             authTagLength: stream_TAG_LENGTH
         });
         const split = ciphertext.length - stream_TAG_LENGTH;
@@ -806,7 +810,7 @@ class ChunkCipher {
     }
 }
 /** Plaintext in, a complete age file out. */
-class stream_AgeEncryptStream extends external_node_stream_namespaceObject.Transform {
+class stream_AgeEncryptStream extends external_node_stream_.Transform {
     #start;
     #cipher;
     #held = Buffer.allocUnsafe(PLAINTEXT_CHUNK_SIZE);
@@ -850,7 +854,7 @@ class stream_AgeEncryptStream extends external_node_stream_namespaceObject.Trans
             return;
         const start = await this.#start;
         this.#start = undefined;
-        const payloadNonce = (0,external_node_crypto_namespaceObject.randomBytes)(PAYLOAD_NONCE_LENGTH);
+        const payloadNonce = (0,external_node_crypto_.randomBytes)(PAYLOAD_NONCE_LENGTH);
         this.#cipher = new ChunkCipher(start.fileKey, payloadNonce);
         this.push(Buffer.concat([start.header, payloadNonce]));
     }
@@ -886,7 +890,7 @@ class stream_AgeEncryptStream extends external_node_stream_namespaceObject.Trans
     }
 }
 /** An age file in, plaintext out; every chunk is authenticated before any of it is pushed. */
-class AgeDecryptStream extends external_node_stream_namespaceObject.Transform {
+class AgeDecryptStream extends external_node_stream_.Transform {
     #findFileKey;
     #headerReader = new HeaderReader();
     #fileKey;
@@ -1110,12 +1114,643 @@ function createDecryptStream(options) {
     return new AgeDecryptStream(stanzas => findFileKeyWithIdentities(stanzas, identities));
 }
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: ./src/bytes.ts
+/** Bytes in the unit a person reads at a glance: `512 B`, `1.5 KiB`, `3.2 GiB`. */
+function formatBytes(n) {
+    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+    let value = n;
+    let unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+        value /= 1024;
+        unit++;
+    }
+    return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+}
+
+;// CONCATENATED MODULE: ./src/format/file-name.ts
+/** The manifest's name, at the top of the backup's folder and artifact. */
+const file_name_MANIFEST_FILE = 'manifest.json';
+const COMPRESSION_EXTENSION = { zstd: '.zst', gzip: '.gz', none: '' };
+/** `<artifactName>.db` plus `.zst`/`.gz` for the compression and `.age` when encrypted. */
+function backupFileName(artifactName, compression, encryption) {
+    return `${artifactName}.db${COMPRESSION_EXTENSION[compression]}${encryption.kind === 'none' ? '' : '.age'}`;
+}
+/** Whether a name has the shape backupFileName gives (`.db`, `.db.zst.age`, ...). */
+function file_name_isBackupFileName(name) {
+    return /\.db(\.zst|\.gz)?(\.age)?$/.test(name);
+}
+/** The snapshot's file name for a backup file's: `x.db.zst.age` → `x.db`. */
+function plaintextName(fileName) {
+    const base = fileName.replace(/\.age$/, '').replace(/\.(zst|gz)$/, '');
+    return base.endsWith('.db') ? base : `${base}.db`;
+}
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: external "assert"
+const external_assert_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
+;// CONCATENATED MODULE: external "path"
+const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
+;// CONCATENATED MODULE: external "fs"
+const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
+;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat: io_util_stat, symlink, unlink } = external_fs_namespaceObject.promises;
+// export const {open} = 'fs'
+const IS_WINDOWS = process.platform === 'win32';
+/**
+ * Custom implementation of readlink to ensure Windows junctions
+ * maintain trailing backslash for backward compatibility with Node.js < 24
+ *
+ * In Node.js 20, Windows junctions (directory symlinks) always returned paths
+ * with trailing backslashes. Node.js 24 removed this behavior, which breaks
+ * code that relied on this format for path operations.
+ *
+ * This implementation restores the Node 20 behavior by adding a trailing
+ * backslash to all junction results on Windows.
+ */
+function readlink(fsPath) {
+    return __awaiter(this, void 0, void 0, function* () {
+        const result = yield fs.promises.readlink(fsPath);
+        // On Windows, restore Node 20 behavior: add trailing backslash to all results
+        // since junctions on Windows are always directory links
+        if (IS_WINDOWS && !result.endsWith('\\')) {
+            return `${result}\\`;
+        }
+        return result;
+    });
+}
+// See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
+const UV_FS_O_EXLOCK = 0x10000000;
+const READONLY = external_fs_namespaceObject.constants.O_RDONLY;
+function exists(fsPath) {
+    return __awaiter(this, void 0, void 0, function* () {
+        try {
+            yield io_util_stat(fsPath);
+        }
+        catch (err) {
+            if (err.code === 'ENOENT') {
+                return false;
+            }
+            throw err;
+        }
+        return true;
+    });
+}
+function isDirectory(fsPath_1) {
+    return __awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
+        const stats = useStat ? yield io_util_stat(fsPath) : yield lstat(fsPath);
+        return stats.isDirectory();
+    });
+}
+/**
+ * On OSX/Linux, true if path starts with '/'. On Windows, true for paths like:
+ * \, \hello, \\hello\share, C:, and C:\hello (and corresponding alternate separator cases).
+ */
+function isRooted(p) {
+    p = normalizeSeparators(p);
+    if (!p) {
+        throw new Error('isRooted() parameter "p" cannot be empty');
+    }
+    if (IS_WINDOWS) {
+        return (p.startsWith('\\') || /^[A-Z]:/i.test(p) // e.g. \ or \hello or \\hello
+        ); // e.g. C: or C:\hello
+    }
+    return p.startsWith('/');
+}
+/**
+ * Best effort attempt to determine whether a file exists and is executable.
+ * @param filePath    file path to check
+ * @param extensions  additional file extensions to try
+ * @return if file exists and is executable, returns the file path. otherwise empty string.
+ */
+function tryGetExecutablePath(filePath, extensions) {
+    return __awaiter(this, void 0, void 0, function* () {
+        let stats = undefined;
+        try {
+            // test file exists
+            stats = yield io_util_stat(filePath);
+        }
+        catch (err) {
+            if (err.code !== 'ENOENT') {
+                // eslint-disable-next-line no-console
+                console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
+            }
+        }
+        if (stats && stats.isFile()) {
+            if (IS_WINDOWS) {
+                // on Windows, test for valid extension
+                const upperExt = external_path_namespaceObject.extname(filePath).toUpperCase();
+                if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
+                    return filePath;
+                }
+            }
+            else {
+                if (isUnixExecutable(stats)) {
+                    return filePath;
+                }
+            }
+        }
+        // try each extension
+        const originalFilePath = filePath;
+        for (const extension of extensions) {
+            filePath = originalFilePath + extension;
+            stats = undefined;
+            try {
+                stats = yield io_util_stat(filePath);
+            }
+            catch (err) {
+                if (err.code !== 'ENOENT') {
+                    // eslint-disable-next-line no-console
+                    console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
+                }
+            }
+            if (stats && stats.isFile()) {
+                if (IS_WINDOWS) {
+                    // preserve the case of the actual file (since an extension was appended)
+                    try {
+                        const directory = external_path_namespaceObject.dirname(filePath);
+                        const upperName = external_path_namespaceObject.basename(filePath).toUpperCase();
+                        for (const actualName of yield readdir(directory)) {
+                            if (upperName === actualName.toUpperCase()) {
+                                filePath = external_path_namespaceObject.join(directory, actualName);
+                                break;
+                            }
+                        }
+                    }
+                    catch (err) {
+                        // eslint-disable-next-line no-console
+                        console.log(`Unexpected error attempting to determine the actual case of the file '${filePath}': ${err}`);
+                    }
+                    return filePath;
+                }
+                else {
+                    if (isUnixExecutable(stats)) {
+                        return filePath;
+                    }
+                }
+            }
+        }
+        return '';
+    });
+}
+function normalizeSeparators(p) {
+    p = p || '';
+    if (IS_WINDOWS) {
+        // convert slashes on Windows
+        p = p.replace(/\//g, '\\');
+        // remove redundant slashes
+        return p.replace(/\\\\+/g, '\\');
+    }
+    // remove redundant slashes
+    return p.replace(/\/\/+/g, '/');
+}
+// on Mac/Linux, test the execute bit
+//     R   W  X  R  W X R W X
+//   256 128 64 32 16 8 4 2 1
+function isUnixExecutable(stats) {
+    return ((stats.mode & 1) > 0 ||
+        ((stats.mode & 8) > 0 &&
+            process.getgid !== undefined &&
+            stats.gid === process.getgid()) ||
+        ((stats.mode & 64) > 0 &&
+            process.getuid !== undefined &&
+            stats.uid === process.getuid()));
+}
+// Get the path of cmd.exe in windows
+function getCmdPath() {
+    var _a;
+    return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
+}
+//# sourceMappingURL=io-util.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io.js
+var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+/**
+ * Copies a file or folder.
+ * Based off of shelljs - https://github.com/shelljs/shelljs/blob/9237f66c52e5daa40458f94f9565e18e8132f5a6/src/cp.js
+ *
+ * @param     source    source path
+ * @param     dest      destination path
+ * @param     options   optional. See CopyOptions.
+ */
+function cp(source_1, dest_1) {
+    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
+        const { force, recursive, copySourceDirectory } = readCopyOptions(options);
+        const destStat = (yield ioUtil.exists(dest)) ? yield ioUtil.stat(dest) : null;
+        // Dest is an existing file, but not forcing
+        if (destStat && destStat.isFile() && !force) {
+            return;
+        }
+        // If dest is an existing directory, should copy inside.
+        const newDest = destStat && destStat.isDirectory() && copySourceDirectory
+            ? path.join(dest, path.basename(source))
+            : dest;
+        if (!(yield ioUtil.exists(source))) {
+            throw new Error(`no such file or directory: ${source}`);
+        }
+        const sourceStat = yield ioUtil.stat(source);
+        if (sourceStat.isDirectory()) {
+            if (!recursive) {
+                throw new Error(`Failed to copy. ${source} is a directory, but tried to copy without recursive flag.`);
+            }
+            else {
+                yield cpDirRecursive(source, newDest, 0, force);
+            }
+        }
+        else {
+            if (path.relative(source, newDest) === '') {
+                // a file cannot be copied to itself
+                throw new Error(`'${newDest}' and '${source}' are the same file`);
+            }
+            yield io_copyFile(source, newDest, force);
+        }
+    });
+}
+/**
+ * Moves a path.
+ *
+ * @param     source    source path
+ * @param     dest      destination path
+ * @param     options   optional. See MoveOptions.
+ */
+function mv(source_1, dest_1) {
+    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
+        if (yield ioUtil.exists(dest)) {
+            let destExists = true;
+            if (yield ioUtil.isDirectory(dest)) {
+                // If dest is directory copy src into dest
+                dest = path.join(dest, path.basename(source));
+                destExists = yield ioUtil.exists(dest);
+            }
+            if (destExists) {
+                if (options.force == null || options.force) {
+                    yield rmRF(dest);
+                }
+                else {
+                    throw new Error('Destination already exists');
+                }
+            }
+        }
+        yield mkdirP(path.dirname(dest));
+        yield ioUtil.rename(source, dest);
+    });
+}
+/**
+ * Remove a path recursively with force
+ *
+ * @param inputPath path to remove
+ */
+function rmRF(inputPath) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        if (ioUtil.IS_WINDOWS) {
+            // Check for invalid characters
+            // https://docs.microsoft.com/en-us/windows/win32/fileio/naming-a-file
+            if (/[*"<>|]/.test(inputPath)) {
+                throw new Error('File path must not contain `*`, `"`, `<`, `>` or `|` on Windows');
+            }
+        }
+        try {
+            // note if path does not exist, error is silent
+            yield ioUtil.rm(inputPath, {
+                force: true,
+                maxRetries: 3,
+                recursive: true,
+                retryDelay: 300
+            });
+        }
+        catch (err) {
+            throw new Error(`File was unable to be removed ${err}`);
+        }
+    });
+}
+/**
+ * Make a directory.  Creates the full path with folders in between
+ * Will throw if it fails
+ *
+ * @param   fsPath        path to create
+ * @returns Promise<void>
+ */
+function mkdirP(fsPath) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        ok(fsPath, 'a path argument must be provided');
+        yield ioUtil.mkdir(fsPath, { recursive: true });
+    });
+}
+/**
+ * Returns path of a tool had the tool actually been invoked.  Resolves via paths.
+ * If you check and the tool does not exist, it will throw.
+ *
+ * @param     tool              name of the tool
+ * @param     check             whether to check if tool exists
+ * @returns   Promise<string>   path to tool
+ */
+function which(tool, check) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        if (!tool) {
+            throw new Error("parameter 'tool' is required");
+        }
+        // recursive when check=true
+        if (check) {
+            const result = yield which(tool, false);
+            if (!result) {
+                if (IS_WINDOWS) {
+                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also verify the file has a valid extension for an executable file.`);
+                }
+                else {
+                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also check the file mode to verify the file is executable.`);
+                }
+            }
+            return result;
+        }
+        const matches = yield findInPath(tool);
+        if (matches && matches.length > 0) {
+            return matches[0];
+        }
+        return '';
+    });
+}
+/**
+ * Returns a list of all occurrences of the given tool on the system path.
+ *
+ * @returns   Promise<string[]>  the paths of the tool
+ */
+function findInPath(tool) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        if (!tool) {
+            throw new Error("parameter 'tool' is required");
+        }
+        // build the list of extensions to try
+        const extensions = [];
+        if (IS_WINDOWS && process.env['PATHEXT']) {
+            for (const extension of process.env['PATHEXT'].split(external_path_namespaceObject.delimiter)) {
+                if (extension) {
+                    extensions.push(extension);
+                }
+            }
+        }
+        // if it's rooted, return it if exists. otherwise return empty.
+        if (isRooted(tool)) {
+            const filePath = yield tryGetExecutablePath(tool, extensions);
+            if (filePath) {
+                return [filePath];
+            }
+            return [];
+        }
+        // if any path separators, return empty
+        if (tool.includes(external_path_namespaceObject.sep)) {
+            return [];
+        }
+        // build the list of directories
+        //
+        // Note, technically "where" checks the current directory on Windows. From a toolkit perspective,
+        // it feels like we should not do this. Checking the current directory seems like more of a use
+        // case of a shell, and the which() function exposed by the toolkit should strive for consistency
+        // across platforms.
+        const directories = [];
+        if (process.env.PATH) {
+            for (const p of process.env.PATH.split(external_path_namespaceObject.delimiter)) {
+                if (p) {
+                    directories.push(p);
+                }
+            }
+        }
+        // find all matches
+        const matches = [];
+        for (const directory of directories) {
+            const filePath = yield tryGetExecutablePath(external_path_namespaceObject.join(directory, tool), extensions);
+            if (filePath) {
+                matches.push(filePath);
+            }
+        }
+        return matches;
+    });
+}
+function readCopyOptions(options) {
+    const force = options.force == null ? true : options.force;
+    const recursive = Boolean(options.recursive);
+    const copySourceDirectory = options.copySourceDirectory == null
+        ? true
+        : Boolean(options.copySourceDirectory);
+    return { force, recursive, copySourceDirectory };
+}
+function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        // Ensure there is not a run away recursive copy
+        if (currentDepth >= 255)
+            return;
+        currentDepth++;
+        yield mkdirP(destDir);
+        const files = yield ioUtil.readdir(sourceDir);
+        for (const fileName of files) {
+            const srcFile = `${sourceDir}/${fileName}`;
+            const destFile = `${destDir}/${fileName}`;
+            const srcFileStat = yield ioUtil.lstat(srcFile);
+            if (srcFileStat.isDirectory()) {
+                // Recurse
+                yield cpDirRecursive(srcFile, destFile, currentDepth, force);
+            }
+            else {
+                yield io_copyFile(srcFile, destFile, force);
+            }
+        }
+        // Change the mode for the newly created directory
+        yield ioUtil.chmod(destDir, (yield ioUtil.stat(sourceDir)).mode);
+    });
+}
+// Buffered file copy
+function io_copyFile(srcFile, destFile, force) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        if ((yield ioUtil.lstat(srcFile)).isSymbolicLink()) {
+            // unlink/re-link it
+            try {
+                yield ioUtil.lstat(destFile);
+                yield ioUtil.unlink(destFile);
+            }
+            catch (e) {
+                // Try to override file permission
+                if (e.code === 'EPERM') {
+                    yield ioUtil.chmod(destFile, '0666');
+                    yield ioUtil.unlink(destFile);
+                }
+                // other errors = it doesn't exist, no work to do
+            }
+            // Copy over symlink
+            const symlinkFull = yield ioUtil.readlink(srcFile);
+            yield ioUtil.symlink(symlinkFull, destFile, ioUtil.IS_WINDOWS ? 'junction' : null);
+        }
+        else if (!(yield ioUtil.exists(destFile)) || force) {
+            yield ioUtil.copyFile(srcFile, destFile);
+        }
+    });
+}
+//# sourceMappingURL=io.js.map
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
+;// CONCATENATED MODULE: ./src/etcd/process.ts
+
+/**
+ * What a child may inherit from this process: where to find programs, a home and a temp dir, the locale, the CA
+ * bundle Go reads for system roots, and the Go runtime's limits a runner's admin may set (a container's CPUs and
+ * memory). Nothing else: the runner's environment holds every input (INPUT_PASSWORD, INPUT_KEY, INPUT_PASSPHRASE,
+ * INPUT_IDENTITY) and the runtime tokens, and an etcd tool reads ETCD_*, ETCDCTL_* and HTTPS_PROXY as its own
+ * settings.
+ */
+const INHERITED = [
+    'PATH',
+    'HOME',
+    'TMPDIR',
+    'TZ',
+    'LANG',
+    'LC_*',
+    'SSL_CERT_FILE',
+    'SSL_CERT_DIR',
+    'GOMAXPROCS',
+    'GOMEMLIMIT',
+    'GODEBUG'
+];
+/**
+ * The environment of every child this action starts: the allow-listed part of ours, minus `drop`, plus `extra`
+ * (which the caller chose, so it may name anything, ETCDCTL_* credentials included).
+ */
+function childEnv(extra = {}, drop = []) {
+    const matches = (key, pattern) => pattern.endsWith('*') ? key.startsWith(pattern.slice(0, -1)) : key === pattern;
+    const env = {};
+    for (const [key, value] of Object.entries(process.env)) {
+        if (value === undefined)
+            continue;
+        if (INHERITED.some(p => matches(key, p)) && !drop.some(p => matches(key, p)))
+            env[key] = value;
+    }
+    for (const [key, value] of Object.entries(extra))
+        if (value !== undefined)
+            env[key] = value;
+    return env;
+}
+/** Children still running, so a cancelled job can take them down with it (see killRunningTools). */
+const running = new Set();
+/**
+ * Runs a tool in its own process group and collects its output. On timeout the whole group is killed, so nothing
+ * the tool started outlives it.
+ */
+async function runTool(binary, args, options = {}) {
+    const env = childEnv(options.env, options.dropEnv);
+    return await new Promise((resolve, reject) => {
+        const child = (0,external_node_child_process_.spawn)(binary, args, { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+        running.add(child);
+        const stdout = [];
+        const stderr = [];
+        let timedOut = false;
+        const timer = options.timeoutMs === undefined
+            ? undefined
+            : setTimeout(() => {
+                timedOut = true;
+                killGroup(child, 'SIGKILL');
+            }, options.timeoutMs);
+        child.stdout.on('data', (b) => stdout.push(b));
+        child.stderr.on('data', (b) => stderr.push(b));
+        child.on('error', err => {
+            clearTimeout(timer);
+            running.delete(child);
+            reject(err);
+        });
+        child.on('close', (code, signal) => {
+            clearTimeout(timer);
+            running.delete(child);
+            resolve({
+                stdout: Buffer.concat(stdout).toString('utf8'),
+                stderr: Buffer.concat(stderr).toString('utf8'),
+                code,
+                signal,
+                timedOut
+            });
+        });
+    });
+}
+function killGroup(child, signal) {
+    if (child.pid === undefined)
+        return;
+    try {
+        process.kill(-child.pid, signal);
+    }
+    catch {
+        // The group is already gone.
+    }
+}
+/** Kills every tool still running (used when the job is cancelled). */
+function killRunningTools() {
+    for (const child of running)
+        killGroup(child, 'SIGKILL');
+}
+
+;// CONCATENATED MODULE: ./src/etcd/tools.ts
+
+
+
+/**
+ * Finds etcdctl (required) and etcdutl (optional unless named explicitly) and reads their versions. A missing
+ * etcdctl is the user's to fix, so it is a ConfigurationError.
+ */
+async function resolveTools(etcdctl, etcdutl, etcdutlExplicit = false) {
+    const ctlPath = await which(etcdctl, false);
+    if (!ctlPath) {
+        throw new errors_ConfigurationError(`etcdctl: '${etcdctl}' was not found; install etcd-client (or the etcd release tarball) on the runner, or set the etcdctl input to its path`);
+    }
+    const result = { etcdctl: { path: ctlPath, version: await toolVersion(ctlPath, 'etcdctl') } };
+    const utlPath = await which(etcdutl, false);
+    if (utlPath)
+        result.etcdutl = { path: utlPath, version: await toolVersion(utlPath, 'etcdutl') };
+    else if (etcdutlExplicit) {
+        throw new errors_ConfigurationError(`etcdutl: '${etcdutl}' was not found; set the etcdutl input to its path, or leave it empty`);
+    }
+    // Said before the snapshot is taken, not after: etcd 3.6 removed `snapshot status` from etcdctl.
+    if (!result.etcdutl && compareVersions(result.etcdctl.version, '3.6.0') >= 0) {
+        throw new errors_ConfigurationError(`etcdctl ${result.etcdctl.version} has no 'snapshot status' (etcd 3.6 moved it to etcdutl); put etcdutl on PATH or set the etcdutl input`);
+    }
+    return result;
+}
+async function toolVersion(binary, name) {
+    const result = await runTool(binary, ['version'], { env: { ETCDCTL_API: '3' }, timeoutMs: 10_000 });
+    const match = new RegExp(`${name} version:\\s*(\\S+)`).exec(result.stdout);
+    if (result.code !== 0 || !match) {
+        throw new errors_EtcdError(`'${binary} version' did not print a version; is it really ${name}?`);
+    }
+    return match[1];
+}
+/** Compares dotted versions: negative when a < b. */
+function compareVersions(a, b) {
+    const pa = a.split(/[.-]/).map(n => Number.parseInt(n, 10) || 0);
+    const pb = b.split(/[.-]/).map(n => Number.parseInt(n, 10) || 0);
+    for (let i = 0; i < 3; i++)
+        if ((pa[i] ?? 0) !== (pb[i] ?? 0))
+            return (pa[i] ?? 0) - (pb[i] ?? 0);
+    return 0;
+}
+
 ;// CONCATENATED MODULE: external "node:stream/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
-;// CONCATENATED MODULE: external "node:zlib"
-const external_node_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
 ;// CONCATENATED MODULE: ./src/pipeline/digest.ts
 
 
@@ -1155,8 +1790,8 @@ class digest_SnapshotDigest extends (/* unused pure expression or super */ null 
     }
 }
 /** Passes bytes through, counting and hashing them: the sha256 and size of the file we write. */
-class digest_StreamDigest extends external_node_stream_namespaceObject.Transform {
-    hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
+class digest_StreamDigest extends external_node_stream_.Transform {
+    hash = (0,external_node_crypto_.createHash)('sha256');
     total = 0;
     _transform(chunk, _encoding, callback) {
         this.total += chunk.length;
@@ -1184,10 +1819,6 @@ function compress_createCompressor(compression, level) {
             return undefined;
     }
 }
-/** The file extension for a format; the encrypted file is `<name>.db<ext>.age`. */
-function compressionExtension(compression) {
-    return compression === 'zstd' ? '.zst' : compression === 'gzip' ? '.gz' : '';
-}
 
 ;// CONCATENATED MODULE: ./src/pipeline/plaintext.ts
 
@@ -1200,7 +1831,7 @@ function compressionExtension(compression) {
  * access) while hashing, compression and encryption never read it back. The file is created 0600 with
  * O_EXCL|O_NOFOLLOW in the private dir; the pipeline removes it on failure, the post step in any case.
  */
-class plaintext_PlaintextCopy extends external_node_stream_namespaceObject.Transform {
+class plaintext_PlaintextCopy extends external_node_stream_.Transform {
     handle;
     file;
     constructor(handle, file) {
@@ -1210,7 +1841,7 @@ class plaintext_PlaintextCopy extends external_node_stream_namespaceObject.Trans
     }
     static async create(file) {
         try {
-            const handle = await external_node_fs_namespaceObject.promises.open(file, external_node_fs_namespaceObject.constants.O_WRONLY | external_node_fs_namespaceObject.constants.O_CREAT | external_node_fs_namespaceObject.constants.O_EXCL | external_node_fs_namespaceObject.constants.O_NOFOLLOW, 0o600);
+            const handle = await external_node_fs_.promises.open(file, external_node_fs_.constants.O_WRONLY | external_node_fs_.constants.O_CREAT | external_node_fs_.constants.O_EXCL | external_node_fs_.constants.O_NOFOLLOW, 0o600);
             return new plaintext_PlaintextCopy(handle, file);
         }
         catch (e) {
@@ -1233,7 +1864,7 @@ class plaintext_PlaintextCopy extends external_node_stream_namespaceObject.Trans
         this.handle.close().then(() => callback(error), () => callback(error));
     }
     describe(e) {
-        const dir = external_node_path_namespaceObject.dirname(this.file);
+        const dir = external_node_path_.dirname(this.file);
         const code = e.code;
         if (code === 'ENOSPC' || code === 'EDQUOT') {
             return new errors_OutputError(`no space left in ${dir} for the plaintext snapshot; the runner's temp dir (RUNNER_TEMP) needs room for the whole snapshot`);
@@ -1337,7 +1968,7 @@ function describeWriteFailure(code, output, e) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/snapshot/reader.ts
+;// CONCATENATED MODULE: ./src/verify/reader.ts
 
 
 /**
@@ -1378,19 +2009,19 @@ class SnapshotFile {
         try {
             // Non-blocking, so a FIFO (or a device) is opened at once and refused below instead of waiting for a writer;
             // a regular file reads the same either way.
-            fd = (0,external_node_fs_namespaceObject.openSync)(path, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NONBLOCK);
+            fd = (0,external_node_fs_.openSync)(path, external_node_fs_.constants.O_RDONLY | external_node_fs_.constants.O_NONBLOCK);
         }
         catch (e) {
             throw new SnapshotReadError(`cannot open snapshot ${path}: ${describe(e)}`);
         }
         try {
-            const st = (0,external_node_fs_namespaceObject.fstatSync)(fd);
+            const st = (0,external_node_fs_.fstatSync)(fd);
             if (!st.isFile())
                 throw new SnapshotReadError(`${path} is not a regular file; give the path of a snapshot file`);
             return new SnapshotFile(path, fd, st.size);
         }
         catch (e) {
-            (0,external_node_fs_namespaceObject.closeSync)(fd);
+            (0,external_node_fs_.closeSync)(fd);
             if (e instanceof SnapshotReadError)
                 throw e;
             throw new SnapshotReadError(`cannot stat snapshot ${path}: ${describe(e)}`);
@@ -1424,7 +2055,7 @@ class SnapshotFile {
         while (done < length) {
             let n;
             try {
-                n = (0,external_node_fs_namespaceObject.readSync)(this.fd, buf, offset + done, length - done, position + done);
+                n = (0,external_node_fs_.readSync)(this.fd, buf, offset + done, length - done, position + done);
             }
             catch (e) {
                 throw new SnapshotReadError(`cannot read ${this.path} at byte ${position + done}: ${describe(e)}`);
@@ -1439,7 +2070,7 @@ class SnapshotFile {
         if (this.fd < 0)
             return;
         try {
-            (0,external_node_fs_namespaceObject.closeSync)(this.fd);
+            (0,external_node_fs_.closeSync)(this.fd);
         }
         finally {
             this.fd = -1;
@@ -1485,7 +2116,7 @@ function alignUp(n) {
     return Math.max(16, Math.ceil(n / 16) * 16);
 }
 
-;// CONCATENATED MODULE: ./src/snapshot/bolt.ts
+;// CONCATENATED MODULE: ./src/verify/bolt.ts
 /**
  * The bbolt file format as etcd's snapshots hold it: meta pages, the page graph of each bucket's B+tree, the freelist,
  * and the accounting of every page below the high-water mark. Everything is checked as strictly as bbolt writes it
@@ -2316,7 +2947,7 @@ const BOLT_ALLOC_SIZE = 16 << 20;
  * filling the disk. A first page that is not bbolt is refused at once; a recorded size (the manifest's) bounds the
  * output from the first byte.
  */
-class SnapshotSizeGuard extends external_node_stream_namespaceObject.Transform {
+class SnapshotSizeGuard extends external_node_stream_.Transform {
     name;
     head = [];
     decided = false;
@@ -2585,11 +3216,6 @@ const BOLT_MAGIC_OFFSET = 16;
 /** Enough bytes to tell every format apart. */
 const SNIFF_BYTES = 64;
 const READ_CHUNK = 1 << 20;
-/** The snapshot's file name for a backup file's: `x.db.zst.age` → `x.db`. */
-function plaintextName(fileName) {
-    const base = fileName.replace(/\.age$/, '').replace(/\.(zst|gz)$/, '');
-    return base.endsWith('.db') ? base : `${base}.db`;
-}
 /** Names the format a file starts with. */
 function detectLayer(head) {
     if (startsWith(head, AGE_PREFIX) || startsWith(head, AGE_ARMOR))
@@ -2621,7 +3247,7 @@ async function detectFileLayer(file) {
 }
 async function openInput(file) {
     try {
-        const handle = await external_node_fs_namespaceObject.promises.open(file, 'r');
+        const handle = await external_node_fs_.promises.open(file, 'r');
         if (!(await handle.stat()).isFile()) {
             await handle.close();
             throw new errors_ConfigurationError(`${file} is not a regular file; give the path of the downloaded backup file`);
@@ -2648,7 +3274,7 @@ async function openInput(file) {
  */
 async function unpackBackup(options) {
     const outer = await detectFileLayer(options.input);
-    const name = external_node_path_namespaceObject.basename(options.input);
+    const name = external_node_path_.basename(options.input);
     const layers = [];
     const inputDigest = new digest_StreamDigest();
     const stages = [inputDigest];
@@ -2658,13 +3284,13 @@ async function unpackBackup(options) {
         }
         layers.push('age');
         stages.push(createDecryptStream(options.key));
-        stages.push(external_node_stream_namespaceObject.Duplex.from(decompressStage(name, 'decrypted data', layers)));
+        stages.push(external_node_stream_.Duplex.from(decompressStage(name, 'decrypted data', layers)));
     }
     else if (outer === 'unknown') {
         throw new errors_VerificationError(`${name} is not a backup file: it is neither age-encrypted, zstd, gzip nor an etcd snapshot`);
     }
     else {
-        stages.push(external_node_stream_namespaceObject.Duplex.from(decompressStage(name, 'file', layers)));
+        stages.push(external_node_stream_.Duplex.from(decompressStage(name, 'file', layers)));
     }
     const recorded = options.snapshotSize;
     stages.push(new SnapshotSizeGuard(name, Number.isSafeInteger(recorded) && recorded > 0 ? recorded : undefined));
@@ -2674,17 +3300,17 @@ async function unpackBackup(options) {
     const outputDigest = new digest_StreamDigest();
     try {
         // O_EXCL + O_NOFOLLOW: never write through a planted symlink or over a file that is already there.
-        const handle = await external_node_fs_namespaceObject.promises.open(partial, external_node_fs_namespaceObject.constants.O_WRONLY | external_node_fs_namespaceObject.constants.O_CREAT | external_node_fs_namespaceObject.constants.O_EXCL | external_node_fs_namespaceObject.constants.O_NOFOLLOW, 0o600);
+        const handle = await external_node_fs_.promises.open(partial, external_node_fs_.constants.O_WRONLY | external_node_fs_.constants.O_CREAT | external_node_fs_.constants.O_EXCL | external_node_fs_.constants.O_NOFOLLOW, 0o600);
         created = true;
-        const sink = (0,external_node_fs_namespaceObject.createWriteStream)('', { fd: handle, flush: true });
-        await (0,promises_namespaceObject.pipeline)([(0,external_node_fs_namespaceObject.createReadStream)(options.input, { highWaterMark: READ_CHUNK }), ...stages, outputDigest, sink]);
+        const sink = (0,external_node_fs_.createWriteStream)('', { fd: handle, flush: true });
+        await (0,promises_namespaceObject.pipeline)([(0,external_node_fs_.createReadStream)(options.input, { highWaterMark: READ_CHUNK }), ...stages, outputDigest, sink]);
         // link() refuses to replace an existing file, unlike rename().
-        await external_node_fs_namespaceObject.promises.link(partial, output);
-        await external_node_fs_namespaceObject.promises.unlink(partial);
+        await external_node_fs_.promises.link(partial, output);
+        await external_node_fs_.promises.unlink(partial);
     }
     catch (e) {
         if (created)
-            await external_node_fs_namespaceObject.promises.rm(partial, { force: true });
+            await external_node_fs_.promises.rm(partial, { force: true });
         throw describeFailure(e, name, output, created);
     }
     const inputFacts = inputDigest.result();
@@ -2742,7 +3368,7 @@ function decompressStage(name, what, layers) {
             if (incomplete)
                 throw compressedStreamEnd(name, incomplete);
         };
-        const feeding = (0,promises_namespaceObject.pipeline)(external_node_stream_namespaceObject.Readable.from(counted()), decompressor);
+        const feeding = (0,promises_namespaceObject.pipeline)(external_node_stream_.Readable.from(counted()), decompressor);
         // If iteration stops first (an error downstream), the feeding pipeline's own error is not the one to report.
         feeding.catch(() => undefined);
         for await (const chunk of decompressor)
@@ -2762,8 +3388,8 @@ function compressedStreamEnd(name, why) {
 }
 function createDecompressor(layer) {
     const stream = layer === 'zstd'
-        ? external_node_zlib_namespaceObject.createZstdDecompress({ chunkSize: READ_CHUNK })
-        : external_node_zlib_namespaceObject.createGunzip({ chunkSize: READ_CHUNK });
+        ? external_node_zlib_.createZstdDecompress({ chunkSize: READ_CHUNK })
+        : external_node_zlib_.createGunzip({ chunkSize: READ_CHUNK });
     // zlib's own messages ("unexpected end of file") do not say which layer failed; tag its errors (codes Z_*,
     // ZSTD_*) for describeFailure, and leave errors from upstream (a failed decryption) as they are.
     return stream.on('error', (e) => {
@@ -2784,7 +3410,7 @@ function describeFailure(e, name, output, created) {
             : `corrupt ${err.layer} data (${err.message})`;
         return new errors_VerificationError(`${name}: ${detail}; the backup was damaged before encryption or made incorrectly, use another backup`);
     }
-    const dir = external_node_path_namespaceObject.dirname(output);
+    const dir = external_node_path_.dirname(output);
     switch (err.code) {
         case 'ENOSPC':
         case 'EDQUOT':
@@ -2803,7 +3429,112 @@ function describeFailure(e, name, output, created) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/snapshot/crc32c.ts
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+;// CONCATENATED MODULE: ./src/tempfiles.ts
+
+
+
+
+/**
+ * The private working directory: 0700, made with mkdtemp so nobody else can plant a file or a symlink in it.
+ * The plaintext snapshot and credential files live only here, and the post step removes it whatever happened.
+ */
+async function makePrivateDir(parent = external_node_os_.tmpdir(), prefix = 'etcd-snapshot-') {
+    const dir = await external_node_fs_.promises.mkdtemp(external_node_path_.join(parent, prefix));
+    await external_node_fs_.promises.chmod(dir, 0o700);
+    return dir;
+}
+/**
+ * Writes a new 0600 file. O_EXCL refuses an existing file and O_NOFOLLOW a planted symlink, so a secret is never
+ * written through a link or into someone else's file.
+ */
+async function writePrivateFile(file, data) {
+    const handle = await fs.open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+    try {
+        await handle.writeFile(data);
+    }
+    finally {
+        await handle.close();
+    }
+}
+/** Removes a file or directory tree; a path that is already gone is not an error. */
+async function removePath(target) {
+    await external_node_fs_.promises.rm(target, { recursive: true, force: true });
+}
+/**
+ * The paths this run created, each recorded once it exists (made with O_EXCL, mkdtemp or a mkdir of the leaf), so
+ * that a cleanup removes those and never a path that was there before. Removal goes newest first.
+ */
+class CreatedPaths {
+    paths = [];
+    add(created) {
+        this.paths.push(created);
+    }
+    /** A path handed over to the user (a finished file): no longer this run's to remove. */
+    keep(kept) {
+        const i = this.paths.lastIndexOf(kept);
+        if (i >= 0)
+            this.paths.splice(i, 1);
+    }
+    list() {
+        return this.paths;
+    }
+    /** For a signal handler, which cannot wait. */
+    removeAllSync() {
+        for (const p of this.paths.splice(0).reverse())
+            (0,external_node_fs_.rmSync)(p, { recursive: true, force: true });
+    }
+    async removeAll() {
+        for (const p of this.paths.splice(0).reverse())
+            await removePath(p);
+    }
+}
+/**
+ * Creates `final` from a file that `make` writes and checks at the path it is given, in a new 0700 dir beside
+ * `final` (the same file system). Only a file `make` returned for takes the final name, by link(), which never
+ * replaces anything; whatever fails, the staging dir goes and a path that was there before is not touched.
+ */
+async function createCheckedFile(final, make, opts) {
+    const taken = () => new errors_OutputError(`${final} already exists; ${opts.whenTaken}`);
+    // Refused before the work, which may take minutes; link() below is what guarantees it.
+    if (await lstatOrUndefined(final))
+        throw taken();
+    let staging;
+    try {
+        staging = await makePrivateDir(external_node_path_.dirname(final), `.${external_node_path_.basename(final)}.partial-`);
+    }
+    catch (e) {
+        throw new errors_OutputError(`cannot write in ${external_node_path_.dirname(final)}: ${errors_errorMessage(e)}`);
+    }
+    opts.created?.(staging);
+    try {
+        const staged = external_node_path_.join(staging, external_node_path_.basename(final));
+        const result = await make(staged);
+        try {
+            await external_node_fs_.promises.link(staged, final);
+        }
+        catch (e) {
+            if (e.code === 'EEXIST')
+                throw taken();
+            throw new errors_OutputError(`cannot create ${final}: ${errors_errorMessage(e)}`);
+        }
+        opts.created?.(final);
+        return result;
+    }
+    finally {
+        await removePath(staging);
+    }
+}
+async function lstatOrUndefined(p) {
+    return external_node_fs_.promises.lstat(p).catch((e) => {
+        if (e.code === 'ENOENT')
+            return undefined;
+        throw new errors_OutputError(`cannot inspect ${p}: ${errors_errorMessage(e)}`);
+    });
+}
+
+;// CONCATENATED MODULE: ./src/verify/crc32c.ts
 /**
  * CRC-32C (Castagnoli), the checksum etcd uses for `snapshot status` and HashKV.
  *
@@ -2934,7 +3665,7 @@ function crc32cShift(register, n) {
     return mulMod(p, register) | 0;
 }
 
-;// CONCATENATED MODULE: ./src/snapshot/hashkv.ts
+;// CONCATENATED MODULE: ./src/verify/hashkv.ts
 /**
  * etcd's MVCC HashByRev (mvcc/kvstore.go in 3.4, server/storage/mvcc/hash.go in 3.5+), computed from a snapshot:
  *
@@ -3081,7 +3812,7 @@ class HashKvRecorder {
     }
 }
 
-;// CONCATENATED MODULE: ./src/snapshot/protobuf.ts
+;// CONCATENATED MODULE: ./src/wire/protobuf.ts
 /**
  * Strict protobuf reading for the messages etcd stores. etcd marshals with gogo-protobuf: fields in field-number
  * order, zero scalars and empty bytes omitted, minimal varints. Anything else in a stored value is damage, so the
@@ -3183,8 +3914,104 @@ function checkMessage(bytes, start, end, rules, found) {
     }
     return '';
 }
+/** The varint encoding of a non-negative integer: a number below 2^53, or a bigint below 2^64 (ids, raw values). */
+function encodeVarint(value) {
+    let rest = BigInt(value);
+    if (rest < 0n || rest >= 1n << 64n)
+        throw new RangeError(`${value} does not fit a uint64 varint`);
+    const bytes = [];
+    while (rest >= 0x80n) {
+        bytes.push(Number(rest & 0x7fn) | 0x80);
+        rest >>= 7n;
+    }
+    bytes.push(Number(rest));
+    return Buffer.from(bytes);
+}
+/** A varint field; proto3 leaves zero out, so a zero value encodes as nothing. */
+function varintField(n, value) {
+    if (BigInt(value) === 0n)
+        return Buffer.alloc(0);
+    return Buffer.concat([encodeVarint(n * 8 + WIRE_VARINT), encodeVarint(value)]);
+}
+/** A length-delimited field: bytes, a string (UTF-8) or an embedded message. */
+function lengthField(n, payload) {
+    const bytes = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload;
+    return Buffer.concat([encodeVarint(n * 8 + WIRE_LEN), encodeVarint(bytes.length), bytes]);
+}
+/**
+ * The fields of a message a peer sent (a gRPC reply), in order, for the caller to pick from; unlike checkMessage it
+ * skips fields and wire types it does not know, as protobuf requires of a reader. Throws on bytes that are not a
+ * message.
+ */
+function readFields(bytes, start = 0, end = bytes.length) {
+    const fields = [];
+    let pos = start;
+    while (pos < end) {
+        const tagAt = pos;
+        pos = readVarint(bytes, pos, end);
+        if (pos < 0)
+            throw new Error(`${varintProblem(pos)} in a field tag at +${tagAt - start}`);
+        const n = Math.floor(varint.value / 8);
+        const wire = varint.value % 8;
+        if (wire === WIRE_VARINT) {
+            const valueAt = pos;
+            pos = readVarint(bytes, pos, end);
+            if (pos < 0)
+                throw new Error(`${varintProblem(pos)} in field ${n} at +${tagAt - start}`);
+            fields.push({ n, wire, value: varint.exact ? BigInt(varint.value) : decodeVarint64(bytes, valueAt) });
+        }
+        else if (wire === WIRE_LEN) {
+            pos = readVarint(bytes, pos, end);
+            if (pos < 0 || !varint.exact || varint.value > end - pos)
+                throw new Error(`field ${n} length runs past the end at +${tagAt - start}`);
+            fields.push({ n, wire, start: pos, end: pos + varint.value });
+            pos += varint.value;
+        }
+        else if (wire === 1 || wire === 5) {
+            pos += wire === 1 ? 8 : 4;
+            if (pos > end)
+                throw new Error(`field ${n} runs past the end at +${tagAt - start}`);
+        }
+        else {
+            throw new Error(`field ${n} has wire type ${wire}, which no message of etcd's uses, at +${tagAt - start}`);
+        }
+    }
+    return fields;
+}
+/** A varint readVarint has accepted, exactly, past 2^53 too. */
+function decodeVarint64(bytes, pos) {
+    let value = 0n;
+    for (let shift = 0n;; shift += 7n) {
+        const b = bytes[pos++];
+        value |= BigInt(b & 0x7f) << shift;
+        if (b < 0x80)
+            return value;
+    }
+}
+/**
+ * A varint that arrives a byte at a time, across the chunks of a stream (the snapshot stream's parser): `add` each
+ * byte until it returns true, then read `value`.
+ */
+class VarintAccumulator {
+    value = 0;
+    scale = 1;
+    reset() {
+        this.value = 0;
+        this.scale = 1;
+    }
+    /** Adds the next byte; true when it was the last. Throws past ten bytes. */
+    add(byte) {
+        this.value += (byte & 0x7f) * this.scale;
+        this.scale *= 0x80;
+        if (byte < 0x80)
+            return true;
+        if (this.scale > 2 ** 70)
+            throw new Error('varint longer than 10 bytes');
+        return false;
+    }
+}
 
-;// CONCATENATED MODULE: ./src/snapshot/printable.ts
+;// CONCATENATED MODULE: ./src/verify/printable.ts
 /**
  * Names taken from a snapshot (bucket names, keys) or typed by a user end up on a terminal. Control characters in
  * them (C0, DEL, C1: the bytes of escape sequences) are written as \xNN so they are shown, never obeyed.
@@ -3208,7 +4035,7 @@ function terminalJson(value) {
     return JSON.stringify(value, null, 2).replace(DEL_AND_C1, c => `\\u00${c.charCodeAt(0).toString(16)}`);
 }
 
-;// CONCATENATED MODULE: ./src/snapshot/schema.ts
+;// CONCATENATED MODULE: ./src/verify/schema.ts
 /**
  * etcd's schema inside the bbolt file (the same in 3.4, 3.5 and 3.6): which buckets exist, how revision keys and
  * mvccpb.KeyValue values are encoded, and what the small bookkeeping buckets hold.
@@ -3470,7 +4297,7 @@ function checkBookkeepingEntry(bucket, bytes, kStart, kLen, vStart, vLen, facts)
             const after = readVarint(bytes, idPos, vEnd);
             if (after < 0)
                 return 'lease ID unreadable';
-            if (!sameLeaseId(bytes, kStart, idPos, after))
+            if (!sameLeaseId(bytes, kStart, idPos))
                 return 'lease value ID differs from its key';
             facts.leases++;
             return '';
@@ -3562,20 +4389,14 @@ function checkBookkeepingEntry(bucket, bytes, kStart, kLen, vStart, vLen, facts)
     }
 }
 /** Lease key (8-byte big-endian int64) vs the varint-encoded ID in the value. */
-function sameLeaseId(bytes, keyStart, vStart, vEnd) {
+function sameLeaseId(bytes, keyStart, idPos) {
     let id = 0n;
     for (let i = 0; i < 8; i++)
         id = (id << 8n) | BigInt(bytes[keyStart + i]);
-    let v = 0n;
-    let shift = 0n;
-    for (let i = vStart; i < vEnd; i++) {
-        v |= BigInt(bytes[i] & 0x7f) << shift;
-        shift += 7n;
-    }
-    return (v & 0xffffffffffffffffn) === id;
+    return (decodeVarint64(bytes, idPos) & 0xffffffffffffffffn) === id;
 }
 
-;// CONCATENATED MODULE: ./src/snapshot/keyspace.ts
+;// CONCATENATED MODULE: ./src/verify/keyspace.ts
 
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -4146,7 +4967,7 @@ class Keyspace {
     }
 }
 
-;// CONCATENATED MODULE: ./src/snapshot/kubernetes.ts
+;// CONCATENATED MODULE: ./src/verify/kubernetes.ts
 const REGISTRY = new TextEncoder().encode('/registry/');
 const MAX_NAMESPACES_LISTED = 1000;
 function kubernetes_startsWith(bytes, start, len, prefix) {
@@ -4268,7 +5089,7 @@ class RequiredPrefixes {
     }
 }
 
-;// CONCATENATED MODULE: ./src/snapshot/status.ts
+;// CONCATENATED MODULE: ./src/verify/status.ts
 /**
  * `etcdctl snapshot status` (3.4, and etcdutl's in 3.5) reproduced: for each top-level bucket in name order, the
  * CRC-32C of the bucket name, then of each key and value in key order; totalKey counts every entry of every bucket;
@@ -4302,7 +5123,7 @@ class StatusHash {
 
 ;// CONCATENATED MODULE: external "node:worker_threads"
 const external_node_worker_threads_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
-;// CONCATENATED MODULE: ./src/snapshot/trailer.ts
+;// CONCATENATED MODULE: ./src/verify/trailer.ts
 /**
  * etcd's snapshot trailer: the server streams the bbolt file, then the sha256 of everything it sent; etcdctl writes
  * both. So a snapshot is 512·n + 32 bytes (bbolt pages are multiples of 512) and its last 32 bytes are the sha256 of
@@ -4317,6 +5138,10 @@ const external_node_worker_threads_namespaceObject = __WEBPACK_EXTERNAL_createRe
 
 const trailer_TRAILER_SIZE = 32;
 const SNAPSHOT_BLOCK = 512;
+/** Whether `size` bytes can be `snapshot save` output: bbolt data padded to 512-byte blocks, then the trailer. */
+function hasSnapshotSize(size) {
+    return size % SNAPSHOT_BLOCK === trailer_TRAILER_SIZE;
+}
 /** Below this, hashing inline is cheaper than starting a worker. */
 const WORKER_THRESHOLD = 32 * 1024 * 1024;
 const trailer_CHUNK = 1024 * 1024;
@@ -4349,7 +5174,7 @@ try {
 function sha256OfPrefix(file, length) {
     if (length < WORKER_THRESHOLD) {
         try {
-            const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
+            const hash = (0,external_node_crypto_.createHash)('sha256');
             const buf = new Uint8Array(Math.min(trailer_CHUNK, Math.max(length, 1)));
             let pos = 0;
             while (pos < length) {
@@ -4397,7 +5222,7 @@ function readTrailer(file) {
     return Buffer.from(buf).toString('hex');
 }
 
-;// CONCATENATED MODULE: ./src/snapshot/verify.ts
+;// CONCATENATED MODULE: ./src/verify/verify.ts
 /**
  * The native snapshot verifier: one pass over an etcd snapshot that checks the trailer, the bbolt structure and
  * etcd's schema, and computes what `snapshot status` and `endpoint hashkv` would say, plus a Kubernetes inventory.
@@ -4541,7 +5366,7 @@ class Verification {
         if (size < trailer_TRAILER_SIZE + 2 * 512) {
             this.error(RANK_FILE, `file is ${size} bytes: too small for an etcd snapshot (two bbolt meta pages and a 32-byte sha256 trailer)`);
         }
-        else if (size % SNAPSHOT_BLOCK !== trailer_TRAILER_SIZE) {
+        else if (!hasSnapshotSize(size)) {
             const extra = (size - trailer_TRAILER_SIZE + SNAPSHOT_BLOCK * 4) % SNAPSHOT_BLOCK;
             this.error(RANK_FILE, `file size ${size} is not 512·n + 32 (off by ${extra} bytes at the end, byte ${size}): the snapshot is truncated or has bytes appended`);
         }
@@ -4875,10 +5700,9 @@ class Verification {
             }
         }
         if (this.errors.length === 0 || this.errors.every(e => e.rank === RANK_POLICY)) {
-            const minKeys = this.opts.minKeys ?? 0;
-            if (liveKeys < minKeys) {
-                this.error(RANK_POLICY, `snapshot holds ${liveKeys} live keys, fewer than the minimum ${minKeys}; is this the right cluster?`);
-            }
+            const tooFew = tooFewKeys(liveKeys, this.opts.minKeys ?? 0, 'the minimum');
+            if (tooFew)
+                this.error(RANK_POLICY, tooFew);
             for (const prefix of this.required.missing()) {
                 this.error(RANK_POLICY, `no live key under required prefix ${quoted(prefix)}`);
             }
@@ -4943,1042 +5767,21 @@ async function hashKV(path, revision, opts = {}) {
         throw new VerificationError(report.warnings.find(w => w.startsWith('HashKV')) ?? `HashKV of ${path} not computed`);
     return report.hashKV;
 }
+/** The min-keys rule, for the verifier and the backup's gate: `minimumName` is how the caller names the minimum. */
+function tooFewKeys(liveKeys, minKeys, minimumName) {
+    if (liveKeys >= minKeys)
+        return undefined;
+    return `snapshot holds ${liveKeys} live keys, fewer than ${minimumName} ${minKeys}; is this the right cluster?`;
+}
 
-;// CONCATENATED MODULE: ./src/snapshot/index.ts
+;// CONCATENATED MODULE: ./src/verify/index.ts
 /** The native etcd snapshot verifier (see verify.ts). */
 
 
 
 
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: ./src/tempfiles.ts
 
-
-
-
-/**
- * The private working directory: 0700, made with mkdtemp so nobody else can plant a file or a symlink in it.
- * The plaintext snapshot and credential files live only here, and the post step removes it whatever happened.
- */
-async function makePrivateDir(parent = external_node_os_namespaceObject.tmpdir(), prefix = 'etcd-snapshot-') {
-    const dir = await external_node_fs_namespaceObject.promises.mkdtemp(external_node_path_namespaceObject.join(parent, prefix));
-    await external_node_fs_namespaceObject.promises.chmod(dir, 0o700);
-    return dir;
-}
-/**
- * Writes a new 0600 file. O_EXCL refuses an existing file and O_NOFOLLOW a planted symlink, so a secret is never
- * written through a link or into someone else's file.
- */
-async function writePrivateFile(file, data) {
-    const handle = await fs.open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
-    try {
-        await handle.writeFile(data);
-    }
-    finally {
-        await handle.close();
-    }
-}
-/** Removes a file or directory tree; a path that is already gone is not an error. */
-async function removePath(target) {
-    await external_node_fs_namespaceObject.promises.rm(target, { recursive: true, force: true });
-}
-/**
- * The paths this run created, each recorded once it exists (made with O_EXCL, mkdtemp or a mkdir of the leaf), so
- * that a cleanup removes those and never a path that was there before. Removal goes newest first.
- */
-class CreatedPaths {
-    paths = [];
-    add(created) {
-        this.paths.push(created);
-    }
-    /** A path handed over to the user (a finished file): no longer this run's to remove. */
-    keep(kept) {
-        const i = this.paths.lastIndexOf(kept);
-        if (i >= 0)
-            this.paths.splice(i, 1);
-    }
-    list() {
-        return this.paths;
-    }
-    /** For a signal handler, which cannot wait. */
-    removeAllSync() {
-        for (const p of this.paths.splice(0).reverse())
-            (0,external_node_fs_namespaceObject.rmSync)(p, { recursive: true, force: true });
-    }
-    async removeAll() {
-        for (const p of this.paths.splice(0).reverse())
-            await removePath(p);
-    }
-}
-/**
- * Creates `final` from a file that `make` writes and checks at the path it is given, in a new 0700 dir beside
- * `final` (the same file system). Only a file `make` returned for takes the final name, by link(), which never
- * replaces anything; whatever fails, the staging dir goes and a path that was there before is not touched.
- */
-async function createCheckedFile(final, make, opts) {
-    const taken = () => new errors_OutputError(`${final} already exists; ${opts.whenTaken}`);
-    // Refused before the work, which may take minutes; link() below is what guarantees it.
-    if (await lstatOrUndefined(final))
-        throw taken();
-    let staging;
-    try {
-        staging = await makePrivateDir(external_node_path_namespaceObject.dirname(final), `.${external_node_path_namespaceObject.basename(final)}.partial-`);
-    }
-    catch (e) {
-        throw new errors_OutputError(`cannot write in ${external_node_path_namespaceObject.dirname(final)}: ${errors_errorMessage(e)}`);
-    }
-    opts.created?.(staging);
-    try {
-        const staged = external_node_path_namespaceObject.join(staging, external_node_path_namespaceObject.basename(final));
-        const result = await make(staged);
-        try {
-            await external_node_fs_namespaceObject.promises.link(staged, final);
-        }
-        catch (e) {
-            if (e.code === 'EEXIST')
-                throw taken();
-            throw new errors_OutputError(`cannot create ${final}: ${errors_errorMessage(e)}`);
-        }
-        opts.created?.(final);
-        return result;
-    }
-    finally {
-        await removePath(staging);
-    }
-}
-async function lstatOrUndefined(p) {
-    return external_node_fs_namespaceObject.promises.lstat(p).catch((e) => {
-        if (e.code === 'ENOENT')
-            return undefined;
-        throw new errors_OutputError(`cannot inspect ${p}: ${errors_errorMessage(e)}`);
-    });
-}
-
-;// CONCATENATED MODULE: ./src/input-values.ts
-
-
-
-
-/**
- * Value parsers shared by the backup and restore input parsers. Each takes the input's public name so its error
- * says which input is wrong.
- */
-/** true/false (and yes/no, on/off, 1/0); empty means the fallback. */
-function parseBoolean(input, value, fallback) {
-    const text = value.trim().toLowerCase();
-    if (!text)
-        return fallback;
-    if (['true', 'yes', 'on', '1'].includes(text))
-        return true;
-    if (['false', 'no', 'off', '0'].includes(text))
-        return false;
-    throw new ConfigurationError(`${input} must be true or false, not '${text}'`);
-}
-function parseWholeNumber(input, value, min, max = Number.MAX_SAFE_INTEGER) {
-    const text = value.trim();
-    if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text)) || Number(text) < min || Number(text) > max) {
-        const range = max === Number.MAX_SAFE_INTEGER ? `at least ${min}` : `from ${min} to ${max}`;
-        throw new ConfigurationError(`${input} must be a whole number ${range}, not '${text}'`);
-    }
-    return Number(text);
-}
-/** An existing, writable directory; empty means RUNNER_TEMP (or the system temp dir outside Actions). */
-function parseOutputDir(input, value) {
-    const dir = path.resolve(value.trim() || process.env['RUNNER_TEMP'] || os.tmpdir());
-    let stat;
-    try {
-        stat = statSync(dir);
-    }
-    catch {
-        throw new ConfigurationError(`${input}: ${dir} does not exist; create it or point at an existing directory`);
-    }
-    if (!stat.isDirectory())
-        throw new ConfigurationError(`${input}: ${dir} is not a directory`);
-    try {
-        accessSync(dir, constants.W_OK);
-    }
-    catch {
-        throw new ConfigurationError(`${input}: ${dir} is not writable by this runner`);
-    }
-    return dir;
-}
-/** The most of a key, identity, certificate or recipients file that is read: real ones are a few KiB at most. */
-const MAX_KEY_FILE_BYTES = 1 << 20;
-/** The most of a passphrase file that is read: a passphrase is one line. */
-const MAX_PASSPHRASE_FILE_BYTES = 64 << 10;
-/**
- * Reads a small file the user named for a key or certificate, as UTF-8. Only a regular file (or a symlink to one) is
- * read: a device such as /dev/zero never ends, and a FIFO or socket can block forever. The file is opened
- * non-blocking, so a FIFO without a writer cannot hang the open, and its type is checked on the open descriptor,
- * so it cannot be swapped after the check. At most `maxBytes` are read. `label` names the flag or input
- * (`--identity`, `key: file`), and starts the error message.
- */
-function readKeyFile(label, file, maxBytes) {
-    const refuse = (reason) => {
-        throw new errors_ConfigurationError(`${label} ${file} ${reason}`);
-    };
-    let fd;
-    try {
-        fd = (0,external_node_fs_namespaceObject.openSync)(file, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NONBLOCK | external_node_fs_namespaceObject.constants.O_NOCTTY);
-    }
-    catch (e) {
-        const code = e.code;
-        return refuse(code === 'ENOENT' ? 'does not exist' : `cannot be opened (${code ?? 'error'})`);
-    }
-    try {
-        const stat = (0,external_node_fs_namespaceObject.fstatSync)(fd);
-        if (!stat.isFile())
-            refuse(`is ${fileKind(stat)}, not a regular file`);
-        const tooLarge = `is larger than ${formatLimit(maxBytes)}, more than such a file ever holds`;
-        if (stat.size > maxBytes)
-            refuse(tooLarge);
-        // Read one byte past the cap, so a file that grew after fstat is refused too.
-        const buffer = Buffer.alloc(maxBytes + 1);
-        let length = 0;
-        while (length < buffer.length) {
-            const n = (0,external_node_fs_namespaceObject.readSync)(fd, buffer, length, buffer.length - length, null);
-            if (n === 0)
-                break;
-            length += n;
-        }
-        if (length > maxBytes)
-            refuse(tooLarge);
-        return buffer.toString('utf8', 0, length);
-    }
-    catch (e) {
-        if (e instanceof errors_ConfigurationError)
-            throw e;
-        return refuse(`cannot be read (${e.code ?? 'error'})`);
-    }
-    finally {
-        (0,external_node_fs_namespaceObject.closeSync)(fd);
-    }
-}
-function fileKind(stat) {
-    if (stat.isDirectory())
-        return 'a directory';
-    if (stat.isCharacterDevice())
-        return 'a character device';
-    if (stat.isBlockDevice())
-        return 'a block device';
-    if (stat.isFIFO())
-        return 'a FIFO (named pipe)';
-    if (stat.isSocket())
-        return 'a socket';
-    return 'a special file';
-}
-function formatLimit(bytes) {
-    return bytes % (1 << 20) === 0 ? `${bytes >> 20} MiB` : `${bytes >> 10} KiB`;
-}
-
-;// CONCATENATED MODULE: ./src/cli/common.ts
-/** What the decrypt and restore subcommands share: exit codes, flag parsing and reading the age key from files. */
-
-
-
-
-const EXIT_OK = 0;
-const EXIT_FAILURE = 1;
-const EXIT_USAGE = 2;
-/** Wrong arguments: the command prints its usage and exits 2. */
-class UsageError extends Error {
-    name = 'UsageError';
-}
-/** `--flag value`, `--flag=value`, switches, `--` ends the options. Unknown or valueless flags are UsageErrors. */
-function parseArgs(args, spec) {
-    const out = { positional: [], values: new Map(), switches: new Set() };
-    for (let i = 0; i < args.length; i++) {
-        const arg = args[i];
-        if (arg === '--') {
-            out.positional.push(...args.slice(i + 1));
-            break;
-        }
-        if (!arg.startsWith('-') || arg === '-') {
-            out.positional.push(arg);
-            continue;
-        }
-        const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-        let flag = eq > 0 ? arg.slice(0, eq) : arg;
-        flag = spec.aliases?.[flag] ?? flag;
-        if (spec.switches.includes(flag)) {
-            if (eq > 0)
-                throw new UsageError(`${flag} takes no value`);
-            out.switches.add(flag);
-            continue;
-        }
-        if (!spec.values.includes(flag))
-            throw new UsageError(`unknown option ${arg.slice(0, eq > 0 ? eq : undefined)}`);
-        const value = eq > 0 ? arg.slice(eq + 1) : args[++i];
-        if (value === undefined || value === '')
-            throw new UsageError(`${flag} needs a value`);
-        const list = out.values.get(flag) ?? [];
-        if (list.length && !spec.repeatable?.includes(flag))
-            throw new UsageError(`${flag} given twice`);
-        list.push(value);
-        out.values.set(flag, list);
-    }
-    return out;
-}
-/** A file given on the command line must be there and readable; otherwise it is a usage error (exit 2). */
-function requireFile(flag, file) {
-    try {
-        if (!(0,external_node_fs_namespaceObject.statSync)(file).isFile() && !file.startsWith('/dev/'))
-            throw new Error('not a regular file');
-    }
-    catch (e) {
-        const code = e.code;
-        throw new UsageError(`${flag} ${file} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${errors_errorMessage(e)})`}`);
-    }
-}
-/** The age key from --identity files (one or more) or a --passphrase-file; undefined when neither is given. */
-function loadKey(parsed) {
-    const identityFiles = parsed.values.get('--identity') ?? [];
-    const passphraseFile = parsed.values.get('--passphrase-file')?.[0];
-    if (identityFiles.length && passphraseFile)
-        throw new UsageError('give --identity or --passphrase-file, not both');
-    const maxWorkFactor = parseMaxWorkFactor(parsed.values.get('--max-work-factor')?.[0], passphraseFile !== undefined);
-    if (passphraseFile) {
-        // The passphrase is the file's first line, as `age` would take it typed (a trailing newline is not part of it).
-        const passphrase = readKeyFile('--passphrase-file', passphraseFile, MAX_PASSPHRASE_FILE_BYTES).replace(/\r?\n$/, '');
-        if (!passphrase)
-            throw new errors_AgeError(`--passphrase-file ${passphraseFile} is empty`);
-        if (passphrase.includes('\n'))
-            throw new errors_AgeError(`--passphrase-file ${passphraseFile} holds more than one line; it must hold only the passphrase`);
-        return maxWorkFactor === undefined ? { passphrase } : { passphrase, maxWorkFactor };
-    }
-    if (!identityFiles.length)
-        return undefined;
-    const identities = identityFiles.flatMap(file => {
-        const text = readKeyFile('--identity', file, MAX_KEY_FILE_BYTES);
-        try {
-            return parseIdentities(text);
-        }
-        catch (e) {
-            throw new errors_AgeError(`--identity ${file}: ${errors_errorMessage(e)}`);
-        }
-    });
-    return { identities };
-}
-/** --max-work-factor: a whole number age accepts, and only beside --passphrase-file (identities use no scrypt). */
-function parseMaxWorkFactor(value, withPassphrase) {
-    if (value === undefined)
-        return undefined;
-    if (!withPassphrase)
-        throw new UsageError('--max-work-factor applies only with --passphrase-file');
-    if (!/^\d{1,2}$/.test(value) || Number(value) < 1 || Number(value) > HARD_MAX_WORK_FACTOR) {
-        throw new UsageError(`--max-work-factor must be a whole number from 1 to ${HARD_MAX_WORK_FACTOR}, not '${value}'`);
-    }
-    return Number(value);
-}
-/** The one line an error becomes on stderr. */
-/**
- * Reports a failure while reading a command's arguments: a UsageError prints the usage and exits 2, anything else
- * (an unreadable key file, say) is a one-line failure with exit 1.
- */
-function argumentFailure(command, usage, e, io) {
-    if (!(e instanceof UsageError)) {
-        io.stderr.write(failureLine(command, e));
-        return EXIT_FAILURE;
-    }
-    io.stderr.write(`etcd-snapshot ${command}: ${e.message}\nusage: ${usage}\n`);
-    return EXIT_USAGE;
-}
-function failureLine(command, e) {
-    return `etcd-snapshot ${command}: ${errors_errorMessage(e).split('\n')[0]}\n`;
-}
-/** Bytes in the unit a person reads at a glance. */
-function formatSize(bytes) {
-    const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
-    let value = bytes;
-    let unit = 0;
-    for (; value >= 1024 && unit < units.length - 1; unit++)
-        value /= 1024;
-    return unit === 0 ? `${bytes} bytes` : `${value.toFixed(1)} ${units[unit]}`;
-}
-
-;// CONCATENATED MODULE: ./src/cli/decrypt.ts
-/**
- * `etcd-snapshot decrypt`: turns a downloaded backup file back into a plain etcd snapshot (decrypts, decompresses,
- * recognising each layer from the bytes) and checks the result with the native verifier.
- */
-
-
-
-
-
-
-
-const decryptUsage = [
-    'etcd-snapshot decrypt <backup-file> (--identity FILE | --passphrase-file FILE) [-o OUT.db]',
-    '',
-    '  --identity FILE         age identity file (AGE-SECRET-KEY-1..., from age-keygen); repeatable',
-    '  --passphrase-file FILE  file whose first line is the passphrase of a passphrase-encrypted backup',
-    `  --max-work-factor N     the highest scrypt work factor a passphrase file may use (default ${DEFAULT_MAX_WORK_FACTOR})`,
-    '  -o, --output OUT.db     where to write the snapshot (0600, must not exist); default: next to the backup file,',
-    '                          its name without .age/.zst/.gz',
-    '',
-    'Layers are recognised from the file itself (age, zstd, gzip, or a plain snapshot). The snapshot is written and',
-    'verified under a temporary name beside OUT.db and takes that name only once it is sound: nothing is left behind',
-    'on a wrong key, a tampered or truncated file, corrupt compression or a snapshot that fails verification.',
-    'Exit status: 0 a valid snapshot was written, 1 failure, 2 usage error.'
-].join('\n');
-const decryptCommand = {
-    summary: 'decrypt and decompress a backup file into a plain etcd snapshot, and verify it',
-    usage: decryptUsage,
-    run: decrypt
-};
-async function decrypt(args, io) {
-    let input;
-    let output;
-    let key;
-    try {
-        const parsed = parseArgs(args, {
-            values: ['--identity', '--passphrase-file', '--max-work-factor', '--output'],
-            switches: [],
-            aliases: { '-o': '--output' },
-            repeatable: ['--identity']
-        });
-        if (parsed.positional.length !== 1) {
-            throw new UsageError(parsed.positional.length
-                ? `expected one backup file, got ${parsed.positional.length}`
-                : 'missing the backup file');
-        }
-        input = parsed.positional[0];
-        requireFile('backup file', input);
-        output = parsed.values.get('--output')?.[0] ?? external_node_path_namespaceObject.join(external_node_path_namespaceObject.dirname(input), plaintextName(external_node_path_namespaceObject.basename(input)));
-        if (external_node_path_namespaceObject.resolve(output) === external_node_path_namespaceObject.resolve(input))
-            throw new UsageError(`${input} would be its own output; give -o OUT.db`);
-        key = loadKey(parsed);
-    }
-    catch (e) {
-        return argumentFailure('decrypt', decryptUsage, e, io);
-    }
-    try {
-        // The plaintext takes its name only once it is verified: a bad one is never left where a restore would find it.
-        const report = await createCheckedFile(output, async (staged) => {
-            const unpacked = await unpackBackup({ input, output: staged, key });
-            const layers = unpacked.layers.join(' + ') || 'no layers: a plain snapshot, copied';
-            io.stdout.write(`decrypted ${external_node_path_namespaceObject.basename(input)} (${layers}), ${formatSize(unpacked.outputSize)}; verifying it\n`);
-            if (key && !unpacked.layers.includes('age'))
-                io.stderr.write(`warning: ${external_node_path_namespaceObject.basename(input)} was not encrypted; the key was not needed\n`);
-            const verified = await verifySnapshot(staged);
-            if (!verified.valid) {
-                throw new errors_VerificationError(`${external_node_path_namespaceObject.basename(input)} does not hold a sound etcd snapshot, nothing was written: ${verified.errors[0]}`);
-            }
-            return verified;
-        }, { whenTaken: 'remove it or choose another output path with -o' });
-        io.stdout.write(`wrote ${output}\n`);
-        io.stdout.write(`valid etcd snapshot: revision ${report.status.revision}, ${report.liveKeys} live keys, sha256 ${report.sha256}\n`);
-        return EXIT_OK;
-    }
-    catch (e) {
-        io.stderr.write(failureLine('decrypt', e));
-        return EXIT_FAILURE;
-    }
-}
-
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: ./src/etcd/process.ts
-
-/**
- * What a child may inherit from this process: where to find programs, a home and a temp dir, the locale, the CA
- * bundle Go reads for system roots, and the Go runtime's limits a runner's admin may set (a container's CPUs and
- * memory). Nothing else: the runner's environment holds every input (INPUT_PASSWORD, INPUT_KEY, INPUT_PASSPHRASE,
- * INPUT_IDENTITY) and the runtime tokens, and an etcd tool reads ETCD_*, ETCDCTL_* and HTTPS_PROXY as its own
- * settings.
- */
-const INHERITED = [
-    'PATH',
-    'HOME',
-    'TMPDIR',
-    'TZ',
-    'LANG',
-    'LC_*',
-    'SSL_CERT_FILE',
-    'SSL_CERT_DIR',
-    'GOMAXPROCS',
-    'GOMEMLIMIT',
-    'GODEBUG'
-];
-/**
- * The environment of every child this action starts: the allow-listed part of ours, minus `drop`, plus `extra`
- * (which the caller chose, so it may name anything, ETCDCTL_* credentials included).
- */
-function childEnv(extra = {}, drop = []) {
-    const matches = (key, pattern) => pattern.endsWith('*') ? key.startsWith(pattern.slice(0, -1)) : key === pattern;
-    const env = {};
-    for (const [key, value] of Object.entries(process.env)) {
-        if (value === undefined)
-            continue;
-        if (INHERITED.some(p => matches(key, p)) && !drop.some(p => matches(key, p)))
-            env[key] = value;
-    }
-    for (const [key, value] of Object.entries(extra))
-        if (value !== undefined)
-            env[key] = value;
-    return env;
-}
-/** Children still running, so a cancelled job can take them down with it (see killRunningTools). */
-const running = new Set();
-/**
- * Runs a tool in its own process group and collects its output. On timeout the whole group is killed, so nothing
- * the tool started outlives it.
- */
-async function runTool(binary, args, options = {}) {
-    const env = childEnv(options.env, options.dropEnv);
-    return await new Promise((resolve, reject) => {
-        const child = (0,external_node_child_process_namespaceObject.spawn)(binary, args, { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-        running.add(child);
-        const stdout = [];
-        const stderr = [];
-        let timedOut = false;
-        const timer = options.timeoutMs === undefined
-            ? undefined
-            : setTimeout(() => {
-                timedOut = true;
-                killGroup(child, 'SIGKILL');
-            }, options.timeoutMs);
-        child.stdout.on('data', (b) => stdout.push(b));
-        child.stderr.on('data', (b) => stderr.push(b));
-        child.on('error', err => {
-            clearTimeout(timer);
-            running.delete(child);
-            reject(err);
-        });
-        child.on('close', (code, signal) => {
-            clearTimeout(timer);
-            running.delete(child);
-            resolve({
-                stdout: Buffer.concat(stdout).toString('utf8'),
-                stderr: Buffer.concat(stderr).toString('utf8'),
-                code,
-                signal,
-                timedOut
-            });
-        });
-    });
-}
-function killGroup(child, signal) {
-    if (child.pid === undefined)
-        return;
-    try {
-        process.kill(-child.pid, signal);
-    }
-    catch {
-        // The group is already gone.
-    }
-}
-/** Kills every tool still running (used when the job is cancelled). */
-function killRunningTools() {
-    for (const child of running)
-        killGroup(child, 'SIGKILL');
-}
-
-;// CONCATENATED MODULE: external "assert"
-const external_assert_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
-;// CONCATENATED MODULE: external "path"
-const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
-;// CONCATENATED MODULE: external "fs"
-const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
-var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_namespaceObject.promises;
-// export const {open} = 'fs'
-const IS_WINDOWS = process.platform === 'win32';
-/**
- * Custom implementation of readlink to ensure Windows junctions
- * maintain trailing backslash for backward compatibility with Node.js < 24
- *
- * In Node.js 20, Windows junctions (directory symlinks) always returned paths
- * with trailing backslashes. Node.js 24 removed this behavior, which breaks
- * code that relied on this format for path operations.
- *
- * This implementation restores the Node 20 behavior by adding a trailing
- * backslash to all junction results on Windows.
- */
-function readlink(fsPath) {
-    return __awaiter(this, void 0, void 0, function* () {
-        const result = yield fs.promises.readlink(fsPath);
-        // On Windows, restore Node 20 behavior: add trailing backslash to all results
-        // since junctions on Windows are always directory links
-        if (IS_WINDOWS && !result.endsWith('\\')) {
-            return `${result}\\`;
-        }
-        return result;
-    });
-}
-// See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
-const UV_FS_O_EXLOCK = 0x10000000;
-const READONLY = external_fs_namespaceObject.constants.O_RDONLY;
-function exists(fsPath) {
-    return __awaiter(this, void 0, void 0, function* () {
-        try {
-            yield stat(fsPath);
-        }
-        catch (err) {
-            if (err.code === 'ENOENT') {
-                return false;
-            }
-            throw err;
-        }
-        return true;
-    });
-}
-function isDirectory(fsPath_1) {
-    return __awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
-        const stats = useStat ? yield stat(fsPath) : yield lstat(fsPath);
-        return stats.isDirectory();
-    });
-}
-/**
- * On OSX/Linux, true if path starts with '/'. On Windows, true for paths like:
- * \, \hello, \\hello\share, C:, and C:\hello (and corresponding alternate separator cases).
- */
-function isRooted(p) {
-    p = normalizeSeparators(p);
-    if (!p) {
-        throw new Error('isRooted() parameter "p" cannot be empty');
-    }
-    if (IS_WINDOWS) {
-        return (p.startsWith('\\') || /^[A-Z]:/i.test(p) // e.g. \ or \hello or \\hello
-        ); // e.g. C: or C:\hello
-    }
-    return p.startsWith('/');
-}
-/**
- * Best effort attempt to determine whether a file exists and is executable.
- * @param filePath    file path to check
- * @param extensions  additional file extensions to try
- * @return if file exists and is executable, returns the file path. otherwise empty string.
- */
-function tryGetExecutablePath(filePath, extensions) {
-    return __awaiter(this, void 0, void 0, function* () {
-        let stats = undefined;
-        try {
-            // test file exists
-            stats = yield stat(filePath);
-        }
-        catch (err) {
-            if (err.code !== 'ENOENT') {
-                // eslint-disable-next-line no-console
-                console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
-            }
-        }
-        if (stats && stats.isFile()) {
-            if (IS_WINDOWS) {
-                // on Windows, test for valid extension
-                const upperExt = external_path_namespaceObject.extname(filePath).toUpperCase();
-                if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
-                    return filePath;
-                }
-            }
-            else {
-                if (isUnixExecutable(stats)) {
-                    return filePath;
-                }
-            }
-        }
-        // try each extension
-        const originalFilePath = filePath;
-        for (const extension of extensions) {
-            filePath = originalFilePath + extension;
-            stats = undefined;
-            try {
-                stats = yield stat(filePath);
-            }
-            catch (err) {
-                if (err.code !== 'ENOENT') {
-                    // eslint-disable-next-line no-console
-                    console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
-                }
-            }
-            if (stats && stats.isFile()) {
-                if (IS_WINDOWS) {
-                    // preserve the case of the actual file (since an extension was appended)
-                    try {
-                        const directory = external_path_namespaceObject.dirname(filePath);
-                        const upperName = external_path_namespaceObject.basename(filePath).toUpperCase();
-                        for (const actualName of yield readdir(directory)) {
-                            if (upperName === actualName.toUpperCase()) {
-                                filePath = external_path_namespaceObject.join(directory, actualName);
-                                break;
-                            }
-                        }
-                    }
-                    catch (err) {
-                        // eslint-disable-next-line no-console
-                        console.log(`Unexpected error attempting to determine the actual case of the file '${filePath}': ${err}`);
-                    }
-                    return filePath;
-                }
-                else {
-                    if (isUnixExecutable(stats)) {
-                        return filePath;
-                    }
-                }
-            }
-        }
-        return '';
-    });
-}
-function normalizeSeparators(p) {
-    p = p || '';
-    if (IS_WINDOWS) {
-        // convert slashes on Windows
-        p = p.replace(/\//g, '\\');
-        // remove redundant slashes
-        return p.replace(/\\\\+/g, '\\');
-    }
-    // remove redundant slashes
-    return p.replace(/\/\/+/g, '/');
-}
-// on Mac/Linux, test the execute bit
-//     R   W  X  R  W X R W X
-//   256 128 64 32 16 8 4 2 1
-function isUnixExecutable(stats) {
-    return ((stats.mode & 1) > 0 ||
-        ((stats.mode & 8) > 0 &&
-            process.getgid !== undefined &&
-            stats.gid === process.getgid()) ||
-        ((stats.mode & 64) > 0 &&
-            process.getuid !== undefined &&
-            stats.uid === process.getuid()));
-}
-// Get the path of cmd.exe in windows
-function getCmdPath() {
-    var _a;
-    return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
-}
-//# sourceMappingURL=io-util.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io.js
-var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-/**
- * Copies a file or folder.
- * Based off of shelljs - https://github.com/shelljs/shelljs/blob/9237f66c52e5daa40458f94f9565e18e8132f5a6/src/cp.js
- *
- * @param     source    source path
- * @param     dest      destination path
- * @param     options   optional. See CopyOptions.
- */
-function cp(source_1, dest_1) {
-    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
-        const { force, recursive, copySourceDirectory } = readCopyOptions(options);
-        const destStat = (yield ioUtil.exists(dest)) ? yield ioUtil.stat(dest) : null;
-        // Dest is an existing file, but not forcing
-        if (destStat && destStat.isFile() && !force) {
-            return;
-        }
-        // If dest is an existing directory, should copy inside.
-        const newDest = destStat && destStat.isDirectory() && copySourceDirectory
-            ? path.join(dest, path.basename(source))
-            : dest;
-        if (!(yield ioUtil.exists(source))) {
-            throw new Error(`no such file or directory: ${source}`);
-        }
-        const sourceStat = yield ioUtil.stat(source);
-        if (sourceStat.isDirectory()) {
-            if (!recursive) {
-                throw new Error(`Failed to copy. ${source} is a directory, but tried to copy without recursive flag.`);
-            }
-            else {
-                yield cpDirRecursive(source, newDest, 0, force);
-            }
-        }
-        else {
-            if (path.relative(source, newDest) === '') {
-                // a file cannot be copied to itself
-                throw new Error(`'${newDest}' and '${source}' are the same file`);
-            }
-            yield io_copyFile(source, newDest, force);
-        }
-    });
-}
-/**
- * Moves a path.
- *
- * @param     source    source path
- * @param     dest      destination path
- * @param     options   optional. See MoveOptions.
- */
-function mv(source_1, dest_1) {
-    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
-        if (yield ioUtil.exists(dest)) {
-            let destExists = true;
-            if (yield ioUtil.isDirectory(dest)) {
-                // If dest is directory copy src into dest
-                dest = path.join(dest, path.basename(source));
-                destExists = yield ioUtil.exists(dest);
-            }
-            if (destExists) {
-                if (options.force == null || options.force) {
-                    yield rmRF(dest);
-                }
-                else {
-                    throw new Error('Destination already exists');
-                }
-            }
-        }
-        yield mkdirP(path.dirname(dest));
-        yield ioUtil.rename(source, dest);
-    });
-}
-/**
- * Remove a path recursively with force
- *
- * @param inputPath path to remove
- */
-function rmRF(inputPath) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (ioUtil.IS_WINDOWS) {
-            // Check for invalid characters
-            // https://docs.microsoft.com/en-us/windows/win32/fileio/naming-a-file
-            if (/[*"<>|]/.test(inputPath)) {
-                throw new Error('File path must not contain `*`, `"`, `<`, `>` or `|` on Windows');
-            }
-        }
-        try {
-            // note if path does not exist, error is silent
-            yield ioUtil.rm(inputPath, {
-                force: true,
-                maxRetries: 3,
-                recursive: true,
-                retryDelay: 300
-            });
-        }
-        catch (err) {
-            throw new Error(`File was unable to be removed ${err}`);
-        }
-    });
-}
-/**
- * Make a directory.  Creates the full path with folders in between
- * Will throw if it fails
- *
- * @param   fsPath        path to create
- * @returns Promise<void>
- */
-function mkdirP(fsPath) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        ok(fsPath, 'a path argument must be provided');
-        yield ioUtil.mkdir(fsPath, { recursive: true });
-    });
-}
-/**
- * Returns path of a tool had the tool actually been invoked.  Resolves via paths.
- * If you check and the tool does not exist, it will throw.
- *
- * @param     tool              name of the tool
- * @param     check             whether to check if tool exists
- * @returns   Promise<string>   path to tool
- */
-function which(tool, check) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (!tool) {
-            throw new Error("parameter 'tool' is required");
-        }
-        // recursive when check=true
-        if (check) {
-            const result = yield which(tool, false);
-            if (!result) {
-                if (IS_WINDOWS) {
-                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also verify the file has a valid extension for an executable file.`);
-                }
-                else {
-                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also check the file mode to verify the file is executable.`);
-                }
-            }
-            return result;
-        }
-        const matches = yield findInPath(tool);
-        if (matches && matches.length > 0) {
-            return matches[0];
-        }
-        return '';
-    });
-}
-/**
- * Returns a list of all occurrences of the given tool on the system path.
- *
- * @returns   Promise<string[]>  the paths of the tool
- */
-function findInPath(tool) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (!tool) {
-            throw new Error("parameter 'tool' is required");
-        }
-        // build the list of extensions to try
-        const extensions = [];
-        if (IS_WINDOWS && process.env['PATHEXT']) {
-            for (const extension of process.env['PATHEXT'].split(external_path_namespaceObject.delimiter)) {
-                if (extension) {
-                    extensions.push(extension);
-                }
-            }
-        }
-        // if it's rooted, return it if exists. otherwise return empty.
-        if (isRooted(tool)) {
-            const filePath = yield tryGetExecutablePath(tool, extensions);
-            if (filePath) {
-                return [filePath];
-            }
-            return [];
-        }
-        // if any path separators, return empty
-        if (tool.includes(external_path_namespaceObject.sep)) {
-            return [];
-        }
-        // build the list of directories
-        //
-        // Note, technically "where" checks the current directory on Windows. From a toolkit perspective,
-        // it feels like we should not do this. Checking the current directory seems like more of a use
-        // case of a shell, and the which() function exposed by the toolkit should strive for consistency
-        // across platforms.
-        const directories = [];
-        if (process.env.PATH) {
-            for (const p of process.env.PATH.split(external_path_namespaceObject.delimiter)) {
-                if (p) {
-                    directories.push(p);
-                }
-            }
-        }
-        // find all matches
-        const matches = [];
-        for (const directory of directories) {
-            const filePath = yield tryGetExecutablePath(external_path_namespaceObject.join(directory, tool), extensions);
-            if (filePath) {
-                matches.push(filePath);
-            }
-        }
-        return matches;
-    });
-}
-function readCopyOptions(options) {
-    const force = options.force == null ? true : options.force;
-    const recursive = Boolean(options.recursive);
-    const copySourceDirectory = options.copySourceDirectory == null
-        ? true
-        : Boolean(options.copySourceDirectory);
-    return { force, recursive, copySourceDirectory };
-}
-function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        // Ensure there is not a run away recursive copy
-        if (currentDepth >= 255)
-            return;
-        currentDepth++;
-        yield mkdirP(destDir);
-        const files = yield ioUtil.readdir(sourceDir);
-        for (const fileName of files) {
-            const srcFile = `${sourceDir}/${fileName}`;
-            const destFile = `${destDir}/${fileName}`;
-            const srcFileStat = yield ioUtil.lstat(srcFile);
-            if (srcFileStat.isDirectory()) {
-                // Recurse
-                yield cpDirRecursive(srcFile, destFile, currentDepth, force);
-            }
-            else {
-                yield io_copyFile(srcFile, destFile, force);
-            }
-        }
-        // Change the mode for the newly created directory
-        yield ioUtil.chmod(destDir, (yield ioUtil.stat(sourceDir)).mode);
-    });
-}
-// Buffered file copy
-function io_copyFile(srcFile, destFile, force) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if ((yield ioUtil.lstat(srcFile)).isSymbolicLink()) {
-            // unlink/re-link it
-            try {
-                yield ioUtil.lstat(destFile);
-                yield ioUtil.unlink(destFile);
-            }
-            catch (e) {
-                // Try to override file permission
-                if (e.code === 'EPERM') {
-                    yield ioUtil.chmod(destFile, '0666');
-                    yield ioUtil.unlink(destFile);
-                }
-                // other errors = it doesn't exist, no work to do
-            }
-            // Copy over symlink
-            const symlinkFull = yield ioUtil.readlink(srcFile);
-            yield ioUtil.symlink(symlinkFull, destFile, ioUtil.IS_WINDOWS ? 'junction' : null);
-        }
-        else if (!(yield ioUtil.exists(destFile)) || force) {
-            yield ioUtil.copyFile(srcFile, destFile);
-        }
-    });
-}
-//# sourceMappingURL=io.js.map
-;// CONCATENATED MODULE: ./src/etcd/tools.ts
-
-
-
-/**
- * Finds etcdctl (required) and etcdutl (optional unless named explicitly) and reads their versions. A missing
- * etcdctl is the user's to fix, so it is a ConfigurationError.
- */
-async function resolveTools(etcdctl, etcdutl, etcdutlExplicit = false) {
-    const ctlPath = await which(etcdctl, false);
-    if (!ctlPath) {
-        throw new errors_ConfigurationError(`etcdctl: '${etcdctl}' was not found; install etcd-client (or the etcd release tarball) on the runner, or set the etcdctl input to its path`);
-    }
-    const result = { etcdctl: { path: ctlPath, version: await toolVersion(ctlPath, 'etcdctl') } };
-    const utlPath = await which(etcdutl, false);
-    if (utlPath)
-        result.etcdutl = { path: utlPath, version: await toolVersion(utlPath, 'etcdutl') };
-    else if (etcdutlExplicit) {
-        throw new errors_ConfigurationError(`etcdutl: '${etcdutl}' was not found; set the etcdutl input to its path, or leave it empty`);
-    }
-    // Said before the snapshot is taken, not after: etcd 3.6 removed `snapshot status` from etcdctl.
-    if (!result.etcdutl && compareVersions(result.etcdctl.version, '3.6.0') >= 0) {
-        throw new errors_ConfigurationError(`etcdctl ${result.etcdctl.version} has no 'snapshot status' (etcd 3.6 moved it to etcdutl); put etcdutl on PATH or set the etcdutl input`);
-    }
-    return result;
-}
-async function toolVersion(binary, name) {
-    const result = await runTool(binary, ['version'], { env: { ETCDCTL_API: '3' }, timeoutMs: 10_000 });
-    const match = new RegExp(`${name} version:\\s*(\\S+)`).exec(result.stdout);
-    if (result.code !== 0 || !match) {
-        throw new errors_EtcdError(`'${binary} version' did not print a version; is it really ${name}?`);
-    }
-    return match[1];
-}
-/** Compares dotted versions: negative when a < b. */
-function compareVersions(a, b) {
-    const pa = a.split(/[.-]/).map(n => Number.parseInt(n, 10) || 0);
-    const pb = b.split(/[.-]/).map(n => Number.parseInt(n, 10) || 0);
-    for (let i = 0; i < 3; i++)
-        if ((pa[i] ?? 0) !== (pb[i] ?? 0))
-            return (pa[i] ?? 0) - (pb[i] ?? 0);
-    return 0;
-}
-
-;// CONCATENATED MODULE: ./src/etcd/restore.ts
+;// CONCATENATED MODULE: ./src/restore/data-dir.ts
 /**
  * `snapshot restore` into a new data directory: etcdutl (3.5+) or, where there is none, etcdctl (3.4/3.5). For
  * Kubernetes the revision is bumped and the old revisions marked compacted where the tool can do it, so that no
@@ -6150,7 +5953,7 @@ async function restoreSnapshot(opts) {
         else
             warnings.push(bumpUnsupportedWarning(tool));
     }
-    const dataDir = external_node_path_namespaceObject.resolve(opts.dataDir);
+    const dataDir = external_node_path_.resolve(opts.dataDir);
     const before = inspectDataDirSync(dataDir);
     // Everything the restore makes is recorded as it is made, and only that is removed on failure: a data dir that was
     // there (empty, perhaps a mount point) stays. The tools refuse an existing directory, even an empty one, so they
@@ -6163,19 +5966,19 @@ async function restoreSnapshot(opts) {
     let staging;
     try {
         if (before === 'absent') {
-            await external_node_fs_namespaceObject.promises.mkdir(external_node_path_namespaceObject.dirname(dataDir), { recursive: true });
+            await external_node_fs_.promises.mkdir(external_node_path_.dirname(dataDir), { recursive: true });
             // Not recursive: EEXIST means someone else made it meanwhile, and it is not ours to fill or remove.
-            await external_node_fs_namespaceObject.promises.mkdir(dataDir, { mode: 0o700 });
+            await external_node_fs_.promises.mkdir(dataDir, { mode: 0o700 });
             record(dataDir);
         }
-        staging = await external_node_fs_namespaceObject.promises.mkdtemp(external_node_path_namespaceObject.join(dataDir, '.etcd-restore-'));
+        staging = await external_node_fs_.promises.mkdtemp(external_node_path_.join(dataDir, '.etcd-restore-'));
         record(staging);
-        const target = external_node_path_namespaceObject.join(staging, 'data');
+        const target = external_node_path_.join(staging, 'data');
         const args = [
             'snapshot',
             'restore',
             // Absolute, so a file name that starts with '-' is never read as a flag.
-            external_node_path_namespaceObject.resolve(opts.snapshot),
+            external_node_path_.resolve(opts.snapshot),
             `--data-dir=${target}`,
             `--name=${membership.name}`,
             `--initial-cluster=${membership.initialCluster}`,
@@ -6193,22 +5996,22 @@ async function restoreSnapshot(opts) {
             throw new errors_EtcdError(`${tool.name} snapshot restore did not finish in time and was stopped; the partial data dir was removed`);
         if (result.code !== 0)
             throw new errors_EtcdError(`${tool.name} snapshot restore failed: ${toolError(result.stderr || result.stdout, result.code)}`);
-        for (const entry of await external_node_fs_namespaceObject.promises.readdir(target)) {
-            const moved = external_node_path_namespaceObject.join(dataDir, entry);
+        for (const entry of await external_node_fs_.promises.readdir(target)) {
+            const moved = external_node_path_.join(dataDir, entry);
             // rename() would replace an empty directory someone put there meanwhile; refuse instead.
             if (await pathExists(moved))
                 throw new errors_EtcdError(`${moved} appeared during the restore; restore into a directory nobody else writes to`);
-            await external_node_fs_namespaceObject.promises.rename(external_node_path_namespaceObject.join(target, entry), moved);
+            await external_node_fs_.promises.rename(external_node_path_.join(target, entry), moved);
             if (before !== 'absent')
                 record(moved);
         }
-        await external_node_fs_namespaceObject.promises.rm(staging, { recursive: true, force: true });
+        await external_node_fs_.promises.rm(staging, { recursive: true, force: true });
         // The data dir holds every Secret of the cluster; etcd itself wants 0700.
-        await external_node_fs_namespaceObject.promises.chmod(dataDir, 0o700);
+        await external_node_fs_.promises.chmod(dataDir, 0o700);
     }
     catch (e) {
         for (const p of created.splice(0).reverse())
-            await external_node_fs_namespaceObject.promises.rm(p, { recursive: true, force: true });
+            await external_node_fs_.promises.rm(p, { recursive: true, force: true });
         if (e instanceof errors_EtcdError)
             throw e;
         throw new errors_EtcdError(`restoring into ${dataDir} failed: ${errors_errorMessage(e)}`);
@@ -6230,7 +6033,7 @@ async function restoreSnapshot(opts) {
 function inspectDataDirSync(dataDir) {
     let stat;
     try {
-        stat = (0,external_node_fs_namespaceObject.lstatSync)(dataDir);
+        stat = (0,external_node_fs_.lstatSync)(dataDir);
     }
     catch (e) {
         if (e.code === 'ENOENT')
@@ -6239,14 +6042,14 @@ function inspectDataDirSync(dataDir) {
     }
     if (!stat.isDirectory())
         throw new errors_ConfigurationError(`data-dir ${dataDir} exists and is not a directory; give a new or empty directory`);
-    const entries = (0,external_node_fs_namespaceObject.readdirSync)(dataDir);
+    const entries = (0,external_node_fs_.readdirSync)(dataDir);
     if (entries.length) {
         throw new errors_ConfigurationError(`data-dir ${dataDir} is not empty (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', …' : ''}); restore into a new directory and swap it in while etcd is stopped`);
     }
     return 'empty';
 }
 async function pathExists(p) {
-    return external_node_fs_namespaceObject.promises.lstat(p).then(() => true, () => false);
+    return external_node_fs_.promises.lstat(p).then(() => true, () => false);
 }
 /** The tool's own error line ("Error: ..."), without its JSON log lines. */
 function toolError(text, code) {
@@ -6258,15 +6061,1562 @@ function toolError(text, code) {
     return (error ?? `exit code ${code}`).replace(/^Error:\s*/i, '').slice(0, 300);
 }
 
+;// CONCATENATED MODULE: ./src/restore/flow.ts
+/**
+ * The restore, shared by the restore action and the `etcd-snapshot` CLI: unpack a backup file (decrypt, decompress),
+ * verify the snapshot natively and against what its manifest recorded, and optionally restore it into a new data dir.
+ * Front ends parse their inputs, fetch the file and report; every path made here is recorded in `created` as soon as
+ * it exists, so that a failure or a cancel removes those and nothing that was there before.
+ */
+
+
+
+
+
+
+
+
+async function restoreBackup(opts) {
+    const created = opts.created ?? new CreatedPaths();
+    const step = (name, work) => opts.report?.step ? opts.report.step(name, work) : work();
+    const madePlaintext = (p) => {
+        created.add(p);
+        opts.plaintextCreated?.(p);
+    };
+    // Everything that can refuse does so before the plaintext exists.
+    const restore = opts.restore;
+    const tools = restore
+        ? await (async () => {
+            inspectDataDirSync(restore.dataDir);
+            resolveMembership(restore);
+            return resolveTools(restore.tools.etcdctl, restore.tools.etcdutl, restore.tools.etcdutlExplicit);
+        })()
+        : undefined;
+    let snapshot;
+    let unpacked;
+    let report;
+    if (opts.output) {
+        snapshot = opts.output.path;
+        ({ unpacked, report } = await createCheckedFile(snapshot, async (staged) => {
+            const result = await step('unpack', () => unpack(opts, staged));
+            return { unpacked: result, report: await step('verify', () => verify(opts, staged)) };
+        }, { whenTaken: opts.output.whenTaken, created: madePlaintext }));
+    }
+    else {
+        if (!restore)
+            throw new errors_ConfigurationError('nothing to do: give an output path for the snapshot or a data dir');
+        snapshot = opts.backup.backupFile;
+        if ((await detectFileLayer(opts.backup.backupFile)) !== 'etcd-snapshot') {
+            // Beside the data dir: its file system has room for a copy of the snapshot, /tmp may be a small tmpfs.
+            const parent = external_node_path_.dirname(restore.dataDir);
+            await external_node_fs_.promises.mkdir(parent, { recursive: true });
+            const tempDir = await makePrivateDir(parent, '.etcd-snapshot-restore-');
+            madePlaintext(tempDir);
+            snapshot = external_node_path_.join(tempDir, 'snapshot.db');
+            const into = snapshot;
+            unpacked = await step('unpack', () => unpack(opts, into));
+        }
+        const verifying = snapshot;
+        report = await step('verify', () => verify(opts, verifying));
+    }
+    let restored;
+    if (restore && tools) {
+        restored = await step('restore', async () => {
+            const result = await restoreSnapshot({
+                dataDir: restore.dataDir,
+                name: restore.name,
+                initialCluster: restore.initialCluster,
+                initialAdvertisePeerUrls: restore.initialAdvertisePeerUrls,
+                initialClusterToken: restore.initialClusterToken,
+                bumpRevision: restore.bumpRevision,
+                markCompacted: restore.markCompacted,
+                timeoutMs: restore.timeoutMs,
+                tools,
+                snapshot,
+                skipHashCheck: opts.skipHashCheck,
+                created: p => created.add(p)
+            });
+            // The restored data dir is the user's now: neither a later failure nor a post step removes it.
+            for (const p of result.created)
+                created.keep(p);
+            opts.report?.restored?.(result);
+            return result;
+        });
+    }
+    return { snapshot, unpacked, report, restored };
+}
+/** Decrypts and decompresses into `output`, and checks the file against the manifest's sha256. */
+async function unpack(opts, output) {
+    const result = await unpackBackup({
+        input: opts.backup.backupFile,
+        output,
+        key: opts.key,
+        snapshotSize: opts.backup.recorded?.snapshotSize
+    });
+    const recorded = opts.backup.recorded?.fileSha256;
+    if (recorded && recorded !== result.inputSha256) {
+        throw new errors_VerificationError(`${external_node_path_.basename(opts.backup.backupFile)} has sha256 ${result.inputSha256} but its manifest says ${recorded}: the file changed after the backup; use another backup`);
+    }
+    opts.report?.unpacked?.(result);
+    return result;
+}
+/** The native verifier, then what the manifest recorded: the trailer's sha256 and the revision. */
+async function verify(opts, snapshot) {
+    const report = await verifySnapshot(snapshot, { skipHashCheck: opts.skipHashCheck });
+    if (!report.valid)
+        throw new errors_VerificationError(`${opts.unsound}: ${report.errors[0]}`);
+    const recorded = opts.backup.recorded;
+    if (recorded?.snapshotSha256 && recorded.snapshotSha256 !== report.sha256) {
+        throw new errors_VerificationError(`the snapshot's sha256 trailer is ${report.sha256} but the manifest recorded ${recorded.snapshotSha256}: this is not the snapshot the backup verified`);
+    }
+    if (recorded?.revision !== undefined && recorded.revision !== report.status.revision) {
+        throw new errors_VerificationError(`the snapshot holds revision ${report.status.revision} but the manifest recorded ${recorded.revision}: this is not the snapshot the backup verified`);
+    }
+    opts.report?.verified?.(report);
+    return report;
+}
+
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(7975);
+;// CONCATENATED MODULE: ./src/input-values.ts
+
+
+
+
+/**
+ * Value parsers shared by the backup and restore input parsers. Each takes the input's public name so its error
+ * says which input is wrong.
+ */
+/** true/false (and yes/no, on/off, 1/0); empty means the fallback. */
+function parseBoolean(input, value, fallback) {
+    const text = value.trim().toLowerCase();
+    if (!text)
+        return fallback;
+    if (['true', 'yes', 'on', '1'].includes(text))
+        return true;
+    if (['false', 'no', 'off', '0'].includes(text))
+        return false;
+    throw new ConfigurationError(`${input} must be true or false, not '${text}'`);
+}
+function parseWholeNumber(input, value, min, max = Number.MAX_SAFE_INTEGER) {
+    const text = value.trim();
+    if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text)) || Number(text) < min || Number(text) > max) {
+        const range = max === Number.MAX_SAFE_INTEGER ? `at least ${min}` : `from ${min} to ${max}`;
+        throw new ConfigurationError(`${input} must be a whole number ${range}, not '${text}'`);
+    }
+    return Number(text);
+}
+/** An existing, writable directory; empty means RUNNER_TEMP (or the system temp dir outside Actions). */
+function parseOutputDir(input, value) {
+    const dir = path.resolve(value.trim() || process.env['RUNNER_TEMP'] || os.tmpdir());
+    let stat;
+    try {
+        stat = statSync(dir);
+    }
+    catch {
+        throw new ConfigurationError(`${input}: ${dir} does not exist; create it or point at an existing directory`);
+    }
+    if (!stat.isDirectory())
+        throw new ConfigurationError(`${input}: ${dir} is not a directory`);
+    try {
+        accessSync(dir, constants.W_OK);
+    }
+    catch {
+        throw new ConfigurationError(`${input}: ${dir} is not writable by this runner`);
+    }
+    return dir;
+}
+/** The most of a key, identity, certificate or recipients file that is read: real ones are a few KiB at most. */
+const MAX_KEY_FILE_BYTES = 1 << 20;
+/** The most of a passphrase file that is read: a passphrase is one line. */
+const MAX_PASSPHRASE_FILE_BYTES = 64 << 10;
+/**
+ * Reads a small file the user named for a key or certificate, as UTF-8. Only a regular file (or a symlink to one) is
+ * read: a device such as /dev/zero never ends, and a FIFO or socket can block forever. The file is opened
+ * non-blocking, so a FIFO without a writer cannot hang the open, and its type is checked on the open descriptor,
+ * so it cannot be swapped after the check. At most `maxBytes` are read. `label` names the flag or input
+ * (`--identity`, `key: file`), and starts the error message.
+ */
+function readKeyFile(label, file, maxBytes) {
+    const refuse = (reason) => {
+        throw new errors_ConfigurationError(`${label} ${file} ${reason}`);
+    };
+    let fd;
+    try {
+        fd = (0,external_node_fs_.openSync)(file, external_node_fs_.constants.O_RDONLY | external_node_fs_.constants.O_NONBLOCK | external_node_fs_.constants.O_NOCTTY);
+    }
+    catch (e) {
+        const code = e.code;
+        return refuse(code === 'ENOENT' ? 'does not exist' : `cannot be opened (${code ?? 'error'})`);
+    }
+    try {
+        const stat = (0,external_node_fs_.fstatSync)(fd);
+        if (!stat.isFile())
+            refuse(`is ${fileKind(stat)}, not a regular file`);
+        const tooLarge = `is larger than ${formatLimit(maxBytes)}, more than such a file ever holds`;
+        if (stat.size > maxBytes)
+            refuse(tooLarge);
+        // Read one byte past the cap, so a file that grew after fstat is refused too.
+        const buffer = Buffer.alloc(maxBytes + 1);
+        let length = 0;
+        while (length < buffer.length) {
+            const n = (0,external_node_fs_.readSync)(fd, buffer, length, buffer.length - length, null);
+            if (n === 0)
+                break;
+            length += n;
+        }
+        if (length > maxBytes)
+            refuse(tooLarge);
+        return buffer.toString('utf8', 0, length);
+    }
+    catch (e) {
+        if (e instanceof errors_ConfigurationError)
+            throw e;
+        return refuse(`cannot be read (${e.code ?? 'error'})`);
+    }
+    finally {
+        (0,external_node_fs_.closeSync)(fd);
+    }
+}
+function fileKind(stat) {
+    if (stat.isDirectory())
+        return 'a directory';
+    if (stat.isCharacterDevice())
+        return 'a character device';
+    if (stat.isBlockDevice())
+        return 'a block device';
+    if (stat.isFIFO())
+        return 'a FIFO (named pipe)';
+    if (stat.isSocket())
+        return 'a socket';
+    return 'a special file';
+}
+function formatLimit(bytes) {
+    return bytes % (1 << 20) === 0 ? `${bytes >> 20} MiB` : `${bytes >> 10} KiB`;
+}
+
+;// CONCATENATED MODULE: ./src/cli/common.ts
+/** What the subcommands share: exit codes, argument parsing, usage errors and reading the age key from files. */
+
+
+
+
+
+
+const EXIT_OK = 0;
+const EXIT_FAILURE = 1;
+const EXIT_USAGE = 2;
+/** Wrong arguments: the command prints its usage and exits 2. */
+class UsageError extends Error {
+    name = 'UsageError';
+}
+/**
+ * node:util parseArgs over `options`, as strict as its strict mode (an unknown option, a missing value, a value for a
+ * switch) and stricter (an empty value, an option given twice that is not repeatable). Its tokens are checked here
+ * rather than by `strict: true` so that a mistake gets the one line this CLI has always printed (`unknown option --x`,
+ * `--identity needs a value`), which scripts and the docs quote, not node's wording of it.
+ */
+function parseCommandArgs(args, options) {
+    const { positionals, tokens } = (0,external_node_util_.parseArgs)({
+        args: [...args],
+        options,
+        allowPositionals: true,
+        strict: false,
+        tokens: true
+    });
+    const strings = new Map();
+    const switches = new Set();
+    for (const token of tokens) {
+        if (token.kind !== 'option')
+            continue;
+        const spec = Object.hasOwn(options, token.name) ? options[token.name] : undefined;
+        if (!spec)
+            throw new UsageError(`unknown option ${token.rawName}`);
+        const flag = `--${token.name}`;
+        if (spec.type === 'boolean') {
+            if (token.value !== undefined)
+                throw new UsageError(`${flag} takes no value`);
+            switches.add(token.name);
+            continue;
+        }
+        if (token.value === undefined || token.value === '')
+            throw new UsageError(`${flag} needs a value`);
+        const list = strings.get(token.name) ?? [];
+        if (list.length && !spec.multiple)
+            throw new UsageError(`${flag} given twice`);
+        list.push(token.value);
+        strings.set(token.name, list);
+    }
+    return {
+        positionals,
+        value: name => strings.get(name)?.[0],
+        values: name => strings.get(name) ?? [],
+        has: name => switches.has(name)
+    };
+}
+/** The options every command that reads an age key takes. */
+const KEY_OPTIONS = {
+    identity: { type: 'string', multiple: true },
+    'passphrase-file': { type: 'string' },
+    'max-work-factor': { type: 'string' }
+};
+/** A file given on the command line must be there and readable; otherwise it is a usage error (exit 2). */
+function requireFile(flag, file) {
+    try {
+        if (!(0,external_node_fs_.statSync)(file).isFile() && !file.startsWith('/dev/'))
+            throw new Error('not a regular file');
+    }
+    catch (e) {
+        const code = e.code;
+        throw new UsageError(`${flag} ${file} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${errors_errorMessage(e)})`}`);
+    }
+}
+/** The age key from --identity files (one or more) or a --passphrase-file; undefined when neither is given. */
+function loadKey(parsed) {
+    const identityFiles = parsed.values('identity');
+    const passphraseFile = parsed.value('passphrase-file');
+    if (identityFiles.length && passphraseFile)
+        throw new UsageError('give --identity or --passphrase-file, not both');
+    const maxWorkFactor = parseMaxWorkFactor(parsed.value('max-work-factor'), passphraseFile !== undefined);
+    if (passphraseFile) {
+        // The passphrase is the file's first line, as `age` would take it typed (a trailing newline is not part of it).
+        const passphrase = readKeyFile('--passphrase-file', passphraseFile, MAX_PASSPHRASE_FILE_BYTES).replace(/\r?\n$/, '');
+        if (!passphrase)
+            throw new errors_AgeError(`--passphrase-file ${passphraseFile} is empty`);
+        if (passphrase.includes('\n'))
+            throw new errors_AgeError(`--passphrase-file ${passphraseFile} holds more than one line; it must hold only the passphrase`);
+        return maxWorkFactor === undefined ? { passphrase } : { passphrase, maxWorkFactor };
+    }
+    if (!identityFiles.length)
+        return undefined;
+    const identities = identityFiles.flatMap(file => {
+        const text = readKeyFile('--identity', file, MAX_KEY_FILE_BYTES);
+        try {
+            return parseIdentities(text);
+        }
+        catch (e) {
+            throw new errors_AgeError(`--identity ${file}: ${errors_errorMessage(e)}`);
+        }
+    });
+    return { identities };
+}
+/** --max-work-factor: a whole number age accepts, and only beside --passphrase-file (identities use no scrypt). */
+function parseMaxWorkFactor(value, withPassphrase) {
+    if (value === undefined)
+        return undefined;
+    if (!withPassphrase)
+        throw new UsageError('--max-work-factor applies only with --passphrase-file');
+    if (!/^\d{1,2}$/.test(value) || Number(value) < 1 || Number(value) > HARD_MAX_WORK_FACTOR) {
+        throw new UsageError(`--max-work-factor must be a whole number from 1 to ${HARD_MAX_WORK_FACTOR}, not '${value}'`);
+    }
+    return Number(value);
+}
+/**
+ * Reports a failure while reading a command's arguments: a UsageError prints the usage and exits 2, anything else
+ * (an unreadable key file, say) is a one-line failure with exit 1.
+ */
+function argumentFailure(command, usage, e, io) {
+    if (!(e instanceof UsageError)) {
+        io.stderr.write(failureLine(command, e));
+        return EXIT_FAILURE;
+    }
+    io.stderr.write(`etcd-snapshot ${command}: ${printable(e.message)}\nusage: ${usage}\n`);
+    return EXIT_USAGE;
+}
+function failureLine(command, e) {
+    return `etcd-snapshot ${command}: ${errors_errorMessage(e).split('\n')[0]}\n`;
+}
+
+;// CONCATENATED MODULE: ./src/s3/client.ts
+
+/** Loads the SDK and makes a client for `access`. */
+async function client_s3Client(access, options = {}) {
+    if (!access.region && !process.env['AWS_REGION'] && !process.env['AWS_DEFAULT_REGION']) {
+        throw new errors_ConfigurationError('no region for S3: set s3-region (or AWS_REGION, as aws-actions/configure-aws-credentials does)');
+    }
+    const sdk = await __nccwpck_require__.e(/* import() */ 711).then(__nccwpck_require__.t.bind(__nccwpck_require__, 3711, 19));
+    const client = new sdk.S3Client({
+        ...(access.endpoint ? { endpoint: access.endpoint } : {}),
+        ...(access.region ? { region: access.region } : {}),
+        forcePathStyle: access.forcePathStyle,
+        ...(options.credentials ? { credentials: options.credentials } : {}),
+        maxAttempts: options.maxAttempts ?? 3,
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+        responseChecksumValidation: 'WHEN_REQUIRED',
+        // A store that stops answering fails the request instead of hanging the job.
+        requestHandler: { connectionTimeout: 10_000, requestTimeout: 300_000 }
+    });
+    const unsignedWhenChecksummed = ((next) => async (args) => {
+        const headers = args.request?.headers;
+        if (headers?.['x-amz-checksum-sha256'] && !headers['x-amz-content-sha256']) {
+            headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
+        }
+        return next(args);
+    });
+    client.middlewareStack.addRelativeTo(unsignedWhenChecksummed, {
+        relation: 'before',
+        toMiddleware: 'httpSigningMiddleware',
+        name: 'unsignedPayloadWhenChecksummed',
+        override: true
+    });
+    return { sdk, client };
+}
+
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+;// CONCATENATED MODULE: ./src/s3/errors.ts
+/**
+ * One-line messages for S3 failures, chosen from the SDK's error name, the S3 error code and the HTTP status (and a
+ * Node socket error's code), never from message text, which differs between AWS and each S3-compatible store.
+ */
+
+/** The object store refused or failed a request (not a mistake in the settings). */
+class errors_S3Error extends Error {
+    name = 'S3Error';
+}
+/** What the SDK (or Node) tells about a failure, looking into causes and AggregateErrors too. */
+function facts(e) {
+    const out = { name: '', code: '', status: 0, bucketRegion: '' };
+    const seen = new Set();
+    const visit = (x) => {
+        if (x === null || typeof x !== 'object' || seen.has(x))
+            return;
+        seen.add(x);
+        const o = x;
+        if (!out.name && typeof o.name === 'string' && o.name !== 'Error')
+            out.name = o.name;
+        if (!out.code && typeof o.Code === 'string')
+            out.code = o.Code;
+        if (!out.code && typeof o.code === 'string')
+            out.code = o.code;
+        const status = o.$metadata?.httpStatusCode ?? o.$response?.statusCode;
+        if (!out.status && typeof status === 'number')
+            out.status = status;
+        const region = o.$response?.headers?.['x-amz-bucket-region'];
+        if (!out.bucketRegion && typeof region === 'string')
+            out.bucketRegion = region;
+        visit(o.cause);
+        if (Array.isArray(o.errors))
+            o.errors.forEach(visit);
+    };
+    visit(e);
+    return out;
+}
+const CREDENTIALS = new Set([
+    'InvalidAccessKeyId',
+    'SignatureDoesNotMatch',
+    'ExpiredToken',
+    'InvalidToken',
+    'TokenRefreshRequired',
+    'InvalidClientTokenId',
+    'CredentialsProviderError'
+]);
+const UNREACHABLE = new Set([
+    'ECONNREFUSED',
+    'ECONNRESET',
+    'EPIPE',
+    'ETIMEDOUT',
+    'ENOTFOUND',
+    'EAI_AGAIN',
+    'EHOSTUNREACH',
+    'ENETUNREACH',
+    'TimeoutError',
+    'RequestTimeout',
+    'ERR_STREAM_PREMATURE_CLOSE'
+]);
+const FULL = new Set([
+    'XMinioStorageFull',
+    'InsufficientStorage',
+    'XMinioAdminNoSuchQuotaConfiguration',
+    'QuotaExceeded'
+]);
+/**
+ * The error to throw for `e`, a failure of `op`: a ConfigurationError when the settings or the credentials are
+ * what is wrong (the user fixes them), an S3Error otherwise. The message is one line naming the bucket and key.
+ */
+function errors_s3Failure(e, op) {
+    if (e instanceof errors_S3Error || e instanceof errors_ConfigurationError)
+        return e;
+    const f = facts(e);
+    const what = `${op.verb} of s3://${op.bucket}/${op.key ?? ''}`;
+    const id = [f.name || f.code, f.status ? `HTTP ${f.status}` : ''].filter(Boolean).join(', ');
+    const tag = id ? ` (${id})` : '';
+    const where = op.endpoint ?? 'S3';
+    const is = (...names) => names.includes(f.name) || names.includes(f.code);
+    if ([f.name, f.code].some(n => CREDENTIALS.has(n))) {
+        return new errors_ConfigurationError(`${what} failed: the credentials were refused${tag}; check AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or the role aws-actions/configure-aws-credentials assumed`);
+    }
+    if (is('AuthorizationHeaderMalformed', 'PermanentRedirect', 'IllegalLocationConstraintException') ||
+        f.status === 301) {
+        const region = f.bucketRegion ? ` (the bucket is in ${f.bucketRegion})` : '';
+        return new errors_ConfigurationError(`${what} failed: wrong region${region}${tag}; set s3-region to the bucket's region`);
+    }
+    if (is('NoSuchBucket')) {
+        return new errors_ConfigurationError(`${what} failed: bucket ${op.bucket} does not exist at ${where}${tag}; create it or fix the URI`);
+    }
+    if (is('NoSuchKey', 'NoSuchVersion')) {
+        return new errors_ConfigurationError(`${what} failed: no such object${tag}; check the URI (list the prefix to see what is there)`);
+    }
+    if (is('NotFound') || f.status === 404) {
+        return new errors_ConfigurationError(`${what} failed: not found at ${where}${tag}; check the bucket and key in the URI`);
+    }
+    if (is('AccessDenied', 'AllAccessDisabled', 'Forbidden') || f.status === 403) {
+        return new errors_ConfigurationError(`${what} failed: access denied${tag}; grant the credentials s3:PutObject, s3:GetObject, s3:AbortMultipartUpload, s3:ListBucketMultipartUploads and s3:GetBucketObjectLockConfiguration on the bucket`);
+    }
+    if ([f.name, f.code].some(n => FULL.has(n)) || f.status === 507) {
+        return new errors_S3Error(`${what} failed: the store at ${where} is out of space${tag}; free space or raise the quota, then run again`);
+    }
+    if ([f.name, f.code].some(n => UNREACHABLE.has(n))) {
+        return new errors_S3Error(`${what} failed: ${where} could not be reached or dropped the connection${tag}; check s3-endpoint and that the store is up`);
+    }
+    if (is('BadDigest', 'InvalidDigest', 'XAmzContentChecksumMismatch', 'XAmzContentSHA256Mismatch')) {
+        return new errors_S3Error(`${what} failed: the store computed another checksum than we sent${tag}; the data changed in transit, run again`);
+    }
+    if (is('NotImplemented') || f.status === 501) {
+        return new errors_S3Error(`${what} failed: the store at ${where} does not implement a feature used (SHA-256 checksums, Object Lock or the storage class)${tag}`);
+    }
+    if (is('SlowDown') || f.status === 503) {
+        return new errors_S3Error(`${what} failed: the store is throttling or unavailable${tag}; run again later`);
+    }
+    if (f.status >= 500)
+        return new errors_S3Error(`${what} failed: the store had an internal error${tag}; run again`);
+    const detail = errors_errorMessage(e).split('\n')[0]?.slice(0, 200) ?? '';
+    return new errors_S3Error(`${what} failed${tag}: ${detail}`);
+}
+
+;// CONCATENATED MODULE: ./src/s3/settings.ts
+/**
+ * The offsite copy's settings: where in S3 (or an S3-compatible store) the backup goes, parsed from the plain
+ * strings of the action's inputs into a typed S3Settings. Pure: no SDK, no environment, no I/O.
+ */
+
+/** S3 keys are at most 1024 bytes of UTF-8. */
+const MAX_KEY_BYTES = 1024;
+/** AWS allows a retention of up to 100 years. */
+const MAX_LOCK_DAYS = 36500;
+/** Settings for the offsite copy, or undefined when s3-uri is empty (the copy is off). */
+function parseS3Settings(inputs) {
+    const uri = (inputs.uri ?? '').trim();
+    const others = ['endpoint', 'region', 'objectLockMode', 'objectLockDays', 'storageClass'];
+    if (!uri) {
+        const stray = others.find(k => (inputs[k] ?? '').trim() !== '');
+        if (stray)
+            throw new errors_ConfigurationError(`${inputName(stray)} is set but s3-uri is empty: set s3-uri or remove it`);
+        return undefined;
+    }
+    const { bucket, key } = parseS3Uri(uri, 's3-uri');
+    const prefix = key === '' || key.endsWith('/') ? key : `${key}/`;
+    const endpoint = parseEndpoint((inputs.endpoint ?? '').trim());
+    const settings = {
+        bucket,
+        prefix,
+        forcePathStyle: settings_parseBoolean(inputs.forcePathStyle, 's3-force-path-style', endpoint !== undefined)
+    };
+    if (endpoint)
+        settings.endpoint = endpoint;
+    const region = (inputs.region ?? '').trim();
+    if (region) {
+        if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(region)) {
+            throw new errors_ConfigurationError(`s3-region "${region}" is not a region name: use one such as eu-central-1 (or auto)`);
+        }
+        settings.region = region;
+    }
+    else if (endpoint) {
+        // S3-compatible stores sign with some region and most accept this one (MinIO's default, R2's alias).
+        settings.region = 'us-east-1';
+    }
+    const lock = parseObjectLock(inputs.objectLockMode, inputs.objectLockDays);
+    if (lock)
+        settings.objectLock = lock;
+    const storageClass = (inputs.storageClass ?? '').trim();
+    if (storageClass) {
+        // Stores define their own classes (Ceph, MinIO), so only the shape is checked: AWS's are all like this.
+        if (!/^[A-Z][A-Z0-9_]{0,63}$/.test(storageClass)) {
+            throw new errors_ConfigurationError(`s3-storage-class "${storageClass}" is not a storage class: use one such as STANDARD_IA or GLACIER_IR (upper case)`);
+        }
+        settings.storageClass = storageClass;
+    }
+    return settings;
+}
+/**
+ * The bucket and key of an s3://bucket/key URI; the key may be empty (a prefix). `input` names the input in
+ * messages. Bucket names follow AWS's rules for general purpose buckets; keys may not hold `.` or `..` segments,
+ * empty segments or control characters.
+ */
+function parseS3Uri(uri, input = 'S3 URI') {
+    const m = /^s3:\/\/([^/]*)(?:\/(.*))?$/s.exec(uri);
+    if (!m)
+        throw new errors_ConfigurationError(`${input} "${settings_printable(uri)}" is not an S3 URI: write it as s3://bucket/prefix/`);
+    const bucket = m[1] ?? '';
+    const key = (m[2] ?? '').replace(/^\/+/, '');
+    checkBucket(bucket, input);
+    checkKey(key, input);
+    return { bucket, key };
+}
+/** s3://bucket/key */
+const settings_formatS3Uri = (location) => `s3://${location.bucket}/${location.key}`;
+/** The key of `fileName` under `<prefix><artifactName>/`: where the offsite copy puts each file of a backup. */
+function backupKey(settings, artifactName, fileName) {
+    for (const [what, segment] of [
+        ['artifact name', artifactName],
+        ['file name', fileName]
+    ]) {
+        if (!segment || segment.includes('/') || segment === '.' || segment === '..') {
+            throw new ConfigurationError(`the ${what} "${settings_printable(segment)}" cannot be one segment of an S3 key`);
+        }
+    }
+    const key = `${settings.prefix}${artifactName}/${fileName}`;
+    checkKey(key, 'the S3 key');
+    return key;
+}
+/** The URI of manifest.json beside the object `uri` names (the backup file's manifest). */
+function manifestUri(uri) {
+    const { bucket, key } = parseS3Uri(uri);
+    const slash = key.lastIndexOf('/');
+    return settings_formatS3Uri({ bucket, key: `${key.slice(0, slash + 1)}manifest.json` });
+}
+function checkBucket(bucket, input) {
+    const fix = `write it as s3://bucket/prefix/ with a bucket name as AWS allows`;
+    let why;
+    if (bucket === '')
+        why = 'has no bucket';
+    else if (bucket.length < 3 || bucket.length > 63)
+        why = 'has a bucket name that is not 3 to 63 characters long';
+    else if (!/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/.test(bucket)) {
+        why = 'has a bucket name that is not lower-case letters, digits, dots and hyphens, starting and ending alphanumeric';
+    }
+    else if (bucket.includes('..'))
+        why = 'has a bucket name with two dots in a row';
+    else if (/^\d+\.\d+\.\d+\.\d+$/.test(bucket))
+        why = 'has a bucket name formed like an IP address';
+    else if (/^(xn--|sthree-|amzn-s3-demo-)|(-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$/.test(bucket)) {
+        why = 'has a bucket name with a prefix or suffix AWS reserves';
+    }
+    if (why)
+        throw new errors_ConfigurationError(`${input} ${why}: ${fix}`);
+}
+function checkKey(key, input) {
+    let why;
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000-\u001f\u007f]/.test(key))
+        why = 'has a control character in its key';
+    else if (/[?#\\]/.test(key))
+        why = 'has ?, # or \\ in its key';
+    else if (Buffer.byteLength(key) > MAX_KEY_BYTES - 200)
+        why = 'has a key prefix too long for S3 (1024 bytes a key)';
+    else {
+        const segments = key.split('/');
+        if (segments[segments.length - 1] === '')
+            segments.pop();
+        if (segments.some(s => s === '.' || s === '..'))
+            why = 'has a "." or ".." segment in its key';
+        else if (segments.some(s => s === ''))
+            why = 'has an empty segment (//) in its key';
+    }
+    if (why)
+        throw new errors_ConfigurationError(`${input} "${settings_printable(key)}" ${why}: remove it`);
+}
+function parseEndpoint(value) {
+    if (!value)
+        return undefined;
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        throw new errors_ConfigurationError(`s3-endpoint is not a URL: write it as https://host[:port]`);
+    }
+    // Never echo the value back: it might carry credentials.
+    if (url.username || url.password) {
+        throw new errors_ConfigurationError('s3-endpoint must not hold credentials: pass them as AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY');
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+        throw new errors_ConfigurationError(`s3-endpoint must start with https:// (or http://), not ${url.protocol}//`);
+    }
+    if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) {
+        throw new errors_ConfigurationError(`s3-endpoint must be https://host[:port] only: put the bucket and prefix in s3-uri`);
+    }
+    return url.origin;
+}
+function settings_parseBoolean(value, input, fallback) {
+    const v = (value ?? '').trim().toLowerCase();
+    if (v === '')
+        return fallback;
+    if (v === 'true')
+        return true;
+    if (v === 'false')
+        return false;
+    throw new errors_ConfigurationError(`${input} must be true or false, got "${settings_printable(value ?? '')}"`);
+}
+function parseObjectLock(modeInput, daysInput) {
+    const mode = (modeInput ?? '').trim().toUpperCase();
+    const daysText = (daysInput ?? '').trim();
+    if (!mode) {
+        if (daysText)
+            throw new errors_ConfigurationError('s3-object-lock-days is set without s3-object-lock-mode: set both or neither');
+        return undefined;
+    }
+    if (mode !== 'GOVERNANCE' && mode !== 'COMPLIANCE') {
+        throw new errors_ConfigurationError(`s3-object-lock-mode must be GOVERNANCE or COMPLIANCE, got "${settings_printable(modeInput ?? '')}"`);
+    }
+    if (!daysText)
+        throw new errors_ConfigurationError('s3-object-lock-mode is set without s3-object-lock-days: set how many days');
+    const days = /^\d+$/.test(daysText) ? Number(daysText) : NaN;
+    if (!(Number.isSafeInteger(days) && days >= 1 && days <= MAX_LOCK_DAYS)) {
+        throw new errors_ConfigurationError(`s3-object-lock-days must be a whole number from 1 to ${MAX_LOCK_DAYS}, got "${settings_printable(daysText)}"`);
+    }
+    return { mode, days };
+}
+const inputName = (field) => ({
+    uri: 's3-uri',
+    endpoint: 's3-endpoint',
+    region: 's3-region',
+    forcePathStyle: 's3-force-path-style',
+    objectLockMode: 's3-object-lock-mode',
+    objectLockDays: 's3-object-lock-days',
+    storageClass: 's3-storage-class'
+})[field];
+/** A value quoted in a one-line message: control characters escaped, long values cut. */
+function settings_printable(value) {
+    // eslint-disable-next-line no-control-regex
+    const escaped = value.replace(/[\u0000-\u001f\u007f]/g, c => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+    return escaped.length > 120 ? `${escaped.slice(0, 117)}...` : escaped;
+}
+
+;// CONCATENATED MODULE: ./src/s3/download.ts
+/**
+ * Download of a backup's files from S3 for a restore: the object is streamed to a file and its SHA-256 checked
+ * against the checksum the store kept when it was uploaded (ChecksumMode ENABLED). A multipart object's checksum is
+ * the SHA-256 of its parts' SHA-256s (COMPOSITE): the parts' sizes and checksums come from GetObjectAttributes and
+ * each part is checked as it streams by. The file is written beside `dest` and renamed into place only once checked.
+ */
+
+
+
+
+
+
+
+/** Downloads the object `uri` (s3://bucket/key) to `dest`, checked against its stored SHA-256. */
+async function downloadObject(access, uri, dest, options = {}) {
+    const { bucket, key } = parseS3Uri(uri);
+    const op = { verb: 'download', bucket, key, endpoint: access.endpoint };
+    const s3 = await client_s3Client(access, options);
+    const partial = `${dest}.partial`;
+    try {
+        const version = options.versionId ? { VersionId: options.versionId } : {};
+        const res = await s3.client.send(new s3.sdk.GetObjectCommand({ Bucket: bucket, Key: key, ChecksumMode: 'ENABLED', ...version }));
+        const stored = res.ChecksumSHA256;
+        if (!stored) {
+            res.Body?.transformToWebStream()
+                .cancel()
+                .catch(() => undefined);
+            throw new errors_S3Error(`download of ${uri} refused: the object has no SHA-256 checksum, so it was not uploaded by this action (or the store drops checksums)`);
+        }
+        const parts = /-(\d+)$/.exec(stored);
+        let checker;
+        if (parts) {
+            const attrs = await s3.client.send(new s3.sdk.GetObjectAttributesCommand({
+                Bucket: bucket,
+                Key: key,
+                // Only ObjectParts: MinIO refuses a list of several attributes (InvalidArgument).
+                ObjectAttributes: ['ObjectParts'],
+                MaxParts: 10_000,
+                ...(res.VersionId ? { VersionId: res.VersionId } : {})
+            }));
+            const list = attrs.ObjectParts?.Parts ?? [];
+            if (list.length !== Number(parts[1]) || list.some(p => !p.Size || !p.ChecksumSHA256)) {
+                throw new errors_S3Error(`download of ${uri} failed: the store listed ${list.length} parts with checksums for a ${parts[1]}-part object; it cannot be checked`);
+            }
+            checker = new PartChecker(list.map(p => ({ size: p.Size, sha256: p.ChecksumSHA256 })), stored, uri);
+        }
+        else {
+            checker = new PartChecker([{ size: Number(res.ContentLength ?? 0), sha256: stored }], undefined, uri);
+        }
+        const whole = (0,external_node_crypto_.createHash)('sha256');
+        let size = 0;
+        const body = res.Body;
+        if (!body)
+            throw new errors_S3Error(`download of ${uri} failed: the store sent no body`);
+        await (0,promises_namespaceObject.pipeline)(body, async function* (source) {
+            for await (const chunk of source) {
+                whole.update(chunk);
+                size += chunk.byteLength;
+                checker.update(chunk);
+                yield chunk;
+            }
+            checker.end();
+        }, (0,external_node_fs_.createWriteStream)(partial, { mode: 0o600 }));
+        await (0,promises_.rename)(partial, dest);
+        const out = { path: dest, size, sha256: whole.digest('hex'), storedChecksum: stored };
+        if (res.VersionId)
+            out.versionId = res.VersionId;
+        return out;
+    }
+    catch (e) {
+        await (0,promises_.rm)(partial, { force: true });
+        throw errors_s3Failure(e, op);
+    }
+    finally {
+        s3.client.destroy();
+    }
+}
+/**
+ * Hashes a stream part by part and checks each part, then the composite checksum (base64 SHA-256 of the parts'
+ * digests, then -<parts>), against the stored ones; throws an S3Error at the first mismatch.
+ */
+class PartChecker {
+    parts;
+    composite;
+    uri;
+    index = 0;
+    left;
+    hash = (0,external_node_crypto_.createHash)('sha256');
+    digests = [];
+    constructor(parts, composite, uri) {
+        this.parts = parts;
+        this.composite = composite;
+        this.uri = uri;
+        this.left = parts[0]?.size ?? 0;
+    }
+    update(chunk) {
+        let offset = 0;
+        while (offset < chunk.length) {
+            if (this.index >= this.parts.length)
+                this.fail('the object is longer than its parts');
+            const n = Math.min(this.left, chunk.length - offset);
+            this.hash.update(chunk.subarray(offset, offset + n));
+            offset += n;
+            this.left -= n;
+            if (this.left === 0)
+                this.nextPart();
+        }
+    }
+    end() {
+        if (this.index === 0 && this.parts.length === 1 && this.parts[0]?.size === 0)
+            this.nextPart();
+        if (this.index !== this.parts.length)
+            this.fail('the object is shorter than its parts');
+        if (this.composite) {
+            const sum = (0,external_node_crypto_.createHash)('sha256').update(Buffer.concat(this.digests)).digest('base64');
+            if (`${sum}-${this.parts.length}` !== this.composite)
+                this.fail('its parts do not add up to its checksum');
+        }
+    }
+    nextPart() {
+        const digest = this.hash.digest();
+        const part = this.parts[this.index];
+        if (digest.toString('base64') !== part.sha256.replace(/-\d+$/, '')) {
+            this.fail(`part ${this.index + 1} does not match its SHA-256`);
+        }
+        this.digests.push(digest);
+        this.index++;
+        this.hash = (0,external_node_crypto_.createHash)('sha256');
+        this.left = this.parts[this.index]?.size ?? 0;
+    }
+    fail(why) {
+        throw new errors_S3Error(`download of ${this.uri} failed its checksum: ${why}; the stored object is damaged, do not restore it`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/s3/upload.ts
+
+
+
+
+
+
+
+const MiB = 1024 * 1024;
+/** 16 MiB parts: 10,000 parts (S3's limit) cover 156 GiB, far above etcd's 8 GiB quota. */
+const DEFAULT_PART_SIZE = 16 * MiB;
+const DEFAULT_QUEUE_SIZE = 4;
+const MAX_PARTS = 10_000;
+const DAY_MS = 86_400_000;
+/** Marks the body's end as an abort, so a rejection carrying it is ours, not a failure. */
+class UploadAborted extends (/* unused pure expression or super */ null && (Error)) {
+    name = 'UploadAborted';
+}
+/**
+ * Checks that the bucket is there, the credentials work and, if settings.objectLock is set, that the bucket has
+ * Object Lock, then starts a multipart upload of `key` (the store sees it with the first full part).
+ */
+async function startUpload(settings, key, options = {}) {
+    const partSize = options.partSize ?? DEFAULT_PART_SIZE;
+    const queueSize = options.queueSize ?? DEFAULT_QUEUE_SIZE;
+    if (!(Number.isSafeInteger(partSize) && partSize >= 5 * MiB && partSize <= 5 * 1024 * MiB)) {
+        throw new ConfigurationError(`S3 part size must be a whole number of bytes from 5 MiB to 5 GiB, got ${partSize}`);
+    }
+    if (!(Number.isSafeInteger(queueSize) && queueSize >= 1 && queueSize <= 64)) {
+        throw new ConfigurationError(`S3 queue size must be a whole number from 1 to 64, got ${queueSize}`);
+    }
+    const op = { verb: 'upload', bucket: settings.bucket, key, endpoint: settings.endpoint };
+    const s3 = await s3Client(settings, options);
+    await upload_checkBucket(s3, settings, op);
+    const { Upload } = await Promise.all(/* import() */[__nccwpck_require__.e(711), __nccwpck_require__.e(358)]).then(__nccwpck_require__.t.bind(__nccwpck_require__, 2358, 19));
+    const retainUntil = settings.objectLock ? new Date(Date.now() + settings.objectLock.days * DAY_MS) : undefined;
+    const body = new PassThrough({ highWaterMark: MiB });
+    const upload = new Upload({
+        client: s3.client,
+        queueSize,
+        partSize,
+        leavePartsOnError: false,
+        params: {
+            Bucket: settings.bucket,
+            Key: key,
+            Body: body,
+            ChecksumAlgorithm: 'SHA256',
+            ...(options.contentType ? { ContentType: options.contentType } : {}),
+            ...(settings.storageClass ? { StorageClass: settings.storageClass } : {}),
+            ...(settings.objectLock && retainUntil
+                ? { ObjectLockMode: settings.objectLock.mode, ObjectLockRetainUntilDate: retainUntil }
+                : {})
+        }
+    });
+    let size = 0;
+    let state = 'open';
+    let failure;
+    let failed;
+    const failedPromise = new Promise((_, reject) => (failed = reject));
+    failedPromise.catch(() => undefined);
+    // lib-storage aborts the multipart upload itself when a part fails or the body errors, and then rethrows; when that
+    // abort fails too (the store is gone) it leaves its abort command set: read it to say so.
+    const leftover = () => {
+        const internals = upload;
+        return internals.abortMultipartUploadCommand && typeof internals.uploadId === 'string'
+            ? internals.uploadId
+            : undefined;
+    };
+    const explain = (e, verb) => {
+        const error = s3Failure(e, { ...op, verb });
+        const id = leftover();
+        if (!id)
+            return error;
+        return new S3Error(`${error.message}; its unfinished multipart upload ${id} could not be aborted: abortUnfinishedUploads() on the next run, or a lifecycle rule with AbortIncompleteMultipartUpload, removes it`);
+    };
+    const done = upload.done().then(result => {
+        s3.client.destroy();
+        return result;
+    }, (e) => {
+        s3.client.destroy();
+        const error = e instanceof UploadAborted && !leftover() ? e : explain(e, 'upload');
+        failure = error;
+        failed(error);
+        body.destroy();
+        throw error;
+    });
+    done.catch(() => undefined);
+    return {
+        uri: formatS3Uri({ bucket: settings.bucket, key }),
+        async write(chunk) {
+            if (state !== 'open')
+                throw new S3Error(`write to s3://${settings.bucket}/${key} after the upload was ${state}`);
+            if (failure)
+                throw failure;
+            size += chunk.byteLength;
+            if (!body.write(chunk)) {
+                await Promise.race([new Promise(resolve => body.once('drain', resolve)), failedPromise]);
+            }
+        },
+        async complete() {
+            if (state !== 'open')
+                throw new S3Error(`complete of s3://${settings.bucket}/${key} after the upload was ${state}`);
+            state = 'completing';
+            body.end();
+            const result = await done;
+            state = 'completed';
+            const uploaded = {
+                uri: formatS3Uri({ bucket: settings.bucket, key }),
+                bucket: settings.bucket,
+                key,
+                size
+            };
+            if (result.VersionId)
+                uploaded.versionId = result.VersionId;
+            if (result.ChecksumSHA256)
+                uploaded.storedChecksum = result.ChecksumSHA256;
+            if (retainUntil)
+                uploaded.retainUntil = retainUntil;
+            return uploaded;
+        },
+        async abort() {
+            if (state === 'completed' || state === 'aborting' || state === 'aborted')
+                return;
+            state = 'aborting';
+            body.destroy(new UploadAborted('aborted by the caller'));
+            try {
+                await done;
+            }
+            catch (e) {
+                if (e instanceof UploadAborted)
+                    return;
+                // The upload had failed before (its parts are aborted) unless an unfinished upload is left.
+                if (leftover())
+                    throw e;
+                return;
+            }
+            finally {
+                state = 'aborted';
+            }
+            // Unreachable unless the body ended anyway; an object created by then is not ours to delete.
+        }
+    };
+}
+/**
+ * Uploads a finished file (the upload-after-gate strategy): the object exists when this resolves, and after a
+ * failure nothing is left (see S3Upload.abort).
+ */
+async function uploadFile(settings, key, file, options = {}) {
+    const { size } = await stat(file);
+    // Keep within S3's 10,000 parts: larger parts for a file above 156 GiB.
+    const partSize = Math.max(options.partSize ?? DEFAULT_PART_SIZE, Math.ceil(size / MAX_PARTS / MiB) * MiB);
+    const up = await startUpload(settings, key, { ...options, partSize });
+    try {
+        for await (const chunk of createReadStream(file, { highWaterMark: MiB }))
+            await up.write(chunk);
+        return await up.complete();
+    }
+    catch (e) {
+        await up.abort().catch(() => undefined);
+        throw e;
+    }
+}
+/**
+ * Aborts the multipart uploads of keys starting with `keyPrefix` that were started before `initiatedBefore`
+ * (default: now) and never completed: what a store that died mid-upload kept. Returns how many were aborted.
+ * MinIO lists only the uploads of the exact key given, so pass the key (say, from the post step of the run that
+ * failed); MinIO also drops unfinished uploads itself after 24 hours (api stale_uploads_expiry).
+ */
+async function abortUnfinishedUploads(settings, keyPrefix, options = {}) {
+    const s3 = await s3Client(settings, options);
+    const before = (options.initiatedBefore ?? new Date()).getTime();
+    const op = {
+        verb: 'abort of unfinished uploads',
+        bucket: settings.bucket,
+        key: keyPrefix,
+        endpoint: settings.endpoint
+    };
+    let aborted = 0;
+    try {
+        let keyMarker;
+        let uploadIdMarker;
+        for (;;) {
+            const page = await s3.client.send(new s3.sdk.ListMultipartUploadsCommand({
+                Bucket: settings.bucket,
+                Prefix: keyPrefix,
+                ...(keyMarker ? { KeyMarker: keyMarker } : {}),
+                ...(uploadIdMarker ? { UploadIdMarker: uploadIdMarker } : {})
+            }));
+            for (const u of page.Uploads ?? []) {
+                if (!u.Key || !u.UploadId || (u.Initiated && u.Initiated.getTime() > before))
+                    continue;
+                await s3.client.send(new s3.sdk.AbortMultipartUploadCommand({ Bucket: settings.bucket, Key: u.Key, UploadId: u.UploadId }));
+                aborted++;
+            }
+            if (!page.IsTruncated)
+                return aborted;
+            keyMarker = page.NextKeyMarker;
+            uploadIdMarker = page.NextUploadIdMarker;
+        }
+    }
+    catch (e) {
+        throw s3Failure(e, op);
+    }
+    finally {
+        s3.client.destroy();
+    }
+}
+/** Fails with one line, before any byte is sent, when the bucket is missing or refuses us, or lacks Object Lock. */
+async function upload_checkBucket(s3, settings, op) {
+    // A GET, not HeadBucket: a HEAD's error has no body, so it cannot tell wrong credentials from a missing permission.
+    // This one needs s3:ListBucketMultipartUploads, which abortUnfinishedUploads() needs anyway.
+    try {
+        await s3.client.send(new s3.sdk.ListMultipartUploadsCommand({ Bucket: settings.bucket, Prefix: op.key ?? '', MaxUploads: 1 }));
+    }
+    catch (e) {
+        throw s3Failure(e, { ...op, verb: 'upload (checking the bucket)' });
+    }
+    if (!settings.objectLock)
+        return;
+    let enabled;
+    try {
+        const res = await s3.client.send(new s3.sdk.GetObjectLockConfigurationCommand({ Bucket: settings.bucket }));
+        enabled = res.ObjectLockConfiguration?.ObjectLockEnabled;
+    }
+    catch (e) {
+        const name = e?.name;
+        if (name !== 'ObjectLockConfigurationNotFoundError') {
+            throw s3Failure(e, { ...op, verb: 'upload (checking the bucket for Object Lock)' });
+        }
+    }
+    if (enabled !== 'Enabled') {
+        throw new ConfigurationError(`upload of s3://${settings.bucket}/${op.key ?? ''} refused: bucket ${settings.bucket} has no Object Lock, so s3-object-lock-mode cannot be applied; create the bucket with Object Lock enabled, or unset s3-object-lock-mode`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/s3/index.ts
+/** The offsite copy to S3 or an S3-compatible store: settings, upload after the gate, download for a restore. */
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./src/format/manifest.ts
+/**
+ * manifest.json: the non-secret facts a backup stores beside its file, so that anyone can check and restore it with
+ * public tools. The backup writes it with buildManifest; a restore reads the facts it checks with parseManifest.
+ */
+
+
+/** The format field, and the version: a reader refuses a manifest that names another. */
+const MANIFEST_FORMAT = 'etcd-snapshot-action/manifest/v1';
+function buildManifest(facts) {
+    const { member, tools, taken, file, status, encryption, native } = facts;
+    return {
+        format: MANIFEST_FORMAT,
+        artifactName: facts.artifactName,
+        file: {
+            name: facts.fileName,
+            size: file.fileSize,
+            sha256: file.fileSha256,
+            layers: describeLayers(facts.compression, encryption),
+            compression: facts.compression,
+            encryption: encryptionLabel(encryption),
+            recipients: encryption.kind === 'age-recipients' ? encryption.recipientStrings : []
+        },
+        snapshot: {
+            size: file.snapshotSize,
+            sha256: file.snapshotTrailerSha256,
+            revision: status.revision,
+            totalKey: status.totalKey,
+            totalSize: status.totalSize,
+            hash: status.hash,
+            liveKeys: native.liveKeys,
+            compactRevision: native.compactRevision,
+            hashKV: native.hashKV ?? null,
+            verifiedBy: ['native', status.tool]
+        },
+        cluster: {
+            hashKV: facts.hashKV.map(h => ({ endpoint: h.endpoint, outcome: h.outcome, hash: h.hash ?? null })),
+            restoreDrill: facts.drill
+                ? { passed: true, seconds: facts.drill.durations.total / 1000, etcdVersion: facts.drill.etcdVersion }
+                : null
+        },
+        kubernetes: native.kubernetes,
+        etcd: {
+            endpoint: member.endpoint,
+            clusterId: member.clusterId,
+            memberId: member.memberId,
+            serverVersion: member.version,
+            etcdctlVersion: tools.etcdctl.version,
+            etcdutlVersion: tools.etcdutl?.version ?? null,
+            revisionBefore: taken.revisionBefore,
+            revisionAfter: taken.revisionAfter
+        },
+        startedAt: taken.startedAt.toISOString(),
+        snapshotFinishedAt: taken.finishedAt.toISOString(),
+        finishedAt: facts.finishedAt.toISOString()
+    };
+}
+/** The manifest as written to the file. */
+function serializeManifest(manifest) {
+    return `${JSON.stringify(manifest, null, 2)}\n`;
+}
+/**
+ * Reads manifest.json's text. Throws one line (ManifestError) for text that is not JSON, not an object, names
+ * another format, or holds a checked fact of the wrong type.
+ */
+function parseManifest(text) {
+    let parsed;
+    try {
+        parsed = JSON.parse(text);
+    }
+    catch {
+        throw new ManifestError('is not valid JSON');
+    }
+    if (!isObject(parsed))
+        throw new ManifestError('is not a JSON object');
+    const format = parsed['format'];
+    if (format !== undefined && format !== MANIFEST_FORMAT) {
+        throw new ManifestError(`has format ${JSON.stringify(format)}; this release reads ${MANIFEST_FORMAT}`);
+    }
+    const file = section(parsed, 'file');
+    const snapshot = section(parsed, 'snapshot');
+    const facts = {
+        fileName: field(file, 'file.name', 'string'),
+        fileSha256: field(file, 'file.sha256', 'string'),
+        snapshotSize: field(snapshot, 'snapshot.size', 'number'),
+        snapshotSha256: field(snapshot, 'snapshot.sha256', 'string'),
+        revision: field(snapshot, 'snapshot.revision', 'number')
+    };
+    for (const [name, value] of [
+        ['snapshot.size', facts.snapshotSize],
+        ['snapshot.revision', facts.revision]
+    ]) {
+        if (value !== undefined && (!Number.isSafeInteger(value) || value < 0)) {
+            throw new ManifestError(`has ${name} ${value}, not a whole number`);
+        }
+    }
+    return facts;
+}
+function isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+function section(manifest, name) {
+    const value = manifest[name];
+    if (value === undefined || value === null)
+        return undefined;
+    if (!isObject(value))
+        throw new ManifestError(`has a ${name} that is not an object`);
+    return value;
+}
+function field(section, name, type) {
+    const value = section?.[name.slice(name.indexOf('.') + 1)];
+    if (value === undefined || value === null)
+        return undefined;
+    if (typeof value !== type)
+        throw new ManifestError(`has ${name} ${JSON.stringify(value)}, not a ${type}`);
+    return value;
+}
+
+;// CONCATENATED MODULE: ./src/restore/source.ts
+/**
+ * What the restore flow starts from: a backup file on this machine and the facts its manifest recorded. Front ends
+ * fetch it: the restore action downloads a workflow artifact (action/artifact.ts, the only user of @actions/artifact)
+ * and picks the file out of it here; an S3 object and the manifest.json beside it are fetched into a private dir the
+ * same way (s3-source.ts) and handed over as the same FetchedBackup.
+ */
+
+
+
+
+
+/**
+ * The facts a manifest file records. One that cannot be read is not a reason to refuse the backup, whose snapshot is
+ * verified anyway: `warn` hears why (completing "manifest.json ...") and nothing is recorded.
+ */
+async function readRecordedFacts(manifestFile, warn) {
+    try {
+        return parseManifest(await external_node_fs_.promises.readFile(manifestFile, 'utf8'));
+    }
+    catch (e) {
+        if (!(e instanceof ManifestError))
+            throw e;
+        warn(e.message);
+        return undefined;
+    }
+}
+/**
+ * The backup file in a downloaded artifact: the one the manifest names, else the only file that is not the manifest.
+ * The backup action puts both at the artifact's top level; only a manifest.json there counts, and an artifact that
+ * holds another one anywhere is refused rather than guessing which one describes the backup.
+ */
+async function pickBackupFile(files, root, warn) {
+    const manifests = files.filter(f => path.basename(f) === MANIFEST_FILE);
+    const manifestFile = manifests.find(f => path.resolve(f) === path.resolve(root, MANIFEST_FILE));
+    if (manifests.length > (manifestFile ? 1 : 0)) {
+        const listed = manifests.map(f => path.relative(root, f)).join(', ');
+        throw new VerificationError(`the artifact holds ${manifests.length === 1 ? 'a manifest.json below its top level' : `${manifests.length} manifest.json files`} (${listed}); a backup made by etcd-snapshot-action has one, at the top: use the artifact the backup step uploaded`);
+    }
+    const recorded = manifestFile ? await readRecordedFacts(manifestFile, warn) : undefined;
+    const candidates = files.filter(f => f !== manifestFile);
+    const named = recorded?.fileName ? candidates.find(f => path.basename(f) === recorded.fileName) : undefined;
+    if (named)
+        return { backupFile: named, recorded };
+    const backups = candidates.filter(f => isBackupFileName(f));
+    const pick = candidates.length === 1 ? candidates : backups;
+    if (pick.length !== 1) {
+        const listed = candidates
+            .map(f => path.basename(f))
+            .slice(0, 5)
+            .join(', ') || 'nothing';
+        throw new ConfigurationError(`the artifact holds ${listed}; expected one backup file (<name>.db[.zst|.gz][.age]) made by etcd-snapshot-action`);
+    }
+    return { backupFile: pick[0], recorded };
+}
+
+;// CONCATENATED MODULE: ./src/restore/s3-source.ts
+/**
+ * A backup fetched from S3 (or an S3-compatible store) for the restore: the backup file's object and the
+ * manifest.json beside it, downloaded into a private dir the caller made and removes. The object's bytes are checked
+ * against the SHA-256 the store kept (s3/download.ts); the manifest's facts are checked by the restore flow, exactly
+ * as for an artifact.
+ */
+
+
+
+
+
+/**
+ * The source an s3-uri names, or undefined when it is empty (another setting given without it is refused). `uriName`
+ * and `versionName` name the input or flag in messages; the endpoint, region and path style are read as the backup
+ * action reads them.
+ */
+function parseS3Source(inputs, uriName = 's3-uri', versionName = 's3-version-id') {
+    const uri = inputs.uri.trim();
+    const versionId = (inputs.versionId ?? '').trim();
+    if (!uri) {
+        if (versionId)
+            throw new errors_ConfigurationError(`${versionName} is set but ${uriName} is empty: set ${uriName} or remove it`);
+        parseS3Settings({ endpoint: inputs.endpoint, region: inputs.region });
+        return undefined;
+    }
+    const { key } = parseS3Uri(uri, uriName);
+    const name = key.slice(key.lastIndexOf('/') + 1);
+    if (name === '' || name === file_name_MANIFEST_FILE) {
+        throw new errors_ConfigurationError(`${uriName} must name the backup file's object (s3://bucket/prefix/<name>/<name>.db.zst.age, the backup step's s3-uri output), not ${name ? 'its manifest' : 'a prefix'}`);
+    }
+    if (versionId && !/^[\x21-\x7e]{1,1024}$/.test(versionId)) {
+        throw new errors_ConfigurationError(`${versionName} must be a version ID as the store gave it (printable, no spaces)`);
+    }
+    const settings = parseS3Settings({
+        uri,
+        endpoint: inputs.endpoint,
+        region: inputs.region,
+        forcePathStyle: inputs.forcePathStyle
+    });
+    const access = { forcePathStyle: settings?.forcePathStyle ?? false };
+    if (settings?.endpoint)
+        access.endpoint = settings.endpoint;
+    if (settings?.region)
+        access.region = settings.region;
+    return versionId ? { uri, access, versionId } : { uri, access };
+}
+/**
+ * Downloads the backup file's object into `dir` (which must exist, private to this run) under its own name, then the
+ * manifest.json beside it when there is one. `warn` hears, completing "manifest.json ...", why no facts were read.
+ */
+async function fetchS3Backup(source, dir, warn) {
+    const { key } = parseS3Uri(source.uri);
+    const backupFile = external_node_path_.join(dir, key.slice(key.lastIndexOf('/') + 1));
+    const object = await downloadObject(source.access, source.uri, backupFile, source.versionId ? { versionId: source.versionId } : {});
+    const manifest = manifestUri(source.uri);
+    if (!(await objectExists(source.access, manifest))) {
+        warn(`is not beside it (${manifest}): the file's sha256 and the snapshot's revision cannot be checked against what the backup recorded; the snapshot is still verified`);
+        return { backupFile, object, manifest: false };
+    }
+    const manifestFile = external_node_path_.join(dir, file_name_MANIFEST_FILE);
+    await downloadObject(source.access, manifest, manifestFile);
+    const recorded = await readRecordedFacts(manifestFile, why => warn(`at ${manifest} ${why}; ignoring it`));
+    return { backupFile, object, manifest: true, ...(recorded ? { recorded } : {}) };
+}
+/**
+ * Whether the object is there: HEAD answers 404 for a missing key (AWS answers 403 instead when the credentials may
+ * not list the bucket, which fails here as access denied rather than passing for a missing manifest).
+ */
+async function objectExists(access, uri) {
+    const { bucket, key } = parseS3Uri(uri);
+    const s3 = await client_s3Client(access);
+    try {
+        await s3.client.send(new s3.sdk.HeadObjectCommand({ Bucket: bucket, Key: key }));
+        return true;
+    }
+    catch (e) {
+        const status = e?.$metadata?.httpStatusCode;
+        if (status === 404)
+            return false;
+        throw errors_s3Failure(e, { verb: 'download', bucket, key, endpoint: access.endpoint });
+    }
+    finally {
+        s3.client.destroy();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/cli/s3.ts
+/** A backup given as s3://bucket/key instead of a file: the flags that reach the store, and the download. */
+
+
+
+
+
+
+
+const S3_OPTIONS = {
+    's3-endpoint': { type: 'string' },
+    's3-region': { type: 'string' },
+    's3-force-path-style': { type: 'boolean' },
+    's3-version-id': { type: 'string' }
+};
+/** The usage lines of the S3 flags, their descriptions starting at column `width`. */
+function s3Usage(width) {
+    const flags = [
+        ['--s3-endpoint URL', 'an S3-compatible store (https://host[:port]); default AWS S3'],
+        ['--s3-region REGION', "the bucket's region (default AWS_REGION; us-east-1 with --s3-endpoint)"],
+        ['--s3-force-path-style', 'address the bucket as URL/bucket (the default with --s3-endpoint)'],
+        ['--s3-version-id ID', 'a version of the object other than the newest']
+    ];
+    return [
+        "  <backup-file> may be s3://bucket/key (the backup action's s3-uri output); credentials from AWS_* variables:",
+        ...flags.map(([flag, what]) => `  ${flag.padEnd(width - 2)}${what}`)
+    ];
+}
+const isS3Uri = (input) => input.startsWith('s3://');
+/** The S3 object `input` names, or undefined for a file; an --s3-* flag beside a file is a usage error. */
+function s3SourceFromArgs(input, parsed) {
+    if (!isS3Uri(input)) {
+        const stray = Object.keys(S3_OPTIONS).find(o => parsed.value(o) !== undefined || parsed.has(o));
+        if (stray)
+            throw new UsageError(`--${stray} applies only to an s3:// backup`);
+        return undefined;
+    }
+    try {
+        return parseS3Source({
+            uri: input,
+            endpoint: parsed.value('s3-endpoint'),
+            region: parsed.value('s3-region'),
+            forcePathStyle: parsed.has('s3-force-path-style') ? 'true' : undefined,
+            versionId: parsed.value('s3-version-id')
+        }, 'the S3 URI', '--s3-version-id');
+    }
+    catch (e) {
+        if (!(e instanceof errors_ConfigurationError))
+            throw e;
+        throw new UsageError(errors_errorMessage(e).replace(/^s3-(endpoint|region)\b/, '--s3-$1'));
+    }
+}
+/**
+ * Downloads the object into a new private dir in `parent` (recorded in `created`, so the caller's cleanup removes it),
+ * and says so on stdout; warnings about its manifest go to stderr.
+ */
+async function downloadS3Backup(source, parent, created, io) {
+    await external_node_fs_.promises.mkdir(parent, { recursive: true });
+    const dir = await makePrivateDir(parent, '.etcd-snapshot-download-');
+    created.add(dir);
+    const got = await fetchS3Backup(source, dir, why => io.stderr.write(`warning: manifest.json ${why}\n`));
+    const version = got.object.versionId ? ` (version ${got.object.versionId})` : '';
+    io.stdout.write(`downloaded ${source.uri}${version}: ${formatBytes(got.object.size)}, sha256 ${got.object.sha256} (matches the store's checksum)${got.manifest ? ', with its manifest.json' : ''}\n`);
+    return got;
+}
+/** The name of the object's file: the last segment of its key. */
+const objectFileName = (uri) => external_node_path_.posix.basename(uri);
+
+;// CONCATENATED MODULE: ./src/cancel.ts
+
+/**
+ * A cancelled job (SIGINT, then SIGTERM) or Ctrl-C: stop the etcd tools this process started, remove what the run
+ * created at once rather than trusting a post step to run, say so, and exit. Returns what removes the handler.
+ */
+function cleanUpOnCancel(cleanup, say, exitCode) {
+    const handler = (signal) => {
+        killRunningTools();
+        cleanup.removeAllSync();
+        say(signal);
+        process.exit(exitCode);
+    };
+    process.once('SIGINT', handler);
+    process.once('SIGTERM', handler);
+    return () => {
+        process.removeListener('SIGINT', handler);
+        process.removeListener('SIGTERM', handler);
+    };
+}
+
+;// CONCATENATED MODULE: ./src/cli/decrypt.ts
+/**
+ * `etcd-snapshot decrypt`: turns a downloaded backup file back into a plain etcd snapshot (decrypts, decompresses,
+ * recognising each layer from the bytes) and checks the result with the native verifier.
+ */
+
+
+
+
+
+
+
+
+
+const decryptUsage = [
+    'etcd-snapshot decrypt <backup-file> (--identity FILE | --passphrase-file FILE) [-o OUT.db]',
+    '',
+    '  --identity FILE         age identity file (AGE-SECRET-KEY-1..., from age-keygen); repeatable',
+    '  --passphrase-file FILE  file whose first line is the passphrase of a passphrase-encrypted backup',
+    `  --max-work-factor N     the highest scrypt work factor a passphrase file may use (default ${DEFAULT_MAX_WORK_FACTOR})`,
+    '  -o, --output OUT.db     where to write the snapshot (0600, must not exist); default: next to the backup file,',
+    '                          its name without .age/.zst/.gz (for an s3:// backup: in the current directory)',
+    ...s3Usage(26),
+    '',
+    'Layers are recognised from the file itself (age, zstd, gzip, or a plain snapshot). The snapshot is written and',
+    'verified under a temporary name beside OUT.db and takes that name only once it is sound: nothing is left behind',
+    'on a wrong key, a tampered or truncated file, corrupt compression or a snapshot that fails verification.',
+    'Exit status: 0 a valid snapshot was written, 1 failure, 2 usage error.'
+].join('\n');
+const decryptCommand = {
+    summary: 'decrypt and decompress a backup file into a plain etcd snapshot, and verify it',
+    usage: decryptUsage,
+    run: decrypt
+};
+async function decrypt(args, io) {
+    let input;
+    let output;
+    let key;
+    let s3;
+    try {
+        const parsed = parseCommandArgs(args, { ...KEY_OPTIONS, output: { type: 'string', short: 'o' }, ...S3_OPTIONS });
+        if (parsed.positionals.length !== 1) {
+            throw new UsageError(parsed.positionals.length
+                ? `expected one backup file, got ${parsed.positionals.length}`
+                : 'missing the backup file');
+        }
+        input = parsed.positionals[0];
+        s3 = s3SourceFromArgs(input, parsed);
+        if (!s3)
+            requireFile('backup file', input);
+        output =
+            parsed.value('output') ??
+                (s3 ? plaintextName(objectFileName(input)) : external_node_path_.join(external_node_path_.dirname(input), plaintextName(external_node_path_.basename(input))));
+        if (!s3 && external_node_path_.resolve(output) === external_node_path_.resolve(input))
+            throw new UsageError(`${input} would be its own output; give -o OUT.db`);
+        key = loadKey(parsed);
+    }
+    catch (e) {
+        return argumentFailure('decrypt', decryptUsage, e, io);
+    }
+    // The download of an s3:// backup, in a private dir beside the output; removed whatever happens.
+    const created = new CreatedPaths();
+    const stopListening = s3
+        ? cleanUpOnCancel(created, signal => io.stderr.write(`etcd-snapshot decrypt: interrupted (${signal})\n`), 130)
+        : undefined;
+    try {
+        // The plaintext takes its name only once it is verified: a bad one is never left where a restore would find it.
+        const name = s3 ? objectFileName(input) : external_node_path_.basename(input);
+        const backup = s3
+            ? await downloadS3Backup(s3, external_node_path_.dirname(external_node_path_.resolve(output)), created, io)
+            : { backupFile: input };
+        const { report } = await restoreBackup({
+            backup,
+            key,
+            output: { path: output, whenTaken: 'remove it or choose another output path with -o' },
+            unsound: `${name} does not hold a sound etcd snapshot, nothing was written`,
+            report: {
+                unpacked: unpacked => {
+                    const layers = unpacked.layers.join(' + ') || 'no layers: a plain snapshot, copied';
+                    io.stdout.write(`decrypted ${name} (${layers}), ${formatBytes(unpacked.outputSize)}; verifying it\n`);
+                    if (key && !unpacked.layers.includes('age'))
+                        io.stderr.write(`warning: ${name} was not encrypted; the key was not needed\n`);
+                }
+            }
+        });
+        io.stdout.write(`wrote ${output}\n`);
+        io.stdout.write(`valid etcd snapshot: revision ${report.status.revision}, ${report.liveKeys} live keys, sha256 ${report.sha256}\n`);
+        return EXIT_OK;
+    }
+    catch (e) {
+        io.stderr.write(failureLine('decrypt', e));
+        return EXIT_FAILURE;
+    }
+    finally {
+        await created.removeAll();
+        stopListening?.();
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/cli/restore.ts
 /**
  * `etcd-snapshot restore`: for an operator on a control-plane node with the downloaded backup file and a key. It
  * decrypts and decompresses into a private temp dir beside the data dir (the data dir's file system has room for a
  * copy of the snapshot, /tmp may be a small tmpfs), verifies the snapshot, restores it, and removes the plaintext.
  */
-
-
-
 
 
 
@@ -6291,6 +7641,7 @@ const restoreUsage = [
     '  --etcdctl PATH, --etcdutl PATH     the etcd tools (default: found on PATH; etcdutl is used when present)',
     "  --skip-hash-check                  restore a file with no sha256 trailer: a copy of a member's member/snap/db",
     '                                     (its structure is still verified; nothing shows it is unchanged)',
+    ...s3Usage(37),
     '',
     'The backup may be age-encrypted, zstd or gzip compressed, or a plain snapshot. It is verified before the restore.',
     'On failure only what this run created is removed; a data dir that was there (empty) stays.',
@@ -6301,57 +7652,60 @@ const restoreCommand = {
     usage: restoreUsage,
     run: restore
 };
-const VALUE_FLAGS = [
-    '--data-dir',
-    '--identity',
-    '--passphrase-file',
-    '--max-work-factor',
-    '--name',
-    '--initial-cluster',
-    '--initial-advertise-peer-urls',
-    '--initial-cluster-token',
-    '--bump-revision',
-    '--etcdctl',
-    '--etcdutl'
-];
+const OPTIONS = {
+    ...KEY_OPTIONS,
+    'data-dir': { type: 'string' },
+    name: { type: 'string' },
+    'initial-cluster': { type: 'string' },
+    'initial-advertise-peer-urls': { type: 'string' },
+    'initial-cluster-token': { type: 'string' },
+    'bump-revision': { type: 'string' },
+    'mark-compacted': { type: 'boolean' },
+    'skip-hash-check': { type: 'boolean' },
+    etcdctl: { type: 'string' },
+    etcdutl: { type: 'string' },
+    ...S3_OPTIONS
+};
 function parseRestoreArgs(args) {
-    const parsed = parseArgs(args, {
-        values: VALUE_FLAGS,
-        switches: ['--mark-compacted', '--skip-hash-check'],
-        repeatable: ['--identity']
-    });
-    if (parsed.positional.length !== 1) {
-        throw new UsageError(parsed.positional.length ? `expected one backup file, got ${parsed.positional.length}` : 'missing the backup file');
+    const parsed = parseCommandArgs(args, OPTIONS);
+    if (parsed.positionals.length !== 1) {
+        throw new UsageError(parsed.positionals.length
+            ? `expected one backup file, got ${parsed.positionals.length}`
+            : 'missing the backup file');
     }
-    const input = parsed.positional[0];
-    requireFile('backup file', input);
-    const one = (flag) => parsed.values.get(flag)?.[0];
-    const dataDir = one('--data-dir');
+    const input = parsed.positionals[0];
+    const s3 = s3SourceFromArgs(input, parsed);
+    if (!s3)
+        requireFile('backup file', input);
+    const one = (name) => parsed.value(name);
+    const dataDir = one('data-dir');
     if (!dataDir)
         throw new UsageError('--data-dir is required: the new etcd data dir to restore into');
-    const bumpText = one('--bump-revision');
+    const bumpText = one('bump-revision');
     if (bumpText !== undefined && !/^\d+$/.test(bumpText))
         throw new UsageError(`--bump-revision must be a whole number, got ${JSON.stringify(bumpText)}`);
     const bumpRevision = bumpText === undefined ? DEFAULT_BUMP_REVISION : Number(bumpText);
-    if (parsed.switches.has('--mark-compacted') && bumpRevision === 0) {
+    if (parsed.has('mark-compacted') && bumpRevision === 0) {
         throw new UsageError('--mark-compacted needs --bump-revision greater than 0 (etcd marks the old revisions compacted exactly when it bumps)');
     }
-    const membership = {
-        name: one('--name'),
-        initialCluster: one('--initial-cluster'),
-        initialAdvertisePeerUrls: one('--initial-advertise-peer-urls')
-    };
     return {
         input,
-        dataDir: external_node_path_namespaceObject.resolve(dataDir),
+        ...(s3 ? { s3 } : {}),
         key: loadKey(parsed),
-        ...membership,
-        initialClusterToken: one('--initial-cluster-token'),
-        bumpRevision,
-        skipHashCheck: parsed.switches.has('--skip-hash-check'),
-        etcdctl: one('--etcdctl') ?? 'etcdctl',
-        etcdutl: one('--etcdutl') ?? 'etcdutl',
-        etcdutlExplicit: one('--etcdutl') !== undefined
+        skipHashCheck: parsed.has('skip-hash-check'),
+        restore: {
+            dataDir: external_node_path_.resolve(dataDir),
+            name: one('name'),
+            initialCluster: one('initial-cluster'),
+            initialAdvertisePeerUrls: one('initial-advertise-peer-urls'),
+            initialClusterToken: one('initial-cluster-token'),
+            bumpRevision,
+            tools: {
+                etcdctl: one('etcdctl') ?? 'etcdctl',
+                etcdutl: one('etcdutl') ?? 'etcdutl',
+                etcdutlExplicit: one('etcdutl') !== undefined
+            }
+        }
     };
 }
 async function restore(args, io) {
@@ -6364,48 +7718,27 @@ async function restore(args, io) {
     }
     // What this run made, recorded once it exists; on failure or a signal only these go, never a path that was there.
     const created = new CreatedPaths();
-    const onSignal = (signal) => {
-        killRunningTools();
-        created.removeAllSync();
-        io.stderr.write(`etcd-snapshot restore: interrupted (${signal}); the plaintext and the partial data dir were removed\n`);
-        process.exit(130);
-    };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    const stopListening = cleanUpOnCancel(created, signal => io.stderr.write(`etcd-snapshot restore: interrupted (${signal}); the plaintext and the partial data dir were removed\n`), 130);
     try {
-        // Everything that can refuse does so before the plaintext exists.
-        inspectDataDirSync(opts.dataDir);
-        resolveMembership(opts);
-        const tools = await resolveTools(opts.etcdctl, opts.etcdutl, opts.etcdutlExplicit);
-        let snapshot = opts.input;
-        if ((await detectFileLayer(opts.input)) !== 'etcd-snapshot') {
-            const parent = external_node_path_namespaceObject.dirname(opts.dataDir);
-            await external_node_fs_namespaceObject.promises.mkdir(parent, { recursive: true });
-            const tempDir = await makePrivateDir(parent, '.etcd-snapshot-restore-');
-            created.add(tempDir);
-            snapshot = external_node_path_namespaceObject.join(tempDir, 'snapshot.db');
-            const unpacked = await unpackBackup({ input: opts.input, output: snapshot, key: opts.key });
-            io.stdout.write(`decrypted ${external_node_path_namespaceObject.basename(opts.input)} (${unpacked.layers.join(' + ')})\n`);
-        }
-        const report = await verifySnapshot(snapshot, { skipHashCheck: opts.skipHashCheck });
-        if (!report.valid)
-            throw new errors_VerificationError(`the snapshot is not sound, nothing was restored: ${report.errors[0]}`);
-        io.stdout.write(`verified: revision ${report.status.revision}, ${report.liveKeys} live keys, sha256 ${report.sha256 || 'none (no trailer)'}\n`);
-        const result = await restoreSnapshot({
-            tools,
-            snapshot,
-            dataDir: opts.dataDir,
-            name: opts.name,
-            initialCluster: opts.initialCluster,
-            initialAdvertisePeerUrls: opts.initialAdvertisePeerUrls,
-            initialClusterToken: opts.initialClusterToken,
-            bumpRevision: opts.bumpRevision,
+        const name = opts.s3 ? objectFileName(opts.input) : external_node_path_.basename(opts.input);
+        // The encrypted download goes beside the data dir too, in its own private dir removed with the rest.
+        if (opts.s3)
+            inspectDataDirSync(opts.restore.dataDir);
+        const backup = opts.s3
+            ? await downloadS3Backup(opts.s3, external_node_path_.dirname(opts.restore.dataDir), created, io)
+            : { backupFile: opts.input };
+        const { report, restored: result } = await restoreBackup({
+            backup,
+            key: opts.key,
             skipHashCheck: opts.skipHashCheck,
-            created: p => created.add(p)
+            restore: opts.restore,
+            unsound: 'the snapshot is not sound, nothing was restored',
+            created,
+            report: {
+                unpacked: unpacked => io.stdout.write(`decrypted ${name} (${unpacked.layers.join(' + ')})\n`),
+                verified: verified => io.stdout.write(`verified: revision ${verified.status.revision}, ${verified.liveKeys} live keys, sha256 ${verified.sha256 || 'none (no trailer)'}\n`)
+            }
         });
-        // The data dir is restored and the user's now; the plaintext still goes.
-        for (const p of result.created)
-            created.keep(p);
         for (const w of result.warnings)
             io.stderr.write(`warning: ${w}\n`);
         const bumped = result.bumpedBy
@@ -6420,12 +7753,11 @@ async function restore(args, io) {
     }
     finally {
         await created.removeAll();
-        process.removeListener('SIGINT', onSignal);
-        process.removeListener('SIGTERM', onSignal);
+        stopListening();
     }
 }
 
-;// CONCATENATED MODULE: ./src/cli.ts
+;// CONCATENATED MODULE: ./src/cli/index.ts
 /**
  * The `etcd-snapshot` command line: tools for the day a backup is needed. Each subcommand is a function from its
  * arguments to an exit code; `run` dispatches and never throws.
@@ -6495,45 +7827,26 @@ async function run(argv, io = defaultIO) {
         return EXIT_INVALID;
     }
 }
-class cli_UsageError extends Error {
-}
 function parseVerifyArgs(args) {
-    const out = { file: '', json: false, requiredKeys: [], skipHashCheck: false };
-    const files = [];
-    for (let i = 0; i < args.length; i++) {
-        const a = args[i];
-        const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
-        const value = () => {
-            const v = inline ?? args[++i];
-            if (v === undefined || v === '')
-                throw new cli_UsageError(`${flag} needs a value`);
-            return v;
-        };
-        if (flag === '--json' && inline === undefined)
-            out.json = true;
-        else if (flag === '--skip-hash-check' && inline === undefined)
-            out.skipHashCheck = true;
-        else if (flag === '--min-keys') {
-            const v = value();
-            if (!/^\d+$/.test(v))
-                throw new cli_UsageError(`--min-keys must be a whole number, got ${JSON.stringify(v)}`);
-            out.minKeys = Number(v);
-        }
-        else if (flag === '--required-key')
-            out.requiredKeys.push(value());
-        else if (a === '--') {
-            files.push(...args.slice(i + 1));
-            break;
-        }
-        else if (a.startsWith('-') && a !== '-')
-            throw new cli_UsageError(`unknown option ${a}`);
-        else
-            files.push(a);
-    }
+    const parsed = parseCommandArgs(args, {
+        json: { type: 'boolean' },
+        'min-keys': { type: 'string' },
+        'required-key': { type: 'string', multiple: true },
+        'skip-hash-check': { type: 'boolean' }
+    });
+    const minKeys = parsed.value('min-keys');
+    if (minKeys !== undefined && !/^\d+$/.test(minKeys))
+        throw new UsageError(`--min-keys must be a whole number, got ${JSON.stringify(minKeys)}`);
+    const files = parsed.positionals;
     if (files.length !== 1)
-        throw new cli_UsageError(files.length === 0 ? 'missing the snapshot file' : `expected one snapshot file, got ${files.length}`);
-    out.file = files[0];
-    return out;
+        throw new UsageError(files.length === 0 ? 'missing the snapshot file' : `expected one snapshot file, got ${files.length}`);
+    return {
+        file: files[0],
+        json: parsed.has('json'),
+        minKeys: minKeys === undefined ? undefined : Number(minKeys),
+        requiredKeys: parsed.values('required-key'),
+        skipHashCheck: parsed.has('skip-hash-check')
+    };
 }
 async function verifyCommand(args, io) {
     let parsed;
@@ -6541,10 +7854,9 @@ async function verifyCommand(args, io) {
         parsed = parseVerifyArgs(args);
     }
     catch (e) {
-        if (!(e instanceof cli_UsageError))
+        if (!(e instanceof UsageError))
             throw e;
-        io.stderr.write(`etcd-snapshot verify: ${printable(e.message)}\nusage: ${COMMANDS.verify.usage}\n`);
-        return EXIT_USAGE;
+        return argumentFailure('verify', COMMANDS.verify.usage, e, io);
     }
     let report;
     try {
@@ -6604,6 +7916,125 @@ function describeReport(r) {
 }
 
 
+/***/ }),
+
+/***/ 181:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("buffer");
+
+/***/ }),
+
+/***/ 4434:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
+
+/***/ }),
+
+/***/ 6698:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:async_hooks");
+
+/***/ }),
+
+/***/ 1421:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+
+/***/ }),
+
+/***/ 7598:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+
+/***/ }),
+
+/***/ 3024:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+
+/***/ }),
+
+/***/ 1455:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+
+/***/ }),
+
+/***/ 7067:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
+
+/***/ }),
+
+/***/ 2467:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2");
+
+/***/ }),
+
+/***/ 4708:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+
+/***/ }),
+
+/***/ 8161:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+
+/***/ }),
+
+/***/ 6760:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+
+/***/ }),
+
+/***/ 1708:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:process");
+
+/***/ }),
+
+/***/ 7075:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+
+/***/ }),
+
+/***/ 7975:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
+
+/***/ }),
+
+/***/ 8522:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+
+/***/ }),
+
+/***/ 2203:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("stream");
+
 /***/ })
 
 /******/ });
@@ -6628,7 +8059,7 @@ function describeReport(r) {
 /******/ 	// Execute the module function
 /******/ 	var threw = true;
 /******/ 	try {
-/******/ 		__webpack_modules__[moduleId](module, module.exports, __nccwpck_require__);
+/******/ 		__webpack_modules__[moduleId].call(module.exports, module, module.exports, __nccwpck_require__);
 /******/ 		threw = false;
 /******/ 	} finally {
 /******/ 		if(threw) delete __webpack_module_cache__[moduleId];
@@ -6637,6 +8068,9 @@ function describeReport(r) {
 /******/ 	// Return the exports of the module
 /******/ 	return module.exports;
 /******/ }
+/******/ 
+/******/ // expose the modules object (__webpack_modules__)
+/******/ __nccwpck_require__.m = __webpack_modules__;
 /******/ 
 /************************************************************************/
 /******/ /* webpack/runtime/async module */
@@ -6708,6 +8142,36 @@ function describeReport(r) {
 /******/ 	};
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/create fake namespace object */
+/******/ (() => {
+/******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
+/******/ 	var leafPrototypes;
+/******/ 	// create a fake namespace object
+/******/ 	// mode & 1: value is a module id, require it
+/******/ 	// mode & 2: merge all properties of value into the ns
+/******/ 	// mode & 4: return value when already ns object
+/******/ 	// mode & 16: return value when it's Promise-like
+/******/ 	// mode & 8|1: behave like require
+/******/ 	__nccwpck_require__.t = function(value, mode) {
+/******/ 		if(mode & 1) value = this(value);
+/******/ 		if(mode & 8) return value;
+/******/ 		if(typeof value === 'object' && value) {
+/******/ 			if((mode & 4) && value.__esModule) return value;
+/******/ 			if((mode & 16) && typeof value.then === 'function') return value;
+/******/ 		}
+/******/ 		var ns = Object.create(null);
+/******/ 		__nccwpck_require__.r(ns);
+/******/ 		var def = {};
+/******/ 		leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
+/******/ 		for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
+/******/ 			Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
+/******/ 		}
+/******/ 		def['default'] = () => (value);
+/******/ 		__nccwpck_require__.d(ns, def);
+/******/ 		return ns;
+/******/ 	};
+/******/ })();
+/******/ 
 /******/ /* webpack/runtime/define property getters */
 /******/ (() => {
 /******/ 	// define getter functions for harmony exports
@@ -6720,20 +8184,116 @@ function describeReport(r) {
 /******/ 	};
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/ensure chunk */
+/******/ (() => {
+/******/ 	__nccwpck_require__.f = {};
+/******/ 	// This file contains only the entry chunk.
+/******/ 	// The chunk loading function for additional chunks
+/******/ 	__nccwpck_require__.e = (chunkId) => {
+/******/ 		return Promise.all(Object.keys(__nccwpck_require__.f).reduce((promises, key) => {
+/******/ 			__nccwpck_require__.f[key](chunkId, promises);
+/******/ 			return promises;
+/******/ 		}, []));
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/get javascript chunk filename */
+/******/ (() => {
+/******/ 	// This function allow to reference async chunks
+/******/ 	__nccwpck_require__.u = (chunkId) => {
+/******/ 		// return url for filenames based on template
+/******/ 		return "" + chunkId + ".index.js";
+/******/ 	};
+/******/ })();
+/******/ 
 /******/ /* webpack/runtime/hasOwnProperty shorthand */
 /******/ (() => {
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/make namespace object */
+/******/ (() => {
+/******/ 	// define __esModule on exports
+/******/ 	__nccwpck_require__.r = (exports) => {
+/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
+/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
+/******/ 		}
+/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
+/******/ 	};
 /******/ })();
 /******/ 
 /******/ /* webpack/runtime/compat */
 /******/ 
 /******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = new URL('.', import.meta.url).pathname.slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
 /******/ 
+/******/ /* webpack/runtime/import chunk loading */
+/******/ (() => {
+/******/ 	// no baseURI
+/******/ 	
+/******/ 	// object to store loaded and loading chunks
+/******/ 	// undefined = chunk not loaded, null = chunk preloaded/prefetched
+/******/ 	// [resolve, Promise] = chunk loading, 0 = chunk loaded
+/******/ 	var installedChunks = {
+/******/ 		792: 0
+/******/ 	};
+/******/ 	
+/******/ 	var installChunk = (data) => {
+/******/ 		var {ids, modules, runtime} = data;
+/******/ 		// add "modules" to the modules object,
+/******/ 		// then flag all "ids" as loaded and fire callback
+/******/ 		var moduleId, chunkId, i = 0;
+/******/ 		for(moduleId in modules) {
+/******/ 			if(__nccwpck_require__.o(modules, moduleId)) {
+/******/ 				__nccwpck_require__.m[moduleId] = modules[moduleId];
+/******/ 			}
+/******/ 		}
+/******/ 		if(runtime) runtime(__nccwpck_require__);
+/******/ 		for(;i < ids.length; i++) {
+/******/ 			chunkId = ids[i];
+/******/ 			if(__nccwpck_require__.o(installedChunks, chunkId) && installedChunks[chunkId]) {
+/******/ 				installedChunks[chunkId][0]();
+/******/ 			}
+/******/ 			installedChunks[ids[i]] = 0;
+/******/ 		}
+/******/ 	
+/******/ 	}
+/******/ 	
+/******/ 	__nccwpck_require__.f.j = (chunkId, promises) => {
+/******/ 			// import() chunk loading for javascript
+/******/ 			var installedChunkData = __nccwpck_require__.o(installedChunks, chunkId) ? installedChunks[chunkId] : undefined;
+/******/ 			if(installedChunkData !== 0) { // 0 means "already installed".
+/******/ 	
+/******/ 				// a Promise means "currently loading".
+/******/ 				if(installedChunkData) {
+/******/ 					promises.push(installedChunkData[1]);
+/******/ 				} else {
+/******/ 					if(true) { // all chunks have JS
+/******/ 						// setup Promise in chunk cache
+/******/ 						var promise = import("./" + __nccwpck_require__.u(chunkId)).then(installChunk, (e) => {
+/******/ 							if(installedChunks[chunkId] !== 0) installedChunks[chunkId] = undefined;
+/******/ 							throw e;
+/******/ 						});
+/******/ 						var promise = Promise.race([promise, new Promise((resolve) => (installedChunkData = installedChunks[chunkId] = [resolve]))])
+/******/ 						promises.push(installedChunkData[1] = promise);
+/******/ 					}
+/******/ 				}
+/******/ 			}
+/******/ 	};
+/******/ 	
+/******/ 	// no prefetching
+/******/ 	
+/******/ 	// no preloaded
+/******/ 	
+/******/ 	// no external install chunk
+/******/ 	
+/******/ 	// no on chunks loaded
+/******/ })();
+/******/ 
 /************************************************************************/
 /******/ 
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(155);
+/******/ var __webpack_exports__ = __nccwpck_require__(4155);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 

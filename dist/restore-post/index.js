@@ -28370,20 +28370,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9974:
-/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
-
-__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _restore_post_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9334);
-
-await (0,_restore_post_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
-
-__webpack_async_result__();
-} catch(e) { __webpack_async_result__(e); } }, 1);
-
-/***/ }),
-
-/***/ 9334:
+/***/ 5059:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31386,6 +31373,10 @@ function errors_errorMessage(e) {
 class errors_OutputError extends (/* unused pure expression or super */ null && (Error)) {
     name = 'OutputError';
 }
+/** A backup's manifest.json cannot be read; the message completes "manifest.json ...". */
+class ManifestError extends (/* unused pure expression or super */ null && (Error)) {
+    name = 'ManifestError';
+}
 
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
@@ -31496,7 +31487,7 @@ async function lstatOrUndefined(p) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/restore-post.ts
+;// CONCATENATED MODULE: ./src/action/restore-post.ts
 
 
 
@@ -31530,6 +31521,19 @@ async function run() {
     }
 }
 
+
+/***/ }),
+
+/***/ 9974:
+/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
+
+__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
+/* harmony import */ var _action_restore_post_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5059);
+
+await (0,_action_restore_post_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
+
+__webpack_async_result__();
+} catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 

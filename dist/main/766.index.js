@@ -1,8 +1,8 @@
-export const id = 3;
-export const ids = [3];
+export const id = 766;
+export const ids = [766];
 export const modules = {
 
-/***/ 64003:
+/***/ 76766:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -25,7 +25,7 @@ var external_node_stream_ = __webpack_require__(57075);
 var promises_ = __webpack_require__(46466);
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __webpack_require__(38522);
-;// CONCATENATED MODULE: ./src/artifact-zip.ts
+;// CONCATENATED MODULE: ./src/action/artifact-zip.ts
 /**
  * Extracts a downloaded artifact's zip with every entry held to its size. The artifact client's own extraction
  * writes whatever an entry inflates to, so a zip bomb fills the disk, and the client then retries the download
@@ -273,7 +273,7 @@ class EntryCheck extends external_node_stream_.Transform {
 
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __webpack_require__(83916);
-;// CONCATENATED MODULE: ./src/artifact.ts
+;// CONCATENATED MODULE: ./src/action/artifact.ts
 /**
  * Upload and download of backups as workflow artifacts, through the official @actions/artifact client (artifact
  * service v4). The client reads its configuration from the runner's environment when called (ACTIONS_RUNTIME_TOKEN,
