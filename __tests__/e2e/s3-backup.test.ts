@@ -160,16 +160,17 @@ describe('the backup action with s3-uri', () => {
       /Object Lock/
     ]
   ])(
-    'fails in one line for %s, keeping the local file and leaving nothing in the bucket',
+    'fails in one line for %s before the snapshot is taken, leaving nothing behind',
     async (_what, make, inputs, env, message) => {
       const b = await make()
       const { main, post, outputDir } = await backup('c', { 's3-uri': `s3://${b}/p/`, ...inputs }, env)
       expect(main.code).not.toBe(0)
       expect(main.error).toMatch(message)
-      expect(main.error).toContain('the encrypted backup is kept at')
       expect(main.error).not.toContain('\n')
+      // Checked before anything was taken: no save, no backup folder.
+      expect(main.log).not.toContain('Take the snapshot')
+      expect(existsSync(join(outputDir, 'c'))).toBe(false)
       expect(post.code).toBe(0)
-      expect(existsSync(join(outputDir, 'c', 'c.db.zst.age'))).toBe(true)
       if (b !== 'no-such-bucket') expect(await leftIn(b, 'p/c/')).toEqual({ versions: [], uploads: [] })
     }
   )

@@ -7126,6 +7126,19 @@ async function abortUnfinishedUploads(settings, keyPrefix, options = {}) {
         s3.client.destroy();
     }
 }
+/**
+ * The checks startUpload makes, alone and at once: the backup runs them before taking the snapshot, so that a wrong
+ * bucket, refused credentials or a bucket without Object Lock fail in seconds rather than after the save.
+ */
+async function checkDestination(settings, key, options = {}) {
+    const s3 = await s3Client(settings, options);
+    try {
+        await upload_checkBucket(s3, settings, { verb: 'upload', bucket: settings.bucket, key, endpoint: settings.endpoint });
+    }
+    finally {
+        s3.client.destroy();
+    }
+}
 /** Fails with one line, before any byte is sent, when the bucket is missing or refuses us, or lacks Object Lock. */
 async function upload_checkBucket(s3, settings, op) {
     // A GET, not HeadBucket: a HEAD's error has no body, so it cannot tell wrong credentials from a missing permission.

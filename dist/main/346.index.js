@@ -10,6 +10,7 @@ export const modules = {
 __webpack_require__.d(__webpack_exports__, {
   abortUnfinishedUploads: () => (/* reexport */ abortUnfinishedUploads),
   backupKey: () => (/* reexport */ s3_settings/* backupKey */.eT),
+  checkDestination: () => (/* reexport */ checkDestination),
   uploadFile: () => (/* reexport */ uploadFile)
 });
 
@@ -404,6 +405,19 @@ async function abortUnfinishedUploads(settings, keyPrefix, options = {}) {
     }
     catch (e) {
         throw (0,errors/* s3Failure */.l)(e, op);
+    }
+    finally {
+        s3.client.destroy();
+    }
+}
+/**
+ * The checks startUpload makes, alone and at once: the backup runs them before taking the snapshot, so that a wrong
+ * bucket, refused credentials or a bucket without Object Lock fail in seconds rather than after the save.
+ */
+async function checkDestination(settings, key, options = {}) {
+    const s3 = await client_s3Client(settings, options);
+    try {
+        await checkBucket(s3, settings, { verb: 'upload', bucket: settings.bucket, key, endpoint: settings.endpoint });
     }
     finally {
         s3.client.destroy();

@@ -7705,12 +7705,26 @@ var s3_errors = __webpack_require__(41863);
 
 
 
+
 /**
  * 8 MiB parts, 3 in flight: what the upload holds in memory stays small beside the backup's own (24 MiB plus the
  * part being filled), and a 1 GB backup still goes in 128 parts, far below S3's 10,000.
  */
 const PART_SIZE = 8 * 1024 * 1024;
 const PARTS_IN_FLIGHT = 3;
+/**
+ * Before the backup: the bucket is there, the credentials work and, with a lock asked for, the bucket has Object
+ * Lock; so that a mistake there fails in seconds, before the snapshot is taken.
+ */
+async function checkOffsite(settings) {
+    const { s3, artifactName } = settings;
+    if (!s3)
+        return;
+    const { backupKey, checkDestination } = await __webpack_require__.e(/* import() */ 346).then(__webpack_require__.bind(__webpack_require__, 92346));
+    const key = backupKey(s3, artifactName, backupFileName(artifactName, settings.compression, settings.encryption));
+    await checkDestination(s3, key);
+    core.info(`s3://${s3.bucket}/${key}: the bucket answers${s3.objectLock ? ' and has Object Lock' : ''}`);
+}
 /**
  * After main: aborts the offsite upload main left unfinished (it died, or the store was gone when it tried), so no
  * part stays stored and billed. Main records the key while it uploads; nothing is done when it finished.
@@ -7804,6 +7818,7 @@ async function run() {
         removeOnCancel(leftovers);
         for (const warning of choiceWarnings(settings))
             core.warning(warning);
+        await checkOffsite(settings);
         const backup = await runBackup(settings, actionLog, {
             privateDir,
             created(outputDir, output) {

@@ -28368,7 +28368,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 50852:
+/***/ 48059:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29696,9 +29696,28 @@ var state_State;
     State["S3Upload"] = "s3-upload";
 })(state_State || (state_State = {}));
 
+;// CONCATENATED MODULE: ./src/format/file-name.ts
+/** The manifest's name, at the top of the backup's folder and artifact. */
+const MANIFEST_FILE = 'manifest.json';
+const COMPRESSION_EXTENSION = { zstd: '.zst', gzip: '.gz', none: '' };
+/** `<artifactName>.db` plus `.zst`/`.gz` for the compression and `.age` when encrypted. */
+function file_name_backupFileName(artifactName, compression, encryption) {
+    return `${artifactName}.db${COMPRESSION_EXTENSION[compression]}${encryption.kind === 'none' ? '' : '.age'}`;
+}
+/** Whether a name has the shape backupFileName gives (`.db`, `.db.zst.age`, ...). */
+function isBackupFileName(name) {
+    return /\.db(\.zst|\.gz)?(\.age)?$/.test(name);
+}
+/** The snapshot's file name for a backup file's: `x.db.zst.age` → `x.db`. */
+function plaintextName(fileName) {
+    const base = fileName.replace(/\.age$/, '').replace(/\.(zst|gz)$/, '');
+    return base.endsWith('.db') ? base : `${base}.db`;
+}
+
 // EXTERNAL MODULE: ./src/s3/errors.ts
 var s3_errors = __nccwpck_require__(41863);
 ;// CONCATENATED MODULE: ./src/action/upload.ts
+
 
 
 
@@ -29711,6 +29730,19 @@ var s3_errors = __nccwpck_require__(41863);
  */
 const PART_SIZE = (/* unused pure expression or super */ null && (8 * 1024 * 1024));
 const PARTS_IN_FLIGHT = 3;
+/**
+ * Before the backup: the bucket is there, the credentials work and, with a lock asked for, the bucket has Object
+ * Lock; so that a mistake there fails in seconds, before the snapshot is taken.
+ */
+async function checkOffsite(settings) {
+    const { s3, artifactName } = settings;
+    if (!s3)
+        return;
+    const { backupKey, checkDestination } = await __nccwpck_require__.e(/* import() */ 346).then(__nccwpck_require__.bind(__nccwpck_require__, 92346));
+    const key = backupKey(s3, artifactName, backupFileName(artifactName, settings.compression, settings.encryption));
+    await checkDestination(s3, key);
+    core.info(`s3://${s3.bucket}/${key}: the bucket answers${s3.objectLock ? ' and has Object Lock' : ''}`);
+}
 /**
  * After main: aborts the offsite upload main left unfinished (it died, or the store was gone when it tried), so no
  * part stays stored and billed. Main records the key while it uploads; nothing is done when it finished.
@@ -29942,7 +29974,7 @@ async function run() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _action_post_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(50852);
+/* harmony import */ var _action_post_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(48059);
 
 await (0,_action_post_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 

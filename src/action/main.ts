@@ -10,7 +10,7 @@ import { choiceWarnings, getInputs } from './inputs.js'
 import { setBackupOutputs } from './outputs.js'
 import { State } from './state.js'
 import { writeSummary } from './summary.js'
-import { copyOffsite, uploadArtifact } from './upload.js'
+import { checkOffsite, copyOffsite, uploadArtifact } from './upload.js'
 
 /** The backup action: inputs → the backup flow (save, gate, HashKV, drill) → upload → outputs and summary. */
 export async function run(): Promise<void> {
@@ -22,6 +22,7 @@ export async function run(): Promise<void> {
     leftovers.privateDir = privateDir
     removeOnCancel(leftovers)
     for (const warning of choiceWarnings(settings)) core.warning(warning)
+    await checkOffsite(settings)
 
     const backup = await runBackup(settings, actionLog, {
       privateDir,

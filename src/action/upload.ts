@@ -4,6 +4,7 @@ import type { FinishedBackup } from '../backup/index.js'
 import type { BackupSettings } from '../backup/settings.js'
 import { formatBytes } from '../bytes.js'
 import { ArtifactError, errorMessage } from '../errors.js'
+import { backupFileName } from '../format/file-name.js'
 import { S3Error } from '../s3/errors.js'
 import type { S3Settings } from '../s3/settings.js'
 import { State } from './state.js'
@@ -22,6 +23,19 @@ export interface OffsiteRecord {
   versionId?: string
   manifestUri: string
   retainUntil?: Date
+}
+
+/**
+ * Before the backup: the bucket is there, the credentials work and, with a lock asked for, the bucket has Object
+ * Lock; so that a mistake there fails in seconds, before the snapshot is taken.
+ */
+export async function checkOffsite(settings: BackupSettings): Promise<void> {
+  const { s3, artifactName } = settings
+  if (!s3) return
+  const { backupKey, checkDestination } = await import('../s3/index.js')
+  const key = backupKey(s3, artifactName, backupFileName(artifactName, settings.compression, settings.encryption))
+  await checkDestination(s3, key)
+  core.info(`s3://${s3.bucket}/${key}: the bucket answers${s3.objectLock ? ' and has Object Lock' : ''}`)
 }
 
 /**

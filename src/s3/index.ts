@@ -17,6 +17,7 @@ export {
 } from './settings.js'
 export {
   abortUnfinishedUploads,
+  checkDestination,
   DEFAULT_PART_SIZE,
   DEFAULT_QUEUE_SIZE,
   startUpload,

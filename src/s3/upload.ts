@@ -260,6 +260,23 @@ export async function abortUnfinishedUploads(
   }
 }
 
+/**
+ * The checks startUpload makes, alone and at once: the backup runs them before taking the snapshot, so that a wrong
+ * bucket, refused credentials or a bucket without Object Lock fail in seconds rather than after the save.
+ */
+export async function checkDestination(
+  settings: S3Settings,
+  key: string,
+  options: S3ClientOptions = {}
+): Promise<void> {
+  const s3 = await s3Client(settings, options)
+  try {
+    await checkBucket(s3, settings, { verb: 'upload', bucket: settings.bucket, key, endpoint: settings.endpoint })
+  } finally {
+    s3.client.destroy()
+  }
+}
+
 /** Fails with one line, before any byte is sent, when the bucket is missing or refuses us, or lacks Object Lock. */
 async function checkBucket(s3: LoadedS3, settings: S3Settings, op: S3Operation): Promise<void> {
   // A GET, not HeadBucket: a HEAD's error has no body, so it cannot tell wrong credentials from a missing permission.
