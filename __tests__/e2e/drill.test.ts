@@ -14,7 +14,16 @@ import { resolveTools, type EtcdTools } from '../../src/etcd/tools.js'
 import { ConfigurationError, VerificationError } from '../../src/errors.js'
 import { verifySnapshot } from '../../src/verify/index.js'
 import { runAction } from '../harness/action-runner.js'
-import { ETCD_BIN, ETCD_VERSION, ETCDCTL_BIN, etcdctl, startEtcd, stopAll, type EtcdMember } from '../harness/etcd.js'
+import {
+  ETCD_BIN,
+  ETCD_VERSION,
+  ETCDCTL_BIN,
+  ETCDUTL_BIN,
+  etcdctl,
+  startEtcd,
+  stopAll,
+  type EtcdMember
+} from '../harness/etcd.js'
 import { makePki } from '../harness/pki.js'
 import { SecretScan } from '../harness/secrets.js'
 import { countKeys, currentRevision, enableAuth, put, seedKubernetes } from '../harness/seed.js'
@@ -224,6 +233,7 @@ describe('restore drill with etcd auth enabled', () => {
       password: ROOT_PASSWORD,
       passphrase: 'drill-passphrase-9c1e7d',
       etcdctl: wrap('etcdctl', ETCDCTL_BIN),
+      ...(ETCDUTL_BIN ? { etcdutl: wrap('etcdutl', ETCDUTL_BIN) } : {}),
       etcd: wrap('etcd', ETCD_BIN),
       'restore-drill': 'true',
       upload: 'false',
@@ -247,8 +257,12 @@ describe('restore drill with etcd auth enabled', () => {
     expect(post.code).toBe(0)
 
     const dumps = readdirSync(envDir)
-    // etcdctl (version, status, snapshot status, hashkv, restore, the drill's checks) and etcd (--version, the member).
-    expect(dumps.filter(f => f.startsWith('etcdctl-')).length).toBeGreaterThanOrEqual(6)
+    // etcdctl (version, the drill's checks; on 3.4 also snapshot status and restore), etcdutl on 3.5+ (snapshot
+    // status, restore; 3.6 also hashkv) and etcd (--version, the member). Status and HashKV of the members go over
+    // the action's own gRPC client, in its own process.
+    const tools = dumps.filter(f => f.startsWith('etcdctl-') || f.startsWith('etcdutl-'))
+    expect(tools.length).toBeGreaterThanOrEqual(6)
+    if (ETCDUTL_BIN) expect(dumps.filter(f => f.startsWith('etcdutl-')).length).toBeGreaterThanOrEqual(2)
     expect(dumps.filter(f => f.startsWith('etcd-')).length).toBeGreaterThanOrEqual(2)
     const secrets = new SecretScan().addSecretInputs(inputs).addAgeIdentities('age identity', identity)
     for (const [name, value] of Object.entries(tokens)) secrets.add(name, value)
