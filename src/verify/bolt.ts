@@ -859,6 +859,16 @@ export function peekLastKey(db: PathReader, root: number): Uint8Array | undefine
   })
 }
 
+/** Whether the page at `root` (a bucket's root, leaf or branch) holds any element; undefined when it cannot be read. */
+export function pageHasElements(db: PathReader, root: number): boolean | undefined {
+  const buf = new PageBuffer(db.pageSize)
+  if (root < 2 || root >= db.pagesInFile) return undefined
+  if (db.file.read(buf.bytes, 0, db.pageSize, root * db.pageSize) < db.pageSize) return undefined
+  const flags = buf.view.getUint16(8, true)
+  if (flags !== LEAF_PAGE && flags !== BRANCH_PAGE) return undefined
+  return buf.view.getUint16(10, true) > 0
+}
+
 /**
  * Follows a path from `root`: `choose` gets each page read whole (with its overflow: `span` bytes) and returns the
  * element to go down into on a branch page, or the answer on a leaf.

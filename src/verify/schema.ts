@@ -17,6 +17,7 @@ import { quoted } from './printable.js'
 
 export const KEY_BUCKET = 'key'
 export const META_BUCKET = 'meta'
+export const LEASE_BUCKET = 'lease'
 
 /** Every top-level bucket etcd 3.4–3.6 creates (server/storage/schema/bucket.go). */
 export const ETCD_BUCKETS: readonly string[] = [
