@@ -1,10 +1,11 @@
 /**
  * npm run bench [-- --size-mb 1024] [--rounds 3] [--json out.json] [--keep] [--node-options '--max-semi-space-size=0']
- *                 [--etcd 3.4|3.5|3.6] [--sync-between]
+ *                 [--etcd 3.4|3.5|3.6] [--sync-between] [--no-leases] [--input compression-level=1 ...]
  *                 [--baseline <another checkout's dist/>] [--only save,action]
  *
  * Starts a local TLS etcd (the pinned release --etcd names, see scripts/etcd/release.ts), loads Kubernetes-shaped
- * data until the snapshot is about --size-mb, then measures, in alternating rounds on the same data:
+ * data until the snapshot is about --size-mb (every Event bound to a lease, as kube-apiserver does, unless
+ * --no-leases), then measures, in alternating rounds on the same data (--input gives the action more inputs):
  *   save      `etcdctl snapshot save` alone (the floor: etcd must stream the data)
  *   shell     what users would write instead: save; snapshot status; sha256sum; zstd -3; age -r
  *   action    this action as a runner runs it: dist/main (the launcher and its work process), then dist/post; upload: false
@@ -14,9 +15,12 @@
  *             right after `action`, so the two alternate on the same data
  * --only keeps the kinds named (and the save, which the ratios divide by). Each round runs every kind once, in that order; the ratio to `save` is taken per round (each run over the save of
  * its own round) and reported as the median with its spread, so a drift across rounds shows instead of averaging out.
- * Before each run it records the kernel's dirty and writeback memory (/proc/meminfo), the evidence for what one run
- * leaves to the next; --sync-between runs `sync` before each run so that no run pays for the previous one's write-back.
- * and prints medians, ratios to `save`, the peak resident memory and CPU seconds of each process tree (and the peak
+ * Before each run it records the kernel's dirty, writeback, free and cached memory (/proc/meminfo), the evidence for
+ * what one run leaves to the next; --sync-between runs `sync` before each run so that no run pays for the previous
+ * one's write-back. For each run it logs the tree's CPU seconds by process (and the action's work process by thread:
+ * main, libuv's pool, V8's workers), the kernel's share, and the whole machine's CPU by kind (user, system, idle,
+ * iowait, steal), reclaim and write-out from /proc/stat and /proc/vmstat; the JSON keeps them by round.
+ * It prints medians, ratios to `save`, the peak resident memory and CPU seconds of each process tree (and the peak
  * anonymous memory of the action's own node processes, the launcher and the work, without etcdctl's), and etcd's own
  * CPU seconds during each run (the machine's cores bound what can overlap); then the parts alone:
  * the native verifier, age encryption, and upload to the emulator, each in a node started as the action's work is
@@ -27,15 +31,25 @@
 // First: --etcd sets ETCD_BIN_DIR and PATH before harness/etcd.ts reads them.
 import './etcd/release.js'
 import { execFileSync, spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import {
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  writeFileSync
+} from 'node:fs'
 import { cpus, tmpdir, totalmem } from 'node:os'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { ROOT, runStep } from '../__tests__/harness/action-runner.js'
 import { startArtifactService } from '../__tests__/harness/artifact-service.js'
 import { ETCD_VERSION, SNAPSHOT_TOOL_BIN, startEtcd, stopAll } from '../__tests__/harness/etcd.js'
 import { childPids } from '../__tests__/harness/faults.js'
 import { makePki } from '../__tests__/harness/pki.js'
 import { seedKubernetes } from '../__tests__/harness/seed.js'
+import { grantLease } from '../__tests__/harness/etcd-client.js'
 import { startS3Server } from '../__tests__/harness/s3-server.js'
 
 function arg(name: string, fallback: string): string {
@@ -49,6 +63,16 @@ const nodeOptions = arg('node-options', '')
 const syncBetween = process.argv.includes('--sync-between')
 const baselineDist = process.argv.includes('--baseline') ? arg('baseline', '') : undefined
 const only = process.argv.includes('--only') ? arg('only', '').split(',') : undefined
+const noLeases = process.argv.includes('--no-leases')
+/** --input name=value (repeatable): an input given to every run of the action, such as compression-level=1. */
+const extraInputs: Record<string, string> = Object.fromEntries(
+  process.argv
+    .flatMap((a, i) => (a === '--input' ? [process.argv[i + 1] ?? ''] : []))
+    .map(kv => {
+      const at = kv.indexOf('=')
+      return [kv.slice(0, at), kv.slice(at + 1)]
+    })
+)
 const log = (text: string): void => void process.stderr.write(`${text}\n`)
 /** The parts alone run in a node started as the action's work is (src/action/launcher.ts), so they measure what it does. */
 const PART_NODE_FLAGS = ['--max-semi-space-size=1']
@@ -65,7 +89,10 @@ const NODE = realpathSync(process.execPath)
  * them), `anon` leaves them out. etcdctl's `snapshot status` mmaps the snapshot, so its file-backed share is the
  * snapshot's size; those are page-cache pages the kernel can drop at any time, not memory the backup holds.
  */
-function treeRss(pid: number): { total: number; anon: number; ownAnon: number } {
+function treeRss(
+  pid: number,
+  cpuByPid?: Map<number, { label: string; cpu: number }>
+): { total: number; anon: number; ownAnon: number } {
   let total = 0
   let anon = 0
   let ownAnon = 0
@@ -81,7 +108,26 @@ function treeRss(pid: number): { total: number; anon: number; ownAnon: number } 
         const anonHere = kb('RssAnon') + kb('RssShmem')
         total += kb('VmRSS')
         anon += anonHere
-        if (p === pid || readlinkSync(`/proc/${p}/exe`) === NODE) ownAnon += anonHere
+        const isNode = readlinkSync(`/proc/${p}/exe`) === NODE
+        if (p === pid || isNode) ownAnon += anonHere
+        if (cpuByPid) {
+          const argv = cmdline.split('\0')
+          const label =
+            p === pid
+              ? `${basename(argv[0] ?? '?')} (root)`
+              : isNode
+                ? 'node (work)'
+                : `${basename(argv[0] ?? '?')} ${argv[1] ?? ''}`.trim()
+          if (isNode && p !== pid) {
+            // The work process by thread: main (JS, TLS, hashing, age, the walk), libuv's pool (zstd, file I/O), V8's.
+            for (const task of readdirSync(`/proc/${p}/task`)) {
+              const stat = readFileSync(`/proc/${p}/task/${task}/stat`, 'utf8')
+              const comm = /\((.*)\)/.exec(stat)?.[1] ?? '?'
+              const thread = Number(task) === p ? 'main' : comm.replace(/\d+$/, '').trim()
+              cpuByPid.set(-Number(task), { label: `node (work) ${thread}`, cpu: statCpu(stat) })
+            }
+          } else cpuByPid.set(p, { label, cpu: cpuSeconds(p) })
+        }
       }
       stack.push(...childPids(p).map(c => ({ p: c, parentCmdline: cmdline })))
     } catch {
@@ -91,26 +137,69 @@ function treeRss(pid: number): { total: number; anon: number; ownAnon: number } 
   return { total, anon, ownAnon }
 }
 
-/** Dirty and writeback memory the kernel holds, in MiB: file data written but not yet on disk. */
-function dirtyMiB(): { dirty: number; writeback: number } {
+/** What the kernel holds, in MiB, just before a run: dirty and writeback (file data written but not yet on disk), free memory and the page cache. */
+function dirtyMiB(): { dirty: number; writeback: number; free: number; cached: number } {
   const meminfo = readFileSync('/proc/meminfo', 'utf8')
   const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(meminfo)?.[1] ?? 0)
-  return { dirty: Math.round(kb('Dirty') / 1024), writeback: Math.round(kb('Writeback') / 1024) }
+  const mib = (field: string): number => Math.round(kb(field) / 1024)
+  return { dirty: mib('Dirty'), writeback: mib('Writeback'), free: mib('MemFree'), cached: mib('Cached') }
+}
+
+/**
+ * The whole machine's counters, to subtract one reading from the next: CPU seconds by kind from /proc/stat (all
+ * cores; `steal` is time the hypervisor gave this machine's cores to others) and reclaim and I/O counts from
+ * /proc/vmstat (pages scanned by a process that had to free memory itself, stalls waiting for it, KiB written out).
+ */
+function machineCounters(): Record<string, number> {
+  const cpu = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').split(/\s+/).slice(1).map(Number)
+  const hz = (i: number): number => (cpu[i] ?? 0) / 100
+  const vm = Object.fromEntries(
+    readFileSync('/proc/vmstat', 'utf8')
+      .trim()
+      .split('\n')
+      .map(l => l.split(' '))
+      .map(([k, v]) => [k, Number(v)])
+  ) as Record<string, number>
+  const sum = (prefix: string): number =>
+    Object.entries(vm)
+      .filter(([k]) => k.startsWith(prefix))
+      .reduce((a, [, v]) => a + v, 0)
+  return {
+    user: hz(0) + hz(1),
+    system: hz(2) + hz(5) + hz(6),
+    idle: hz(3),
+    iowait: hz(4),
+    steal: hz(7),
+    pgscanDirect: vm['pgscan_direct'] ?? 0,
+    allocstall: sum('allocstall'),
+    pgscanKswapd: vm['pgscan_kswapd'] ?? 0,
+    writtenMiB: (vm['pgpgout'] ?? 0) / 1024
+  }
+}
+
+function delta(after: Record<string, number>, before: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(after).map(([k, v]) => [k, Number((v - (before[k] ?? 0)).toFixed(1))]))
 }
 
 /** CPU time (user + system) a process has used so far, in seconds. */
 function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
+  return statCpu(readFileSync(`/proc/${pid}/stat`, 'utf8'))
+}
+
+/** User + system seconds from the text of a /proc/<pid>/stat or /proc/<pid>/task/<tid>/stat. */
+function statCpu(stat: string): number {
+  const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ')
   return (Number(fields[11]) + Number(fields[12])) / 100 // utime, stime in USER_HZ (100 on Linux)
 }
 
 /**
- * CPU time (user + system) of this process's children that have ended and been waited for, each with the children
- * it waited for in turn, in seconds: the kernel's own count for a whole process tree, at no cost to what is measured.
+ * CPU time of this process's children that have ended and been waited for, each with the children it waited for in
+ * turn, in seconds, user and system (kernel) apart: the kernel's own count for a whole process tree, at no cost to
+ * what is measured.
  */
-function endedChildrenCpuSeconds(): number {
+function endedChildrenCpu(): { user: number; system: number } {
   const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]?.split(' ') ?? []
-  return (Number(fields[13]) + Number(fields[14])) / 100 // cutime, cstime
+  return { user: Number(fields[13]) / 100, system: Number(fields[14]) / 100 } // cutime, cstime
 }
 
 interface Peak {
@@ -122,6 +211,13 @@ interface Peak {
   cpu: number
   /** Seconds this process spent sampling memory, taken from the cores the measured run shares. */
   sampling: number
+  /** Of `cpu`, the part spent in the kernel on the tree's behalf (writes, reads, page faults, reclaim). */
+  systemCpu: number
+  /**
+   * CPU seconds by process, as last sampled (up to 100 ms of each process's end is missed, and a process that lived
+   * less than that is not seen): the root, node (work), and each tool by its first argument.
+   */
+  byProcess: Record<string, number>
 }
 
 /**
@@ -130,11 +226,12 @@ interface Peak {
  * measures on a small machine, so it reads only counters (see treeRss) and reports what it cost.
  */
 function watchRss(pid: number): () => Peak {
-  const peak: Peak = { total: 0, anon: 0, ownAnon: 0, cpu: 0, sampling: 0 }
-  const cpuBefore = endedChildrenCpuSeconds()
+  const peak: Peak = { total: 0, anon: 0, ownAnon: 0, cpu: 0, sampling: 0, systemCpu: 0, byProcess: {} }
+  const cpuBefore = endedChildrenCpu()
+  const cpuByPid = new Map<number, { label: string; cpu: number }>()
   const sample = (): void => {
     const start = performance.now()
-    const now = treeRss(pid)
+    const now = treeRss(pid, cpuByPid)
     peak.sampling += (performance.now() - start) / 1000
     peak.total = Math.max(peak.total, now.total)
     peak.anon = Math.max(peak.anon, now.anon)
@@ -143,7 +240,11 @@ function watchRss(pid: number): () => Peak {
   const timer = setInterval(sample, 100)
   return () => {
     clearInterval(timer)
-    peak.cpu = endedChildrenCpuSeconds() - cpuBefore
+    const cpuAfter = endedChildrenCpu()
+    peak.cpu = cpuAfter.user + cpuAfter.system - cpuBefore.user - cpuBefore.system
+    peak.systemCpu = cpuAfter.system - cpuBefore.system
+    for (const { label, cpu } of cpuByPid.values())
+      peak.byProcess[label] = Number(((peak.byProcess[label] ?? 0) + cpu).toFixed(2))
     return peak
   }
 }
@@ -282,7 +383,10 @@ try {
   const objects = Math.round((sizeMb * 1024 * 1024) / 4800)
   log(`etcd ${ETCD_VERSION}: loading ${objects} Kubernetes-shaped objects (target snapshot ~${sizeMb} MB)...`)
   const loadStart = performance.now()
-  const seeded = await seedKubernetes(member, { objects, seed: 42 })
+  // As kube-apiserver does, every Event is bound to a lease (an hour by default there; a day here, so none expires
+  // during the run). --no-leases leaves them unbound, as data outside Kubernetes may be.
+  const eventLease = noLeases ? undefined : (await grantLease(member, 86_400)).id
+  const seeded = await seedKubernetes(member, { objects, seed: 42, eventLease })
   const loadSeconds = (performance.now() - loadStart) / 1000
   log(
     `loaded ${seeded.keys} keys (${(seeded.bytes / 1e6).toFixed(0)} MB of values) in ${loadSeconds.toFixed(1)} s: ${(seeded.keys / loadSeconds).toFixed(0)} keys/s`
@@ -310,10 +414,12 @@ try {
     peakRss: Peak[]
     /** etcd's own CPU seconds during the run (sending the snapshot, answering status and hashkv). */
     etcdCpu: number[]
-    /** Dirty and writeback MiB just before the run. */
-    dirtyBefore: Array<{ dirty: number; writeback: number }>
+    /** Dirty, writeback, free and cached MiB just before the run. */
+    dirtyBefore: Array<ReturnType<typeof dirtyMiB>>
+    /** The whole machine during the run: CPU seconds by kind, reclaim and write-out (see machineCounters). */
+    machine: Array<Record<string, number>>
   }
-  const runs = (): Runs => ({ seconds: [], peakRss: [], etcdCpu: [], dirtyBefore: [] })
+  const runs = (): Runs => ({ seconds: [], peakRss: [], etcdCpu: [], dirtyBefore: [], machine: [] })
   const kinds = ['save', 'shell', 'action', ...(baselineDist ? ['baseline'] : []), 'upload', 's3'].filter(
     k => k === 'save' || !only || only.includes(k)
   )
@@ -329,6 +435,7 @@ try {
       if (syncBetween) execFileSync('sync')
       const dirtyBefore = dirtyMiB()
       const etcdCpuBefore = cpuSeconds(member.pid)
+      const machineBefore = machineCounters()
       if (kind === 'save') {
         ;({ seconds, peakRss } = await timeShell(
           `etcdctl --command-timeout=600s snapshot save ${work}/s.db >/dev/null`,
@@ -366,6 +473,7 @@ try {
             upload: kind === 'upload' ? 'true' : 'false',
             'output-dir': work,
             'artifact-name': `bench-${kind}-${round}`,
+            ...extraInputs,
             ...(kind === 's3' && s3
               ? {
                   's3-uri': 's3://bench/etcd/',
@@ -382,7 +490,7 @@ try {
           },
           onStart: pid => (stop = watchRss(pid))
         })
-        peakRss = stop?.() ?? { total: 0, anon: 0, ownAnon: 0, cpu: 0, sampling: 0 }
+        peakRss = stop?.() ?? { total: 0, anon: 0, ownAnon: 0, cpu: 0, sampling: 0, systemCpu: 0, byProcess: {} }
         await runStep(
           'post',
           { from: 'dist', runnerTemp, ...(kind === 'baseline' ? { distDir: baselineDist } : {}) },
@@ -394,6 +502,8 @@ try {
         outputBytes = statSync(main.outputs['snapshot-file'] as string).size
       }
       const etcdCpu = cpuSeconds(member.pid) - etcdCpuBefore
+      const machine = delta(machineCounters(), machineBefore)
+      results[kind]?.machine.push(machine)
       results[kind]?.seconds.push(seconds)
       results[kind]?.peakRss.push(peakRss)
       results[kind]?.etcdCpu.push(etcdCpu)
@@ -401,7 +511,16 @@ try {
       log(
         `round ${round + 1} ${kind.padEnd(6)} ${seconds.toFixed(2)} s, peak RSS ${(peakRss.total / 2 ** 20).toFixed(0)} MiB ` +
           `(anonymous ${(peakRss.anon / 2 ** 20).toFixed(0)} MiB, ${(peakRss.ownAnon / 2 ** 20).toFixed(0)} MiB in its own processes), CPU ${peakRss.cpu.toFixed(1)} s + etcd ${etcdCpu.toFixed(1)} s, sampling ${peakRss.sampling.toFixed(2)} s, ` +
-          `dirty ${dirtyBefore.dirty} MiB + writeback ${dirtyBefore.writeback} MiB before`
+          `dirty ${dirtyBefore.dirty} MiB + writeback ${dirtyBefore.writeback} MiB before (free ${dirtyBefore.free}, cached ${dirtyBefore.cached} MiB)`
+      )
+      log(
+        `    tree CPU ${peakRss.cpu.toFixed(1)} s (kernel ${peakRss.systemCpu.toFixed(1)}): ${Object.entries(
+          peakRss.byProcess
+        )
+          .map(([k, v]) => `${k} ${v.toFixed(1)}`)
+          .join(', ')}; machine: ${Object.entries(machine)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')}`
       )
     }
   }
@@ -419,6 +538,14 @@ try {
       ratioSpread: [Number(Math.min(...ratios).toFixed(2)), Number(Math.max(...ratios).toFixed(2))],
       ratiosByRound: ratios.map(x => Number(x.toFixed(2))),
       dirtyBeforeMiB: r.dirtyBefore,
+      byRound: r.seconds.map((s, i) => ({
+        seconds: Number(s.toFixed(2)),
+        treeCpu: Number((r.peakRss[i]?.cpu ?? 0).toFixed(1)),
+        treeKernelCpu: Number((r.peakRss[i]?.systemCpu ?? 0).toFixed(1)),
+        etcdCpu: Number((r.etcdCpu[i] ?? 0).toFixed(1)),
+        byProcess: r.peakRss[i]?.byProcess,
+        machine: r.machine[i]
+      })),
       peakRssMiB: Number((Math.max(...r.peakRss.map(p => p.total)) / 2 ** 20).toFixed(0)),
       peakAnonRssMiB: Number((Math.max(...r.peakRss.map(p => p.anon)) / 2 ** 20).toFixed(0)),
       peakOwnAnonRssMiB: Number((Math.max(...r.peakRss.map(p => p.ownAnon)) / 2 ** 20).toFixed(0)),
@@ -443,11 +570,13 @@ try {
     rounds,
     ...(nodeOptions ? { actionNodeOptions: nodeOptions } : {}),
     syncBetween,
+    eventsLeased: !noLeases,
+    ...(Object.keys(extraInputs).length ? { inputs: extraInputs } : {}),
     results: table,
     components
   }
   process.stdout.write(
-    `\netcd ${ETCD_VERSION}; snapshot ${(snapshotBytes / 1e6).toFixed(0)} MB, ${seeded.keys} keys; backup file ${(outputBytes / 1e6).toFixed(0)} MB; ${rounds} rounds, medians (× save: median of the per-round ratios)${syncBetween ? '; sync before each run' : ''}${nodeOptions ? `; the action run with NODE_OPTIONS=${nodeOptions}` : ''}\n`
+    `\netcd ${ETCD_VERSION}; snapshot ${(snapshotBytes / 1e6).toFixed(0)} MB, ${seeded.keys} keys; backup file ${(outputBytes / 1e6).toFixed(0)} MB; ${rounds} rounds, medians (× save: median of the per-round ratios)${syncBetween ? '; sync before each run' : ''}${noLeases ? '; no leases' : '; Events bound to a lease'}${Object.keys(extraInputs).length ? `; inputs ${JSON.stringify(extraInputs)}` : ''}${nodeOptions ? `; the action run with NODE_OPTIONS=${nodeOptions}` : ''}\n`
   )
   process.stdout.write(
     `${'step'.padEnd(8)}${'seconds'.padStart(9)}${'× save'.padStart(9)}${'spread'.padStart(12)}${'MB/s'.padStart(8)}${'peak RSS MiB'.padStart(14)}${'anon MiB'.padStart(10)}${'own anon'.padStart(10)}${'CPU s'.padStart(8)}${'etcd CPU s'.padStart(12)}\n`

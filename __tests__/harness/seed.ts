@@ -50,6 +50,11 @@ export interface KubernetesDataOptions {
   encryptSecrets?: boolean
   /** Fill the remaining budget only with these namespaced resources (default: a realistic mix). */
   resources?: NamespacedResource[]
+  /**
+   * Lease ID (as grantLease returns it) to bind every Event to, as kube-apiserver binds each Event to a lease of
+   * --event-ttl. The Events are then written after the other objects.
+   */
+  eventLease?: string
 }
 
 export interface SeedResult {
@@ -614,13 +619,40 @@ export async function seedKubernetes(
   opts: KubernetesDataOptions & PutManyOptions
 ): Promise<SeedResult> {
   const byResource: Record<string, number> = {}
-  function* counted(): Generator<[string, Buffer]> {
+  function* counted(which: (resource: string) => boolean): Generator<[string, Buffer]> {
     for (const entry of kubernetesEntries(opts)) {
       const r = resourceOf(entry[0])
+      if (!which(r)) continue
       byResource[r] = (byResource[r] ?? 0) + 1
       yield entry
     }
   }
-  const res = await putMany(member, counted(), { concurrency: opts.concurrency, lease: opts.lease, via: opts.via })
-  return { ...res, byResource, namespaces: namespaceNames(opts) }
+  const put = { concurrency: opts.concurrency, lease: opts.lease, via: opts.via }
+  if (!opts.eventLease)
+    return {
+      ...(await putMany(
+        member,
+        counted(() => true),
+        put
+      )),
+      byResource,
+      namespaces: namespaceNames(opts)
+    }
+  const rest = await putMany(
+    member,
+    counted(r => r !== 'events'),
+    put
+  )
+  const events = await putMany(
+    member,
+    counted(r => r === 'events'),
+    { ...put, lease: opts.eventLease }
+  )
+  return {
+    keys: rest.keys + events.keys,
+    bytes: rest.bytes + events.bytes,
+    revision: Math.max(rest.revision, events.revision),
+    byResource,
+    namespaces: namespaceNames(opts)
+  }
 }
