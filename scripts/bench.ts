@@ -1,6 +1,7 @@
 /**
  * npm run bench [-- --size-mb 1024] [--rounds 3] [--json out.json] [--keep] [--node-options '--max-semi-space-size=0']
- *                 [--etcd 3.4|3.5|3.6] [--sync-between] [--no-leases] [--input compression-level=1 ...]
+ *                 [--etcd 3.4|3.5|3.6] [--sync-between] [--no-leases] [--no-parts] [--input compression-level=1 ...]
+ *                 [--variant level1:compression-level=1 ...]
  *                 [--baseline <another checkout's dist/>] [--only save,action]
  *
  * Starts a local TLS etcd (the pinned release --etcd names, see scripts/etcd/release.ts), loads Kubernetes-shaped
@@ -24,7 +25,7 @@
  * anonymous memory of the action's own node processes, the launcher and the work, without etcdctl's), and etcd's own
  * CPU seconds during each run (the machine's cores bound what can overlap); then the parts alone:
  * the native verifier, age encryption, and upload to the emulator, each in a node started as the action's work is
- * (--max-semi-space-size=1). --node-options is given to the action's node as
+ * (--max-semi-space-size=1), unless --no-parts. --node-options is given to the action's node as
  * NODE_OPTIONS, as a step's `env:` would on a runner: a semi-space size there runs the work in the first node with
  * that size (0 is V8's default), to compare with the 1 MiB the action chooses.
  */
@@ -64,6 +65,22 @@ const syncBetween = process.argv.includes('--sync-between')
 const baselineDist = process.argv.includes('--baseline') ? arg('baseline', '') : undefined
 const only = process.argv.includes('--only') ? arg('only', '').split(',') : undefined
 const noLeases = process.argv.includes('--no-leases')
+const noParts = process.argv.includes('--no-parts')
+/**
+ * --variant name:input=value[,input=value] (repeatable): one more kind, the action with those inputs, run in every
+ * round after the others, e.g. `--variant level1:compression-level=1` to measure a lever against `action`.
+ */
+const variants: Record<string, Record<string, string>> = Object.fromEntries(
+  process.argv
+    .flatMap((a, i) => (a === '--variant' ? [process.argv[i + 1] ?? ''] : []))
+    .map(v => {
+      const [name = '', inputs = ''] = v.split(/:(.*)/s)
+      return [
+        name,
+        Object.fromEntries(inputs.split(',').map(kv => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]))
+      ]
+    })
+)
 /** --input name=value (repeatable): an input given to every run of the action, such as compression-level=1. */
 const extraInputs: Record<string, string> = Object.fromEntries(
   process.argv
@@ -418,11 +435,26 @@ try {
     dirtyBefore: Array<ReturnType<typeof dirtyMiB>>
     /** The whole machine during the run: CPU seconds by kind, reclaim and write-out (see machineCounters). */
     machine: Array<Record<string, number>>
+    /** The backup file's size, for the action's kinds. */
+    outputBytes: number[]
+    /** For the action's kinds, main alone (post not counted), as earlier versions of this benchmark timed it. */
+    mainSeconds: number[]
   }
-  const runs = (): Runs => ({ seconds: [], peakRss: [], etcdCpu: [], dirtyBefore: [], machine: [] })
-  const kinds = ['save', 'shell', 'action', ...(baselineDist ? ['baseline'] : []), 'upload', 's3'].filter(
-    k => k === 'save' || !only || only.includes(k)
-  )
+  const runs = (): Runs => ({
+    seconds: [],
+    peakRss: [],
+    etcdCpu: [],
+    dirtyBefore: [],
+    machine: [],
+    outputBytes: [],
+    mainSeconds: []
+  })
+  const kinds = [
+    ...['save', 'shell', 'action', ...(baselineDist ? ['baseline'] : []), 'upload', 's3'].filter(
+      k => k === 'save' || !only || only.includes(k)
+    ),
+    ...Object.keys(variants)
+  ]
   const results: Record<string, Runs> = Object.fromEntries(kinds.map(k => [k, runs()]))
   let snapshotBytes = 0
   let outputBytes = 0
@@ -474,6 +506,7 @@ try {
             'output-dir': work,
             'artifact-name': `bench-${kind}-${round}`,
             ...extraInputs,
+            ...variants[kind],
             ...(kind === 's3' && s3
               ? {
                   's3-uri': 's3://bench/etcd/',
@@ -490,7 +523,9 @@ try {
           },
           onStart: pid => (stop = watchRss(pid))
         })
+        const mainEnd = performance.now()
         peakRss = stop?.() ?? { total: 0, anon: 0, ownAnon: 0, cpu: 0, sampling: 0, systemCpu: 0, byProcess: {} }
+        results[kind]?.mainSeconds.push((mainEnd - start) / 1000)
         await runStep(
           'post',
           { from: 'dist', runnerTemp, ...(kind === 'baseline' ? { distDir: baselineDist } : {}) },
@@ -499,7 +534,9 @@ try {
         seconds = (performance.now() - start) / 1000
         rmSync(runnerTemp, { recursive: true, force: true })
         if (main.code !== 0) throw new Error(`action failed: ${main.error}`)
-        outputBytes = statSync(main.outputs['snapshot-file'] as string).size
+        const made = statSync(main.outputs['snapshot-file'] as string).size
+        if (kind === 'action') outputBytes = made
+        results[kind]?.outputBytes.push(made)
       }
       const etcdCpu = cpuSeconds(member.pid) - etcdCpuBefore
       const machine = delta(machineCounters(), machineBefore)
@@ -524,7 +561,7 @@ try {
       )
     }
   }
-  const components = await measureComponents(member.etcdctlEnv, recipient, service.env, work)
+  const components = noParts ? undefined : await measureComponents(member.etcdctlEnv, recipient, service.env, work)
   await service.stop()
   await s3?.stop()
 
@@ -538,6 +575,16 @@ try {
       ratioSpread: [Number(Math.min(...ratios).toFixed(2)), Number(Math.max(...ratios).toFixed(2))],
       ratiosByRound: ratios.map(x => Number(x.toFixed(2))),
       dirtyBeforeMiB: r.dirtyBefore,
+      ...(r.outputBytes.length ? { backupFileMB: Number((median(r.outputBytes) / 1e6).toFixed(1)) } : {}),
+      // The same runs counted the ways earlier versions of this benchmark counted them: the ratio of the medians, and
+      // main alone without post.
+      ratioOfMedians: Number((median(r.seconds) / median(saveSeconds)).toFixed(2)),
+      ...(r.mainSeconds.length
+        ? {
+            mainOnlyRatio: Number(median(r.mainSeconds.map((s, i) => s / (saveSeconds[i] as number))).toFixed(2)),
+            mainOnlyRatioOfMedians: Number((median(r.mainSeconds) / median(saveSeconds)).toFixed(2))
+          }
+        : {}),
       byRound: r.seconds.map((s, i) => ({
         seconds: Number(s.toFixed(2)),
         treeCpu: Number((r.peakRss[i]?.cpu ?? 0).toFixed(1)),
@@ -587,13 +634,17 @@ try {
         `${String(r.peakRssMiB).padStart(14)}${String(r.peakAnonRssMiB).padStart(10)}${String(r.peakOwnAnonRssMiB).padStart(10)}${r.cpuSeconds.toFixed(1).padStart(8)}${r.etcdCpuSeconds.toFixed(1).padStart(12)}\n`
     )
   }
-  process.stdout.write(
-    `\ncomponents on the same snapshot: verify ${components.verifyMBs} MB/s (peak RSS ${components.verifyPeakRssMiB} MiB), ` +
-      `age encryption ${components.encryptMBs} MB/s from memory (${components.encryptFromFileMBs} MB/s reading the file), ` +
-      `upload to the emulator ${components.uploadMBs} MB/s\n`
-  )
+  if (components)
+    process.stdout.write(
+      `\ncomponents on the same snapshot: verify ${components.verifyMBs} MB/s (peak RSS ${components.verifyPeakRssMiB} MiB), ` +
+        `age encryption ${components.encryptMBs} MB/s from memory (${components.encryptFromFileMBs} MB/s reading the file), ` +
+        `upload to the emulator ${components.uploadMBs} MB/s\n`
+    )
   for (const r of table.filter(t => t.kind !== 'save')) {
-    process.stdout.write(`${r.kind} × save by round: ${r.ratiosByRound.join(', ')}\n`)
+    process.stdout.write(
+      `${r.kind} × save by round: ${r.ratiosByRound.join(', ')}${r.backupFileMB ? `; backup file ${r.backupFileMB} MB` : ''}` +
+        `; ratio of medians ${r.ratioOfMedians}${r.mainOnlyRatio ? `; main alone ${r.mainOnlyRatio} (ratio of medians ${r.mainOnlyRatioOfMedians})` : ''}\n`
+    )
   }
   if (jsonOut) writeFileSync(jsonOut, `${JSON.stringify(report, null, 2)}\n`)
 } finally {
