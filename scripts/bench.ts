@@ -32,6 +32,7 @@
 // First: --etcd sets ETCD_BIN_DIR and PATH before harness/etcd.ts reads them.
 import './etcd/release.js'
 import { execFileSync, spawn } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import {
   mkdtempSync,
   readdirSync,
@@ -192,6 +193,19 @@ function machineCounters(): Record<string, number> {
     pgscanKswapd: vm['pgscan_kswapd'] ?? 0,
     writtenMiB: (vm['pgpgout'] ?? 0) / 1024
   }
+}
+
+const CALIBRATION_DATA = Buffer.alloc(16 * 2 ** 20, 0x5a)
+/**
+ * How fast this machine's CPU is right now: SHA-256 of the same 128 MiB in memory, no I/O, timed in CPU seconds of
+ * this (otherwise idle) process. Taken before each run, it tells a machine that slows down (a hypervisor, a host's
+ * clock or its other tenants) from work that grows: the same code on the same bytes takes longer on both.
+ */
+function calibrate(): number {
+  const before = process.cpuUsage()
+  for (let i = 0; i < 8; i++) createHash('sha256').update(CALIBRATION_DATA).digest()
+  const used = process.cpuUsage(before)
+  return Math.round(128 / ((used.user + used.system) / 1e6))
 }
 
 function delta(after: Record<string, number>, before: Record<string, number>): Record<string, number> {
@@ -465,6 +479,7 @@ try {
       let seconds: number
       let peakRss: Peak
       if (syncBetween) execFileSync('sync')
+      const calibration = calibrate()
       const dirtyBefore = dirtyMiB()
       const etcdCpuBefore = cpuSeconds(member.pid)
       const machineBefore = machineCounters()
@@ -540,7 +555,7 @@ try {
       }
       const etcdCpu = cpuSeconds(member.pid) - etcdCpuBefore
       const machine = delta(machineCounters(), machineBefore)
-      results[kind]?.machine.push(machine)
+      results[kind]?.machine.push({ ...machine, calibrationMiBs: calibration })
       results[kind]?.seconds.push(seconds)
       results[kind]?.peakRss.push(peakRss)
       results[kind]?.etcdCpu.push(etcdCpu)
@@ -555,7 +570,7 @@ try {
           peakRss.byProcess
         )
           .map(([k, v]) => `${k} ${v.toFixed(1)}`)
-          .join(', ')}; machine: ${Object.entries(machine)
+          .join(', ')}; machine: ${Object.entries({ ...machine, calibrationMiBs: calibration })
           .map(([k, v]) => `${k} ${v}`)
           .join(', ')}`
       )
