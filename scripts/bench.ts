@@ -33,6 +33,7 @@
 import './etcd/release.js'
 import { execFileSync, spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
+import { constants, zstdCompressSync } from 'node:zlib'
 import {
   mkdtempSync,
   readdirSync,
@@ -196,16 +197,36 @@ function machineCounters(): Record<string, number> {
 }
 
 const CALIBRATION_DATA = Buffer.alloc(16 * 2 ** 20, 0x5a)
+/** 16 MiB of compressible text-like bytes, the same every run (a fixed linear congruential sequence of words). */
+const CALIBRATION_TEXT = (() => {
+  const words = ['metadata', 'namespace', 'kube-system', 'resourceVersion', '"uid":', 'annotations', '{', '}', ' ']
+  const out = Buffer.alloc(16 * 2 ** 20)
+  let x = 12345
+  for (let at = 0; at < out.length;) {
+    x = (x * 1103515245 + 12345) >>> 0
+    at += out.write(`${words[x % words.length]}${x >>> 24}`, at)
+  }
+  return out
+})()
+
 /**
- * How fast this machine's CPU is right now: SHA-256 of the same 128 MiB in memory, no I/O, timed in CPU seconds of
- * this (otherwise idle) process. Taken before each run, it tells a machine that slows down (a hypervisor, a host's
- * clock or its other tenants) from work that grows: the same code on the same bytes takes longer on both.
+ * How fast this machine is right now, in MiB per CPU-second of this (otherwise idle) process, no I/O: SHA-256 of 128
+ * MiB in memory (the arithmetic units) and zstd -3 of 16 MiB of text (caches and memory, as the backup's compression
+ * uses them). Taken before each run, it tells a machine that slows down (a hypervisor, a host's clock or its other
+ * tenants) from work that grows: the same code on the same bytes takes longer on both.
  */
-function calibrate(): number {
-  const before = process.cpuUsage()
-  for (let i = 0; i < 8; i++) createHash('sha256').update(CALIBRATION_DATA).digest()
-  const used = process.cpuUsage(before)
-  return Math.round(128 / ((used.user + used.system) / 1e6))
+function calibrate(): { sha256: number; zstd: number } {
+  const time = (work: () => void): number => {
+    const before = process.cpuUsage()
+    work()
+    const used = process.cpuUsage(before)
+    return (used.user + used.system) / 1e6
+  }
+  const sha = time(() => {
+    for (let i = 0; i < 8; i++) createHash('sha256').update(CALIBRATION_DATA).digest()
+  })
+  const zstd = time(() => zstdCompressSync(CALIBRATION_TEXT, { params: { [constants.ZSTD_c_compressionLevel]: 3 } }))
+  return { sha256: Math.round(128 / sha), zstd: Math.round(16 / zstd) }
 }
 
 function delta(after: Record<string, number>, before: Record<string, number>): Record<string, number> {
@@ -555,7 +576,7 @@ try {
       }
       const etcdCpu = cpuSeconds(member.pid) - etcdCpuBefore
       const machine = delta(machineCounters(), machineBefore)
-      results[kind]?.machine.push({ ...machine, calibrationMiBs: calibration })
+      results[kind]?.machine.push({ ...machine, sha256MiBs: calibration.sha256, zstdMiBs: calibration.zstd })
       results[kind]?.seconds.push(seconds)
       results[kind]?.peakRss.push(peakRss)
       results[kind]?.etcdCpu.push(etcdCpu)
@@ -570,7 +591,11 @@ try {
           peakRss.byProcess
         )
           .map(([k, v]) => `${k} ${v.toFixed(1)}`)
-          .join(', ')}; machine: ${Object.entries({ ...machine, calibrationMiBs: calibration })
+          .join(', ')}; machine: ${Object.entries({
+          ...machine,
+          sha256MiBs: calibration.sha256,
+          zstdMiBs: calibration.zstd
+        })
           .map(([k, v]) => `${k} ${v}`)
           .join(', ')}`
       )
