@@ -203,8 +203,8 @@ const CALIBRATION_TEXT = (() => {
   const out = Buffer.alloc(16 * 2 ** 20)
   let x = 12345
   for (let at = 0; at < out.length;) {
-    x = (x * 1103515245 + 12345) >>> 0
-    at += out.write(`${words[x % words.length]}${x >>> 24}`, at)
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0
+    at += out.write(`${words[(x >>> 16) % words.length]}${(x >>> 4) & 0xfff}`, at)
   }
   return out
 })()
