@@ -501,6 +501,10 @@ try {
       let peakRss: Peak
       if (syncBetween) execFileSync('sync')
       const calibration = calibrate()
+      // etcd's own memory before the run: what a backup could leave behind on the member's side.
+      const etcdAnonMiB = Math.round(
+        Number(/^RssAnon:\s+(\d+)/m.exec(readFileSync(`/proc/${member.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024
+      )
       const dirtyBefore = dirtyMiB()
       const etcdCpuBefore = cpuSeconds(member.pid)
       const machineBefore = machineCounters()
@@ -576,7 +580,12 @@ try {
       }
       const etcdCpu = cpuSeconds(member.pid) - etcdCpuBefore
       const machine = delta(machineCounters(), machineBefore)
-      results[kind]?.machine.push({ ...machine, sha256MiBs: calibration.sha256, zstdMiBs: calibration.zstd })
+      results[kind]?.machine.push({
+        ...machine,
+        sha256MiBs: calibration.sha256,
+        zstdMiBs: calibration.zstd,
+        etcdAnonMiB
+      })
       results[kind]?.seconds.push(seconds)
       results[kind]?.peakRss.push(peakRss)
       results[kind]?.etcdCpu.push(etcdCpu)
