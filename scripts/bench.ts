@@ -1,7 +1,7 @@
 /**
  * npm run bench [-- --size-mb 1024] [--rounds 3] [--json out.json] [--keep] [--node-options '--max-semi-space-size=0']
  *                 [--etcd 3.4|3.5|3.6] [--sync-between] [--no-leases] [--no-parts] [--input compression-level=1 ...]
- *                 [--variant level1:compression-level=1 ...]
+ *                 [--variant level1:compression-level=1 ...] [--logs <dir>]
  *                 [--baseline <another checkout's dist/>] [--only save,action]
  *
  * Starts a local TLS etcd (the pinned release --etcd names, see scripts/etcd/release.ts), loads Kubernetes-shaped
@@ -68,6 +68,8 @@ const baselineDist = process.argv.includes('--baseline') ? arg('baseline', '') :
 const only = process.argv.includes('--only') ? arg('only', '').split(',') : undefined
 const noLeases = process.argv.includes('--no-leases')
 const noParts = process.argv.includes('--no-parts')
+/** --logs <dir>: keep each action run's log there, as <kind>-<round>.log. */
+const logDir = process.argv.includes('--logs') ? arg('logs', '') : undefined
 /**
  * --variant name:input=value[,input=value] (repeatable): one more kind, the action with those inputs, run in every
  * round after the others, e.g. `--variant level1:compression-level=1` to measure a lever against `action`.
@@ -573,6 +575,7 @@ try {
         )
         seconds = (performance.now() - start) / 1000
         rmSync(runnerTemp, { recursive: true, force: true })
+        if (logDir) writeFileSync(join(logDir, `${kind}-${round + 1}.log`), main.log)
         if (main.code !== 0) throw new Error(`action failed: ${main.error}`)
         const made = statSync(main.outputs['snapshot-file'] as string).size
         if (kind === 'action') outputBytes = made
