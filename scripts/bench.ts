@@ -446,7 +446,7 @@ try {
   const eventLease = noLeases ? undefined : (await grantLease(member, 86_400)).id
   const seeded = await seedKubernetes(member, { objects, seed: 42, eventLease })
   const loadSeconds = (performance.now() - loadStart) / 1000
-  await member.restart()
+  await member.restart(10 * 60_000)
   log(
     `loaded ${seeded.keys} keys (${(seeded.bytes / 1e6).toFixed(0)} MB of values) in ${loadSeconds.toFixed(1)} s: ${(seeded.keys / loadSeconds).toFixed(0)} keys/s`
   )

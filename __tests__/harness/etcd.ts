@@ -84,8 +84,11 @@ export interface EtcdMember {
   kill(signal?: NodeJS.Signals): void
   /** Resolves with the exit code/signal once the current process has exited. */
   exited(): Promise<void>
-  /** stop() if running, then start again with the same flags, ports and data dir; waits until ready. */
-  restart(): Promise<void>
+  /**
+   * stop() if running, then start again with the same flags, ports and data dir; waits until ready (30 s unless
+   * told; a member with gigabytes of data rebuilds its index first).
+   */
+  restart(readyTimeoutMs?: number): Promise<void>
   /** Last `lines` lines of the log file (for failure messages). */
   logTail(lines?: number): string
 }
@@ -441,10 +444,10 @@ class EtcdProcess implements EtcdMember {
     this.agent.destroy()
   }
 
-  async restart(): Promise<void> {
+  async restart(readyTimeoutMs?: number): Promise<void> {
     await this.stop()
     this.spawn()
-    await this.waitReady()
+    await this.waitReady(readyTimeoutMs)
   }
 
   logTail(lines = 30): string {
