@@ -2837,6 +2837,18 @@ function peekLastKey(db, root) {
         return at ? page.bytes.slice(at.off, at.off + at.len) : undefined;
     });
 }
+/** Whether the page at `root` (a bucket's root, leaf or branch) holds any element; undefined when it cannot be read. */
+function pageHasElements(db, root) {
+    const buf = new PageBuffer(db.pageSize);
+    if (root < 2 || root >= db.pagesInFile)
+        return undefined;
+    if (db.file.read(buf.bytes, 0, db.pageSize, root * db.pageSize) < db.pageSize)
+        return undefined;
+    const flags = buf.view.getUint16(8, true);
+    if (flags !== LEAF_PAGE && flags !== BRANCH_PAGE)
+        return undefined;
+    return buf.view.getUint16(10, true) > 0;
+}
 /**
  * Follows a path from `root`: `choose` gets each page read whole (with its overflow: `span` bytes) and returns the
  * element to go down into on a branch page, or the answer on a leaf.
@@ -4044,6 +4056,7 @@ function terminalJson(value) {
 
 const KEY_BUCKET = 'key';
 const META_BUCKET = 'meta';
+const LEASE_BUCKET = 'lease';
 /** Every top-level bucket etcd 3.4–3.6 creates (server/storage/schema/bucket.go). */
 const ETCD_BUCKETS = [
     'key',

@@ -2482,6 +2482,18 @@ function peekLastKey(db, root) {
         return at ? page.bytes.slice(at.off, at.off + at.len) : undefined;
     });
 }
+/** Whether the page at `root` (a bucket's root, leaf or branch) holds any element; undefined when it cannot be read. */
+function pageHasElements(db, root) {
+    const buf = new PageBuffer(db.pageSize);
+    if (root < 2 || root >= db.pagesInFile)
+        return undefined;
+    if (db.file.read(buf.bytes, 0, db.pageSize, root * db.pageSize) < db.pageSize)
+        return undefined;
+    const flags = buf.view.getUint16(8, true);
+    if (flags !== LEAF_PAGE && flags !== BRANCH_PAGE)
+        return undefined;
+    return buf.view.getUint16(10, true) > 0;
+}
 /**
  * Follows a path from `root`: `choose` gets each page read whole (with its overflow: `span` bytes) and returns the
  * element to go down into on a branch page, or the answer on a leaf.
@@ -2877,6 +2889,7 @@ function terminalJson(value) {
 
 const KEY_BUCKET = 'key';
 const META_BUCKET = 'meta';
+const LEASE_BUCKET = 'lease';
 /** Every top-level bucket etcd 3.4–3.6 creates (server/storage/schema/bucket.go). */
 const ETCD_BUCKETS = [
     'key',
@@ -5475,7 +5488,87 @@ async function chooseMember(etcd, endpoints) {
     return selectEndpoint(probes);
 }
 
+;// CONCATENATED MODULE: ./src/verify/peek.ts
+
+
+
+const peek_KEY_BUCKET_NAME = new TextEncoder().encode(KEY_BUCKET);
+const LEASE_BUCKET_NAME = new TextEncoder().encode(LEASE_BUCKET);
+/**
+ * The snapshot's revision (the main revision of the key bucket's last entry, as the walk and etcd's status count it)
+ * read along one root-to-leaf path: a few pages instead of the whole file, so the members can be asked for HashKV
+ * while the walk runs. A hint, never a verdict: undefined for anything unusual (a damaged file, a key bucket small
+ * enough to sit inline), and only the walk's own revision counts; a hint that differs from it is not used.
+ */
+function peekRevision(path) {
+    return peek(path, db => {
+        const root = bucketRoot(db, peek_KEY_BUCKET_NAME);
+        if (!root)
+            return undefined;
+        const last = peekLastKey(db, root);
+        if (!last || last.length < REVISION_KEY_SIZE)
+            return undefined;
+        const main = new DataView(last.buffer, last.byteOffset, last.length).getBigUint64(0, false);
+        return main > 0n && main <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(main) : undefined;
+    });
+}
+/**
+ * Whether the snapshot's `lease` bucket holds any lease, read from the bucket's header and, when it has pages of its
+ * own, its root page: etcd attaches a key only to a lease that exists and deletes the key when the lease goes, so no
+ * lease means no key bound to one. Kubernetes binds every Event to a lease. Undefined when it cannot tell (a damaged
+ * file, no lease bucket).
+ */
+function peekHasLeases(path) {
+    return peek(path, db => {
+        const header = peekValue(db, db.root, LEASE_BUCKET_NAME);
+        if (!header || header.length < BUCKET_HEADER_SIZE)
+            return undefined;
+        const root = readU64(new DataView(header.buffer, header.byteOffset, header.length), 0);
+        if (root === 0) {
+            // An inline bucket: its one leaf page follows the header; the page's element count is at offset 10.
+            if (header.length < BUCKET_HEADER_SIZE + PAGE_HEADER_SIZE)
+                return undefined;
+            return new DataView(header.buffer, header.byteOffset, header.length).getUint16(BUCKET_HEADER_SIZE + 10, true) > 0;
+        }
+        return pageHasElements(db, root);
+    });
+}
+/** Opens the file and reads its meta pages for a look along one path; undefined for anything unusual. */
+function peek(path, look) {
+    let file;
+    try {
+        file = SnapshotFile.open(path);
+        const probe = new PageBuffer(65536 * 2);
+        const got = file.read(probe.bytes, 0, Math.min(probe.bytes.length, file.size), 0);
+        const pageSize = got >= 80 ? probe.view.getUint32(24, true) : 0;
+        if (!isValidPageSize(pageSize) || got < 2 * pageSize)
+            return undefined;
+        // bbolt uses the valid meta with the higher txid (a snapshot's meta 0; either page in a member's database).
+        const meta = [parseMeta(probe, 0, 0, pageSize), parseMeta(probe, pageSize, 1, pageSize)]
+            .filter(m => m.problems.length === 0)
+            .sort((a, b) => b.txid - a.txid)[0];
+        if (!meta)
+            return undefined;
+        return look({ file, pageSize, pagesInFile: Math.floor(file.size / pageSize), root: meta.root });
+    }
+    catch {
+        return undefined;
+    }
+    finally {
+        file?.close();
+    }
+}
+/** The root page of a bucket that has pages of its own; undefined for an inline bucket or one not there. */
+function bucketRoot(db, name) {
+    const header = peekValue(db, db.root, name);
+    if (!header || header.length < BUCKET_HEADER_SIZE)
+        return undefined;
+    const root = readU64(new DataView(header.buffer, header.byteOffset, header.length), 0);
+    return root > 0 ? root : undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/etcd/offline-hashkv.ts
+
 
 
 
@@ -5485,18 +5578,25 @@ async function chooseMember(etcd, endpoints) {
  * verifier's and the members'. Undefined without etcdutl 3.6+, which is the first to have the command. etcdutl opens
  * the database read-write (bbolt commits a transaction, so the bytes change and the trailer no longer matches), so
  * it reads a copy next to the file (a reflink where the filesystem can), removed afterwards.
+ *
+ * Also undefined, without running it, when the snapshot holds a lease: etcdutl 3.6 opens the store without a lessor
+ * and panics once it has read every key, at the first key bound to a lease (etcd-io/etcd#21105). Every Kubernetes
+ * snapshot has such keys (each Event is bound to one), and there the attempt cost a full copy of the file, a read of
+ * the whole keyspace and the copy's write-back, for no answer.
  */
 async function offlineHashKv(tools, file, timeoutMs) {
     const etcdutl = tools.etcdutl;
     if (!etcdutl || compareVersions(etcdutl.version, '3.6.0') < 0)
+        return undefined;
+    if (peekHasLeases(file) === true)
         return undefined;
     const copy = `${file}.hashkv`;
     try {
         await external_node_fs_.promises.copyFile(file, copy, external_node_fs_.constants.COPYFILE_FICLONE);
         const result = await runTool(etcdutl.path, ['hashkv', copy, '-w', 'json'], { timeoutMs });
         const line = result.stdout.split('\n').find(l => l.trim().startsWith('{'));
-        // etcdutl 3.6's hashkv opens the store without a lessor and panics on the first key attached to a lease, which
-        // every Kubernetes cluster has (Events, the API server's own leases): no third opinion then, not a bad file.
+        // The panic above, when the lease bucket could not be read but a key is bound to a lease all the same: no third
+        // opinion then, not a bad file.
         if (result.code !== 0 && /no lessor to attach lease/.test(result.stderr))
             return undefined;
         if (result.code !== 0 || !line) {
@@ -6772,55 +6872,6 @@ function assertSnapshotAccepted({ taken, file, status, native, offlineHashKv, mi
         throw new errors/* VerificationError */.mk(tooFew);
     if (status.totalSize !== size - trailer_TRAILER_SIZE) {
         throw new errors/* VerificationError */.mk(`snapshot status reports ${status.totalSize} bytes but the file has ${size - trailer_TRAILER_SIZE} bytes of data`);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/verify/peek.ts
-
-
-
-const peek_KEY_BUCKET_NAME = new TextEncoder().encode(KEY_BUCKET);
-/** A key bucket key: 8-byte big-endian main revision, '_', 8-byte sub revision, and 't' on a tombstone. */
-const peek_REVISION_KEY_SIZE = 17;
-/**
- * The snapshot's revision (the main revision of the key bucket's last entry, as the walk and etcd's status count it)
- * read along one root-to-leaf path: a few pages instead of the whole file, so the members can be asked for HashKV
- * while the walk runs. A hint, never a verdict: undefined for anything unusual (a damaged file, a key bucket small
- * enough to sit inline), and only the walk's own revision counts; a hint that differs from it is not used.
- */
-function peekRevision(path) {
-    let file;
-    try {
-        file = SnapshotFile.open(path);
-        const probe = new PageBuffer(65536 * 2);
-        const got = file.read(probe.bytes, 0, Math.min(probe.bytes.length, file.size), 0);
-        const pageSize = got >= 80 ? probe.view.getUint32(24, true) : 0;
-        if (!isValidPageSize(pageSize) || got < 2 * pageSize)
-            return undefined;
-        // bbolt uses the valid meta with the higher txid (a snapshot's meta 0; either page in a member's database).
-        const meta = [parseMeta(probe, 0, 0, pageSize), parseMeta(probe, pageSize, 1, pageSize)]
-            .filter(m => m.problems.length === 0)
-            .sort((a, b) => b.txid - a.txid)[0];
-        if (!meta)
-            return undefined;
-        const db = { file, pageSize, pagesInFile: Math.floor(file.size / pageSize) };
-        const header = peekValue(db, meta.root, peek_KEY_BUCKET_NAME);
-        if (!header || header.length < BUCKET_HEADER_SIZE)
-            return undefined;
-        const root = readU64(new DataView(header.buffer, header.byteOffset, header.length), 0);
-        if (root <= 0)
-            return undefined;
-        const last = peekLastKey(db, root);
-        if (!last || last.length < peek_REVISION_KEY_SIZE)
-            return undefined;
-        const main = new DataView(last.buffer, last.byteOffset, last.length).getBigUint64(0, false);
-        return main > 0n && main <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(main) : undefined;
-    }
-    catch {
-        return undefined;
-    }
-    finally {
-        file?.close();
     }
 }
 
